@@ -1,0 +1,136 @@
+//! The process environment a resolution runs in: variables, files and time.
+//!
+//! Providers never call `std::env::var`, `std::fs` or `SystemTime::now` directly; they ask an
+//! [`Env`]. Production code uses [`Env::real`]; tests, the conformance suites and benchmarks
+//! build one from a map, an in-memory file system and a manual clock.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use crate::clock::{Clock, SystemClock};
+use crate::fs::{Fs, RealFs};
+
+/// Variables, files and a clock. Cheap to clone.
+///
+/// ```
+/// use awscred_core::Env;
+/// let env = Env::from_vars([("AWS_PROFILE", "dev")]);
+/// assert_eq!(env.var("AWS_PROFILE").as_deref(), Some("dev"));
+/// assert_eq!(env.var("HOME"), None);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Env {
+    vars: Option<Arc<HashMap<String, String>>>,
+    fs: Arc<dyn Fs>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Default for Env {
+    fn default() -> Self {
+        Env::real()
+    }
+}
+
+impl Env {
+    /// The real process environment, file system and clock.
+    pub fn real() -> Self {
+        Env {
+            vars: None,
+            fs: Arc::new(RealFs),
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Fixed variables, with the real file system and clock.
+    pub fn from_vars<K: Into<String>, V: Into<String>>(
+        vars: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        Env {
+            vars: Some(Arc::new(
+                vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+            )),
+            ..Env::real()
+        }
+    }
+
+    /// The same environment with another file system.
+    pub fn with_fs(mut self, fs: Arc<dyn Fs>) -> Self {
+        self.fs = fs;
+        self
+    }
+
+    /// The same environment with another clock.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// A variable's value; `None` when unset or not valid Unicode.
+    pub fn var(&self, name: &str) -> Option<String> {
+        match &self.vars {
+            Some(vars) => vars.get(name).cloned(),
+            None => std::env::var(name).ok(),
+        }
+    }
+
+    /// A variable's value when it is set and not empty, the way the CLI treats most settings.
+    pub fn non_empty_var(&self, name: &str) -> Option<String> {
+        self.var(name).filter(|v| !v.is_empty())
+    }
+
+    /// Whether the variables are the real process environment (as opposed to a fixed map).
+    pub fn is_process_env(&self) -> bool {
+        self.vars.is_none()
+    }
+
+    /// The file system.
+    pub fn fs(&self) -> &dyn Fs {
+        &*self.fs
+    }
+
+    /// The file system as a shareable handle.
+    pub fn fs_arc(&self) -> Arc<dyn Fs> {
+        self.fs.clone()
+    }
+
+    /// Reads a file through the file system seam.
+    pub fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        self.fs.read(path)
+    }
+
+    /// The current time.
+    pub fn now(&self) -> SystemTime {
+        self.clock.now()
+    }
+
+    /// The clock as a shareable handle.
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
+    }
+
+    /// The user's home directory as the CLI finds it: `HOME`; on Windows `USERPROFILE`, then
+    /// `HOMEDRIVE` + `HOMEPATH`.
+    pub fn home_dir(&self) -> Option<PathBuf> {
+        if let Some(home) = self.non_empty_var("HOME") {
+            return Some(PathBuf::from(home));
+        }
+        if cfg!(windows) {
+            if let Some(profile) = self.non_empty_var("USERPROFILE") {
+                return Some(PathBuf::from(profile));
+            }
+            if let (Some(drive), Some(path)) =
+                (self.non_empty_var("HOMEDRIVE"), self.non_empty_var("HOMEPATH"))
+            {
+                return Some(PathBuf::from(format!("{drive}{path}")));
+            }
+        }
+        None
+    }
+
+    /// The directory the CLI keeps its caches in: `~/.aws` (`~/.aws/cli/cache`, `~/.aws/sso/cache`).
+    pub fn aws_dir(&self) -> Option<PathBuf> {
+        self.home_dir().map(|h| h.join(".aws"))
+    }
+}

@@ -1,0 +1,108 @@
+//! The one error type every tier returns.
+
+use std::fmt;
+
+/// Why a tier did not produce credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The tier is not configured here (no variables, no keys in the profile...). The chain moves
+    /// on to the next tier.
+    NotConfigured,
+    /// The tier is configured, but the configuration is wrong: a missing or conflicting key, an
+    /// unknown profile, a cycle. The chain stops with this error.
+    InvalidConfiguration,
+    /// The tier is configured and asked its source, which failed or answered something unusable:
+    /// an STS error, a process that exited non-zero, a malformed response. The chain stops.
+    ProviderFailed,
+    /// A transport problem: connection refused, timeout, TLS. The chain stops, except where the
+    /// CLI itself moves on (IMDS that cannot be reached).
+    Network,
+    /// Reading or writing a file failed.
+    Io,
+}
+
+/// A tier's error. The message is written for the person at the terminal: it names the file,
+/// profile, key or endpoint involved. It never contains a secret.
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+/// The result type of the providers.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An error of the given kind.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// The tier does not apply; the chain goes on.
+    pub fn not_configured(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::NotConfigured, message)
+    }
+
+    /// The tier applies but is configured wrongly.
+    pub fn invalid_config(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::InvalidConfiguration, message)
+    }
+
+    /// The tier's source failed.
+    pub fn provider_failed(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::ProviderFailed, message)
+    }
+
+    /// Attaches the underlying cause.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// Whether the chain should move on to the next tier.
+    pub fn is_not_configured(&self) -> bool {
+        self.kind == ErrorKind::NotConfigured
+    }
+
+    /// The message without its cause.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The same error with context put in front of the message: `"{context}: {message}"`.
+    pub fn context(mut self, context: impl fmt::Display) -> Self {
+        self.message = format!("{context}: {}", self.message);
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        let mut cause = self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static));
+        while let Some(e) = cause {
+            write!(f, ": {e}")?;
+            cause = e.source();
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}

@@ -1,0 +1,188 @@
+//! The file system seam: the real one, and an in-memory one for tests, fuzzing and benchmarks.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The file operations awscred performs. Paths are absolute; nothing else is assumed.
+pub trait Fs: Send + Sync + fmt::Debug {
+    /// Reads a whole file.
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+
+    /// Replaces a file's contents atomically: the new contents are written to a temporary file
+    /// beside it with mode 0600 and renamed over it, so a reader sees the old file or the new one,
+    /// never a mix. Missing parent directories are created with mode 0700.
+    fn write_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()>;
+
+    /// Removes a file. A file that does not exist is not an error.
+    fn remove(&self, path: &Path) -> io::Result<()>;
+
+    /// The names of the entries of a directory; an empty list when it does not exist.
+    fn list(&self, dir: &Path) -> io::Result<Vec<String>>;
+}
+
+/// The operating system's file system.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RealFs;
+
+impl Fs for RealFs {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+
+    fn write_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
+        write_atomic(path, contents)
+    }
+
+    fn remove(&self, path: &Path) -> io::Result<()> {
+        match std::fs::remove_file(path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            other => other,
+        }
+    }
+
+    fn list(&self, dir: &Path) -> io::Result<Vec<String>> {
+        let entries = match std::fs::read_dir(dir) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            other => other?,
+        };
+        let mut names = Vec::new();
+        for entry in entries {
+            names.push(entry?.file_name().to_string_lossy().into_owned());
+        }
+        names.sort();
+        Ok(names)
+    }
+}
+
+fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no parent"))?;
+    create_private_dirs(dir)?;
+    let file_name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    // Unique per process and call, so concurrent writers never share a temporary file.
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".{file_name}.{}.{n}.tmp", std::process::id()));
+    let result = (|| {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&tmp)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn create_private_dirs(dir: &Path) -> io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// An in-memory file system. Directories exist implicitly.
+///
+/// ```
+/// use std::path::Path;
+/// use awscred_core::fs::{Fs, MemFs};
+/// let fs = MemFs::default().with_file("/home/.aws/config", "[default]\nregion = us-east-1\n");
+/// assert!(fs.read(Path::new("/home/.aws/config")).is_ok());
+/// assert!(fs.read(Path::new("/home/.aws/credentials")).is_err());
+/// ```
+#[derive(Debug, Default)]
+pub struct MemFs(Mutex<BTreeMap<PathBuf, Vec<u8>>>);
+
+impl MemFs {
+    /// Adds a file and returns the file system.
+    pub fn with_file(self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) -> Self {
+        self.insert(path, contents);
+        self
+    }
+
+    /// Adds or replaces a file.
+    pub fn insert(&self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) {
+        self.files().insert(path.into(), contents.into());
+    }
+
+    /// A copy of every file, for assertions.
+    pub fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        self.files().clone()
+    }
+
+    fn files(&self) -> std::sync::MutexGuard<'_, BTreeMap<PathBuf, Vec<u8>>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Fs for MemFs {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        self.files()
+            .get(path)
+            .cloned()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))
+    }
+
+    fn write_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
+        self.insert(path, contents);
+        Ok(())
+    }
+
+    fn remove(&self, path: &Path) -> io::Result<()> {
+        self.files().remove(path);
+        Ok(())
+    }
+
+    fn list(&self, dir: &Path) -> io::Result<Vec<String>> {
+        Ok(self
+            .files()
+            .keys()
+            .filter(|p| p.parent() == Some(dir))
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_is_private_and_replaces() {
+        let dir = std::env::temp_dir().join(format!("awscred-fs-{}", std::process::id()));
+        let path = dir.join("a/b/cache.json");
+        RealFs.write_atomic(&path, b"one").unwrap();
+        RealFs.write_atomic(&path, b"two").unwrap();
+        assert_eq!(RealFs.read(&path).unwrap(), b"two");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+            let mode = std::fs::metadata(dir.join("a/b")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700);
+        }
+        assert_eq!(RealFs.list(&dir.join("a/b")).unwrap(), vec!["cache.json"]);
+        RealFs.remove(&path).unwrap();
+        RealFs.remove(&path).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,49 @@
+//! What every profile-driven tier needs to know about the resolution under way.
+
+use std::sync::Arc;
+
+use awscred_core::Env;
+
+use crate::{ProfileSet, Section};
+
+/// The environment, the parsed files, and the selected profile.
+#[derive(Debug, Clone)]
+pub struct ProfileContext {
+    /// Variables, files, clock.
+    pub env: Env,
+    /// Both files, parsed and merged.
+    pub profiles: Arc<ProfileSet>,
+    /// The selected profile's name.
+    pub profile_name: String,
+    /// Whether the profile was chosen on the command line (`--profile`), which turns the
+    /// environment-variable tier off, as in the CLI.
+    pub profile_explicit: bool,
+    /// `--region`, when given.
+    pub region_override: Option<String>,
+}
+
+impl ProfileContext {
+    /// The selected profile's section, if it exists.
+    pub fn profile(&self) -> Option<&Section> {
+        self.profiles.profile(&self.profile_name)
+    }
+
+    /// A key of the selected profile.
+    pub fn profile_value(&self, key: &str) -> Option<&str> {
+        self.profile().and_then(|p| p.get(key))
+    }
+
+    /// The region as the CLI picks it: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the
+    /// selected profile's `region`.
+    pub fn region(&self) -> Option<String> {
+        self.region_override
+            .clone()
+            .or_else(|| self.env.non_empty_var("AWS_REGION"))
+            .or_else(|| self.env.non_empty_var("AWS_DEFAULT_REGION"))
+            .or_else(|| {
+                self.profile_value("region")
+                    .filter(|r| !r.is_empty())
+                    .map(str::to_owned)
+            })
+    }
+}
