@@ -94,13 +94,21 @@ mod tests {
             ("AWS_ACCOUNT_ID", "123456789012"),
         ]);
         let creds = resolve(&env).unwrap();
-        assert_eq!(timestamp::format_z(creds.expiration().unwrap()), "2030-01-01T00:00:00Z");
+        assert_eq!(
+            timestamp::format_z(creds.expiration().unwrap()),
+            "2030-01-01T00:00:00Z"
+        );
         assert_eq!(creds.account_id(), Some("123456789012"));
         let bad = Env::from_vars([
             ("AWS_ACCESS_KEY_ID", "AKID"),
             ("AWS_SECRET_ACCESS_KEY", "SECRET"),
             ("AWS_CREDENTIAL_EXPIRATION", "tomorrow"),
         ]);
-        assert!(resolve(&bad).unwrap_err().to_string().contains("AWS_CREDENTIAL_EXPIRATION"));
+        assert!(
+            resolve(&bad)
+                .unwrap_err()
+                .to_string()
+                .contains("AWS_CREDENTIAL_EXPIRATION")
+        );
     }
 }

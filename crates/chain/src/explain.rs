@@ -43,7 +43,11 @@ pub struct Explanation {
 
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "profile: {} (from {})", self.profile, self.profile_source)?;
+        writeln!(
+            f,
+            "profile: {} (from {})",
+            self.profile, self.profile_source
+        )?;
         writeln!(f, "region:  {}", self.region.as_deref().unwrap_or("(none)"))?;
         writeln!(f, "tiers:")?;
         for t in &self.tiers {

@@ -8,25 +8,34 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Tiers, highest first, each behind the cargo feature of the same name: `env` (environment
+//! Tiers, highest first, each behind the cargo feature named after it: `env` (environment
 //! variables), then the profile tiers — assume role (`sts`), web identity (`sts`), IAM Identity
 //! Center (`sso`), keys in the credentials file (`profile`), `credential_process` (`process`),
 //! keys in the config file (`profile`) — then container credentials (`ecs`) and EC2 instance
 //! metadata (`imds`). A tier that is not configured passes to the next; a tier that is configured
-//! and fails stops the chain with its error, as the CLI does.
+//! and fails stops the chain with its error, as the CLI does. See `docs/precedence.md`.
+//!
+//! The answer is kept in a [`refresh::RefreshCache`] with the CLI's refresh windows, so a
+//! long-lived [`Chain`] serves cached credentials without I/O and refreshes them before they
+//! expire. Dependencies: `tokio` (sync, rt) for the refresh cache's single flight and background
+//! refresh; each tier crate only with its feature.
 
 mod env_tier;
 mod explain;
+pub mod refresh;
 mod static_keys;
+mod tiers;
 
 use std::sync::{Arc, OnceLock};
 
 use awscred_core::provider::BoxFuture;
 use awscred_core::{Credentials, Env, Error, ProvideCredentials};
-use awscred_profile::plan::{self, BaseCredentials, ProfileChain};
-use awscred_profile::{ProfileContext, ProfileSet};
+use awscred_profile::ProfileContext;
+#[cfg(feature = "sts")]
+pub use awscred_sts::MfaPrompt;
 
 pub use explain::{Explanation, TierReport, TierStatus};
+use refresh::RefreshCache;
 
 /// Builds a [`Chain`].
 #[derive(Debug, Default)]
@@ -34,6 +43,10 @@ pub struct ChainBuilder {
     env: Option<Env>,
     profile: Option<String>,
     region: Option<String>,
+    #[cfg(feature = "http")]
+    http: Option<Arc<dyn awscred_core::http::HttpClient>>,
+    #[cfg(feature = "sts")]
+    mfa: MfaPrompt,
 }
 
 impl ChainBuilder {
@@ -56,24 +69,113 @@ impl ChainBuilder {
         self
     }
 
+    /// The HTTP client of the network tiers (default: [`awscred_core::http::HyperClient`]).
+    #[cfg(feature = "http")]
+    pub fn http_client(mut self, http: Arc<dyn awscred_core::http::HttpClient>) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// How roles with `mfa_serial` get their code (default: the terminal, as the CLI).
+    #[cfg(feature = "sts")]
+    pub fn mfa_prompt(mut self, mfa: MfaPrompt) -> Self {
+        self.mfa = mfa;
+        self
+    }
+
     /// The chain.
     pub fn build(self) -> Chain {
-        Chain {
-            env: self.env.unwrap_or_else(Env::real),
+        let env = self.env.unwrap_or_else(Env::real);
+        let clock = env.clock();
+        let resolver = Arc::new(Resolver {
+            env,
             cli_profile: self.profile,
             region: self.region,
             context: OnceLock::new(),
-        }
+            tiers: tiers::Tiers::new(
+                #[cfg(feature = "http")]
+                self.http,
+                #[cfg(feature = "sts")]
+                self.mfa,
+            ),
+        });
+        let cache = RefreshCache::new(resolver.clone(), clock);
+        Chain { resolver, cache }
     }
 }
 
-/// The credential chain. Resolution reads files lazily and only as far as the tiers need.
+/// The credential chain. Resolution reads files lazily and only as far as the tiers need; the
+/// answer is cached and refreshed with the CLI's windows.
 #[derive(Debug)]
 pub struct Chain {
-    env: Env,
-    cli_profile: Option<String>,
-    region: Option<String>,
-    context: OnceLock<ProfileContext>,
+    resolver: Arc<Resolver>,
+    cache: RefreshCache,
+}
+
+impl Chain {
+    /// A builder.
+    pub fn builder() -> ChainBuilder {
+        ChainBuilder::default()
+    }
+
+    /// Credentials, through the tiers in the CLI's order the first time, from the cache after
+    /// that until they near their expiry.
+    pub async fn resolve(&self) -> Result<Credentials, Error> {
+        self.cache.credentials().await.map(|c| (*c).clone())
+    }
+
+    /// Like [`Chain::resolve`], without copying the credentials out of the cache.
+    pub async fn resolve_shared(&self) -> Result<Arc<Credentials>, Error> {
+        self.cache.credentials().await
+    }
+
+    /// Walks the tiers (bypassing the cache) and reports, for each, whether it applied and why
+    /// not.
+    pub async fn explain(&self) -> Explanation {
+        let mut tiers = Some(Vec::new());
+        let result = self.resolver.run(&mut tiers).await;
+        let (profile, source) = self.resolver.selected_profile();
+        Explanation {
+            profile,
+            profile_source: match source {
+                ProfileSource::Cli => "--profile".to_owned(),
+                ProfileSource::EnvVar(name) => format!("env {name}"),
+                ProfileSource::Default => "default".to_owned(),
+            },
+            region: self.region(),
+            tiers: tiers.unwrap_or_default(),
+            result,
+        }
+    }
+
+    /// The selected profile's name.
+    pub fn profile_name(&self) -> String {
+        self.resolver.selected_profile().0
+    }
+
+    /// The region as the CLI picks it (`--region`, AWS_REGION, AWS_DEFAULT_REGION, the profile).
+    pub fn region(&self) -> Option<String> {
+        match self.resolver.context() {
+            Ok(ctx) => ctx.region(),
+            Err(_) => self
+                .resolver
+                .region
+                .clone()
+                .or_else(|| self.resolver.env.non_empty_var("AWS_REGION"))
+                .or_else(|| self.resolver.env.non_empty_var("AWS_DEFAULT_REGION")),
+        }
+    }
+
+    /// The parsed files and the selected profile, loading them if needed.
+    pub fn profile_context(&self) -> Result<&ProfileContext, Error> {
+        self.resolver.context()
+    }
+}
+
+impl ProvideCredentials for Chain {
+    fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, Error>> {
+        Box::pin(self.resolve())
+    }
 }
 
 /// How the profile was chosen.
@@ -84,59 +186,31 @@ pub(crate) enum ProfileSource {
     Default,
 }
 
-impl Chain {
-    /// A builder.
-    pub fn builder() -> ChainBuilder {
-        ChainBuilder::default()
-    }
+/// Runs the tiers; the [`Chain`] caches what it answers.
+#[derive(Debug)]
+struct Resolver {
+    env: Env,
+    cli_profile: Option<String>,
+    region: Option<String>,
+    context: OnceLock<ProfileContext>,
+    tiers: tiers::Tiers,
+}
 
-    /// Resolves credentials through the tiers in the CLI's order.
-    pub async fn resolve(&self) -> Result<Credentials, Error> {
-        self.run(&mut None).await
+impl ProvideCredentials for Resolver {
+    fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, Error>> {
+        Box::pin(async move { self.run(&mut None).await })
     }
+}
 
-    /// Walks the tiers and reports, for each, whether it applied and why not.
-    pub async fn explain(&self) -> Explanation {
-        let mut tiers = Some(Vec::new());
-        let result = self.run(&mut tiers).await;
-        let (profile, source) = self.selected_profile();
-        Explanation {
-            profile,
-            profile_source: match source {
-                ProfileSource::Cli => "--profile".to_owned(),
-                ProfileSource::EnvVar(name) => format!("env {name}"),
-                ProfileSource::Default => "default".to_owned(),
-            },
-            region: self.context().ok().and_then(|ctx| ctx.region()),
-            tiers: tiers.unwrap_or_default(),
-            result,
-        }
-    }
-
-    /// The selected profile's name.
-    pub fn profile_name(&self) -> String {
-        self.selected_profile().0
-    }
-
-    /// The region as the CLI picks it (`--region`, AWS_REGION, AWS_DEFAULT_REGION, the profile).
-    pub fn region(&self) -> Option<String> {
-        match self.context() {
-            Ok(ctx) => ctx.region(),
-            Err(_) => self
-                .region
-                .clone()
-                .or_else(|| self.env.non_empty_var("AWS_REGION"))
-                .or_else(|| self.env.non_empty_var("AWS_DEFAULT_REGION")),
-        }
-    }
-
-    pub(crate) fn selected_profile(&self) -> (String, ProfileSource) {
+impl Resolver {
+    fn selected_profile(&self) -> (String, ProfileSource) {
         if let Some(name) = &self.cli_profile {
             return (name.clone(), ProfileSource::Cli);
         }
-        // botocore looks AWS_DEFAULT_PROFILE up before AWS_PROFILE.
+        // botocore looks AWS_DEFAULT_PROFILE up before AWS_PROFILE, and an empty variable still
+        // names a profile (the empty one, which then cannot be found).
         for var in ["AWS_DEFAULT_PROFILE", "AWS_PROFILE"] {
-            if let Some(name) = self.env.non_empty_var(var) {
+            if let Some(name) = self.env.var(var) {
                 return (name, ProfileSource::EnvVar(var));
             }
         }
@@ -147,7 +221,7 @@ impl Chain {
         if let Some(ctx) = self.context.get() {
             return Ok(ctx);
         }
-        let profiles = Arc::new(ProfileSet::load(&self.env)?);
+        let profiles = Arc::new(awscred_profile::ProfileSet::load(&self.env)?);
         let (profile_name, source) = self.selected_profile();
         let ctx = ProfileContext {
             env: self.env.clone(),
@@ -167,7 +241,7 @@ impl Chain {
         };
         let (profile_name, source) = self.selected_profile();
         if source != ProfileSource::Default {
-            // As botocore: a profile that was asked for by name must exist, whatever tier answers.
+            // As botocore: a profile asked for by name must exist, whatever tier answers.
             let ctx = self.context()?;
             if ctx.profiles.profile(&profile_name).is_none() {
                 return Err(Error::invalid_config(format!(
@@ -177,33 +251,32 @@ impl Chain {
         }
 
         // 1. Environment variables.
-        if cfg!(feature = "env") {
-            if source == ProfileSource::Cli {
-                record(
-                    env_tier::NAME,
-                    TierStatus::Skipped("--profile given: environment credentials are not used".into()),
-                );
-            } else {
-                match finish(env_tier::resolve(&self.env), env_tier::NAME, &mut record) {
-                    Some(result) => return result,
-                    None => {}
-                }
-            }
-        } else {
+        if !cfg!(feature = "env") {
             record(env_tier::NAME, TierStatus::NotCompiled("env"));
+        } else if source == ProfileSource::Cli {
+            let why = "--profile given: environment credentials are not used";
+            record(env_tier::NAME, TierStatus::Skipped(why.into()));
+        } else if let Some(result) =
+            finish(env_tier::resolve(&self.env), env_tier::NAME, &mut record)
+        {
+            return result;
         }
 
-        // 2. The profile tiers.
+        // 2. The profile tiers: one plan for the selected profile says which of them applies.
         let ctx = self.context()?;
-        match plan::resolve_chain(&ctx.profiles, &profile_name) {
-            Ok(chain) => {
-                let tier = self.tier_of(ctx, &chain);
-                let result = self.run_plan(ctx, &chain).await.map(|c| c.with_provider(tier));
-                return finish(result, tier, &mut record).unwrap_or_else(|| {
-                    Err(Error::invalid_config(format!(
-                        "profile {profile_name} is configured but produced no credentials"
-                    )))
-                });
+        match self.tiers.profile_provider(ctx) {
+            Ok((tier, provider)) => {
+                let result = provider
+                    .provide_credentials()
+                    .await
+                    .map(|c| c.with_provider(tier));
+                // A configured profile tier answers, even "not configured" from a source below it.
+                return match finish(result, tier, &mut record) {
+                    Some(result) => result,
+                    None => Err(Error::invalid_config(format!(
+                        "profile {profile_name} is configured for {tier} but produced no credentials"
+                    ))),
+                };
             }
             Err(e) if e.is_not_configured() => {
                 record("profile", TierStatus::Skipped(e.message().to_owned()));
@@ -214,89 +287,25 @@ impl Chain {
             }
         }
 
+        // 3. Container credentials, then 4. instance metadata.
+        for (tier, provider) in self.tiers.machine_providers(ctx) {
+            let provider = match provider {
+                Ok(provider) => provider,
+                Err(feature) => {
+                    record(tier, TierStatus::NotCompiled(feature));
+                    continue;
+                }
+            };
+            let result = provider
+                .provide_credentials()
+                .await
+                .map(|c| c.with_provider(tier));
+            if let Some(result) = finish(result, tier, &mut record) {
+                return result;
+            }
+        }
         Err(Error::not_configured("no credentials found"))
     }
-
-    fn tier_of(&self, ctx: &ProfileContext, chain: &ProfileChain) -> &'static str {
-        if !chain.roles.is_empty() {
-            return "assume-role";
-        }
-        match &chain.base {
-            BaseCredentials::AccessKey { profile } => match ctx.profiles.profile(profile) {
-                Some(section) if static_keys::keys_in_credentials_file(&ctx.profiles, section) => {
-                    static_keys::CREDENTIALS_FILE
-                }
-                _ => static_keys::CONFIG_FILE,
-            },
-            BaseCredentials::WebIdentity { .. } => "assume-role-with-web-identity",
-            BaseCredentials::Sso { .. } => "sso",
-            BaseCredentials::CredentialProcess { .. } => "custom-process",
-            BaseCredentials::CredentialSource { .. } => "assume-role",
-        }
-    }
-
-    fn run_plan<'a>(
-        &'a self,
-        ctx: &'a ProfileContext,
-        chain: &'a ProfileChain,
-    ) -> BoxFuture<'a, Result<Credentials, Error>> {
-        Box::pin(async move {
-            let base = self.base_provider(ctx, &chain.base)?;
-            if let Some(step) = chain.roles.first() {
-                return Err(Error::invalid_config(format!(
-                    "profile {} assumes role {}, but awscred was built without the `sts` feature",
-                    step.profile, step.role_arn
-                )));
-            }
-            base.provide_credentials().await
-        })
-    }
-
-    fn base_provider(
-        &self,
-        ctx: &ProfileContext,
-        base: &BaseCredentials,
-    ) -> Result<Arc<dyn ProvideCredentials>, Error> {
-        match base {
-            BaseCredentials::AccessKey { profile } if cfg!(feature = "profile") => {
-                Ok(Arc::new(Ready(static_keys::resolve(&ctx.profiles, profile)?)))
-            }
-            BaseCredentials::AccessKey { profile } => Err(missing_feature(profile, "static keys", "profile")),
-            BaseCredentials::WebIdentity { profile, .. } => Err(missing_feature(profile, "web identity", "sts")),
-            BaseCredentials::Sso { profile } => Err(missing_feature(profile, "IAM Identity Center", "sso")),
-            BaseCredentials::CredentialProcess { profile, .. } => {
-                Err(missing_feature(profile, "credential_process", "process"))
-            }
-            BaseCredentials::CredentialSource { profile, source } => Err(missing_feature(
-                profile,
-                &format!("credential_source = {source:?}"),
-                "sts",
-            )),
-        }
-    }
-}
-
-impl ProvideCredentials for Chain {
-    fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, Error>> {
-        Box::pin(self.resolve())
-    }
-}
-
-/// Credentials already in hand.
-#[derive(Debug)]
-struct Ready(Credentials);
-
-impl ProvideCredentials for Ready {
-    fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, Error>> {
-        let creds = self.0.clone();
-        Box::pin(async move { Ok(creds) })
-    }
-}
-
-fn missing_feature(profile: &str, what: &str, feature: &str) -> Error {
-    Error::invalid_config(format!(
-        "profile {profile} uses {what}, but awscred was built without the `{feature}` feature"
-    ))
 }
 
 /// Records a tier's outcome; `None` when the chain should move on.

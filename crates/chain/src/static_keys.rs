@@ -97,7 +97,10 @@ mod tests {
     fn partial_keys_name_the_missing_key() {
         let s = set("", "[c]\naws_access_key_id = C\n");
         let err = resolve(&s, "c").unwrap_err();
-        assert!(err.to_string().contains("missing: aws_secret_access_key"), "{err}");
+        assert!(
+            err.to_string().contains("missing: aws_secret_access_key"),
+            "{err}"
+        );
         assert!(err.to_string().contains("/h/.aws/credentials:2"), "{err}");
     }
 }

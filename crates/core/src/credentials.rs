@@ -121,7 +121,10 @@ impl fmt::Debug for Credentials {
         d.field("provider", &self.provider)
             .field("access_key_id", &self.access_key_id)
             .field("secret_access_key", &self.secret_access_key)
-            .field("session_token", &self.session_token.as_ref().map(|_| crate::REDACTED));
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| crate::REDACTED),
+            );
         if let Some(exp) = self.expiration {
             d.field("expiration", &crate::timestamp::format_z(exp));
         }

@@ -49,7 +49,9 @@ impl Env {
     ) -> Self {
         Env {
             vars: Some(Arc::new(
-                vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+                vars.into_iter()
+                    .map(|(k, v)| (k.into(), v.into()))
+                    .collect(),
             )),
             ..Env::real()
         }
@@ -120,9 +122,10 @@ impl Env {
             if let Some(profile) = self.non_empty_var("USERPROFILE") {
                 return Some(PathBuf::from(profile));
             }
-            if let (Some(drive), Some(path)) =
-                (self.non_empty_var("HOMEDRIVE"), self.non_empty_var("HOMEPATH"))
-            {
+            if let (Some(drive), Some(path)) = (
+                self.non_empty_var("HOMEDRIVE"),
+                self.non_empty_var("HOMEPATH"),
+            ) {
                 return Some(PathBuf::from(format!("{drive}{path}")));
             }
         }

@@ -90,12 +90,33 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
-        let mut cause = self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static));
+        let mut cause = self
+            .source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static));
         while let Some(e) = cause {
-            write!(f, ": {e}")?;
+            // Our own errors print their sources themselves: write only their message here, so
+            // each cause appears once.
+            match e.downcast_ref::<Error>() {
+                Some(ours) => write!(f, ": {}", ours.message)?,
+                None => write!(f, ": {e}")?,
+            }
             cause = e.source();
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_cause_is_printed_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+        let inner = Error::provider_failed("inner").with_source(io);
+        let outer = Error::invalid_config("outer").with_source(inner);
+        assert_eq!(outer.to_string(), "outer: inner: gone");
     }
 }
 

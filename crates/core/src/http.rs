@@ -9,9 +9,11 @@ use std::time::Duration;
 
 use crate::provider::BoxFuture;
 
-// mod hyper_client;
+mod hyper_client;
+#[cfg(test)]
+mod tests;
 
-// pub use hyper_client::HyperClient;
+pub use hyper_client::HyperClient;
 
 /// A request: method, absolute URI, headers and a complete body.
 pub type HttpRequest = ::http::Request<Vec<u8>>;
@@ -91,7 +93,11 @@ pub struct HttpError {
 impl HttpError {
     /// An error about `endpoint` (scheme, host, port and path; never a query string, which could
     /// carry a secret).
-    pub fn new(kind: HttpErrorKind, endpoint: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        kind: HttpErrorKind,
+        endpoint: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         HttpError {
             kind,
             endpoint: endpoint.into(),

@@ -179,7 +179,15 @@ mod tests {
 
     #[test]
     fn round_trips_across_eras() {
-        for secs in [-86_400 * 800, -1, 0, 1, 951_782_400, 1_632_197_813, 4_102_444_800] {
+        for secs in [
+            -86_400 * 800,
+            -1,
+            0,
+            1,
+            951_782_400,
+            1_632_197_813,
+            4_102_444_800,
+        ] {
             let t = from_unix(secs, 0).unwrap();
             assert_eq!(parse(&format_z(t)), Some(t), "{secs}");
             assert_eq!(to_unix(t), secs);
@@ -189,19 +197,38 @@ mod tests {
     #[test]
     fn known_values() {
         assert_eq!(to_unix(parse("1970-01-01T00:00:00Z").unwrap()), 0);
-        assert_eq!(to_unix(parse("2021-09-21T04:16:53Z").unwrap()), 1_632_197_813);
+        assert_eq!(
+            to_unix(parse("2021-09-21T04:16:53Z").unwrap()),
+            1_632_197_813
+        );
         assert_eq!(to_unix(parse("2000-02-29T00:00:00Z").unwrap()), 951_782_400);
-        assert_eq!(to_unix(parse("2021-09-21T04:16:53.123Z").unwrap()), 1_632_197_813);
-        assert_eq!(to_unix(parse("2021-09-20T21:16:53-0700").unwrap()), 1_632_197_813);
-        assert_eq!(to_unix(parse("2021-09-21 04:16:53").unwrap()), 1_632_197_813);
+        assert_eq!(
+            to_unix(parse("2021-09-21T04:16:53.123Z").unwrap()),
+            1_632_197_813
+        );
+        assert_eq!(
+            to_unix(parse("2021-09-20T21:16:53-0700").unwrap()),
+            1_632_197_813
+        );
+        assert_eq!(
+            to_unix(parse("2021-09-21 04:16:53").unwrap()),
+            1_632_197_813
+        );
     }
 
     #[test]
     fn rejects_garbage() {
         for bad in [
-            "", "2021", "2021-13-01T00:00:00Z", "2021-02-29T00:00:00Z", "2021-01-01T24:00:00Z",
-            "2021-01-01T00:00:00+2400", "2021-01-01T00:00:00 PST", "２０２１-01-01T00:00:00Z",
-            "2021-01-01T00:00:00.Z", "2021-01-01X00:00:00Z",
+            "",
+            "2021",
+            "2021-13-01T00:00:00Z",
+            "2021-02-29T00:00:00Z",
+            "2021-01-01T24:00:00Z",
+            "2021-01-01T00:00:00+2400",
+            "2021-01-01T00:00:00 PST",
+            "２０２１-01-01T00:00:00Z",
+            "2021-01-01T00:00:00.Z",
+            "2021-01-01X00:00:00Z",
         ] {
             assert_eq!(parse(bad), None, "{bad}");
         }

@@ -4,23 +4,88 @@ use std::path::PathBuf;
 
 use awscred_core::Env;
 
+/// The operating-system family whose path rules apply. The CLI finds the home directory
+/// differently on Windows, and joins paths with `\`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    /// Linux, macOS and the other Unix systems.
+    Unix,
+    /// Windows.
+    Windows,
+}
+
+impl Platform {
+    /// The platform this program runs on.
+    pub fn host() -> Platform {
+        if cfg!(windows) {
+            Platform::Windows
+        } else {
+            Platform::Unix
+        }
+    }
+
+    fn separator(self) -> char {
+        match self {
+            Platform::Unix => '/',
+            Platform::Windows => '\\',
+        }
+    }
+
+    /// The home directory as the CLI's Python finds it for `~`: `HOME` on Unix; on Windows
+    /// `USERPROFILE`, else `HOMEDRIVE` + `HOMEPATH` (Python 3.8 and later ignore `HOME` there).
+    pub fn home_dir(self, env: &Env) -> Option<String> {
+        match self {
+            Platform::Unix => env.non_empty_var("HOME"),
+            Platform::Windows => env.non_empty_var("USERPROFILE").or_else(|| {
+                let path = env.non_empty_var("HOMEPATH")?;
+                Some(format!(
+                    "{}{path}",
+                    env.var("HOMEDRIVE").unwrap_or_default()
+                ))
+            }),
+        }
+    }
+}
+
 /// The paths of the config and credentials files.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FileLocations {
-    /// `AWS_CONFIG_FILE`, else `~/.aws/config`; `None` when there is no home directory.
+    /// `AWS_CONFIG_FILE`, else `~/.aws/config`; `None` when there is no home directory, or
+    /// when `AWS_CONFIG_FILE` is set but empty (the CLI then reads no config file).
     pub config: Option<PathBuf>,
-    /// `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`.
+    /// `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`; `None` likewise.
     pub credentials: Option<PathBuf>,
 }
 
 impl FileLocations {
-    /// The locations the CLI uses in this environment (a leading `~` is the home directory).
+    /// The locations the CLI uses in this environment on this platform.
     pub fn from_env(env: &Env) -> Self {
-        let home = env.home_dir();
+        Self::for_platform(env, Platform::host())
+    }
+
+    /// The locations the CLI uses in this environment on `platform`. The variables may hold
+    /// `$VAR` / `${VAR}` references (and `%VAR%` on Windows) and a leading `~`, which are
+    /// expanded as botocore expands them.
+    pub fn for_platform(env: &Env, platform: Platform) -> Self {
+        let home = platform.home_dir(env);
         let pick = |var: &str, default: &str| -> Option<PathBuf> {
-            match env.non_empty_var(var) {
-                Some(path) => expand_tilde(&path, home.as_ref()),
-                None => home.as_ref().map(|h| h.join(".aws").join(default)),
+            match env.var(var) {
+                Some(path) if path.is_empty() => None,
+                Some(path) => {
+                    let path = expand_vars(&path, env, platform);
+                    Some(PathBuf::from(expand_tilde(
+                        &path,
+                        home.as_deref(),
+                        platform,
+                    )))
+                }
+                None => {
+                    let sep = platform.separator();
+                    home.as_ref().map(|h| {
+                        let h = h.strip_suffix(sep).unwrap_or(h);
+                        PathBuf::from(format!("{h}{sep}.aws{sep}{default}"))
+                    })
+                }
             }
         };
         FileLocations {
@@ -30,22 +95,264 @@ impl FileLocations {
     }
 }
 
-fn expand_tilde(path: &str, home: Option<&PathBuf>) -> Option<PathBuf> {
-    match (path.strip_prefix('~'), home) {
-        (Some(""), Some(home)) => Some(home.clone()),
-        (Some(rest), Some(home)) if rest.starts_with('/') || rest.starts_with('\\') => {
-            Some(home.join(&rest[1..]))
-        }
-        _ => Some(PathBuf::from(path)),
+/// `os.path.expanduser`: `~` alone or followed by a separator is the home directory; `~user`
+/// and a missing home directory leave the path as it is.
+fn expand_tilde(path: &str, home: Option<&str>, platform: Platform) -> String {
+    let (Some(rest), Some(home)) = (path.strip_prefix('~'), home) else {
+        return path.to_owned();
+    };
+    let is_separator = |c: char| c == '/' || (platform == Platform::Windows && c == '\\');
+    if rest.is_empty() || rest.starts_with(is_separator) {
+        let home = home.trim_end_matches(is_separator);
+        format!("{home}{rest}")
+    } else {
+        path.to_owned()
     }
 }
 
-/// The profile a resolution uses: `--profile`, else `AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`,
-/// else `default`.
+/// `os.path.expandvars`: `$NAME` and `${NAME}` (and `%NAME%` on Windows) are replaced by set
+/// variables; references to unset variables stay as written.
+fn expand_vars(path: &str, env: &Env, platform: Platform) -> String {
+    if !(path.contains('$') || platform == Platform::Windows && path.contains('%')) {
+        return path.to_owned();
+    }
+    let is_name = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(at) = rest.find(|c| c == '$' || (platform == Platform::Windows && c == '%')) {
+        out.push_str(&rest[..at]);
+        let marker = &rest[at..];
+        let (name, consumed) = if let Some(after) = marker.strip_prefix("${") {
+            match after.find('}') {
+                Some(end) => (&after[..end], end + 3),
+                None => ("", 0),
+            }
+        } else if let Some(after) = marker.strip_prefix('%') {
+            match after.find('%') {
+                Some(end) if end > 0 => (&after[..end], end + 2),
+                _ => ("", 0),
+            }
+        } else {
+            let after = &marker[1..];
+            let end = after.find(|c: char| !is_name(c)).unwrap_or(after.len());
+            (&after[..end], end + 1)
+        };
+        match env.var(name).filter(|_| !name.is_empty()) {
+            Some(value) => out.push_str(&value),
+            None => {
+                let keep = consumed.max(1);
+                out.push_str(&marker[..keep]);
+                rest = &marker[keep..];
+                continue;
+            }
+        }
+        rest = &marker[consumed..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// What chose the selected profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileSource {
+    /// `--profile` on the command line.
+    Cli,
+    /// `AWS_DEFAULT_PROFILE`, which the CLI consults before `AWS_PROFILE`.
+    EnvAwsDefaultProfile,
+    /// `AWS_PROFILE`.
+    EnvAwsProfile,
+    /// Nothing did: the profile is `default`.
+    Default,
+}
+
+impl ProfileSource {
+    /// Whether the profile was named explicitly (`--profile` or a variable). The CLI fails with
+    /// "The config profile (NAME) could not be found" when an explicitly named profile does not
+    /// exist, even `default`; an implicit `default` may be absent.
+    pub fn is_explicit(self) -> bool {
+        self != ProfileSource::Default
+    }
+
+    /// How the CLI user would name the source: `--profile`, `AWS_PROFILE`, ...
+    pub fn describe(self) -> &'static str {
+        match self {
+            ProfileSource::Cli => "--profile",
+            ProfileSource::EnvAwsDefaultProfile => "AWS_DEFAULT_PROFILE",
+            ProfileSource::EnvAwsProfile => "AWS_PROFILE",
+            ProfileSource::Default => "default",
+        }
+    }
+}
+
+/// The selected profile and what selected it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectedProfile {
+    /// The profile's name.
+    pub name: String,
+    /// Where the name came from.
+    pub source: ProfileSource,
+}
+
+/// The profile a resolution uses, as the CLI picks it: `--profile`, else `AWS_DEFAULT_PROFILE`,
+/// else `AWS_PROFILE`, else `default`. botocore lists `AWS_DEFAULT_PROFILE` first (its config
+/// table reads `'profile': (None, ['AWS_DEFAULT_PROFILE', 'AWS_PROFILE'], ...)`), so it wins
+/// when both are set. A variable that is set but empty selects the profile named `""`, which
+/// does not exist: the CLI fails on it, and so does a resolution that follows this answer.
+pub fn selected_profile(explicit: Option<&str>, env: &Env) -> SelectedProfile {
+    if let Some(name) = explicit {
+        return SelectedProfile {
+            name: name.to_owned(),
+            source: ProfileSource::Cli,
+        };
+    }
+    if let Some(name) = env.var("AWS_DEFAULT_PROFILE") {
+        return SelectedProfile {
+            name,
+            source: ProfileSource::EnvAwsDefaultProfile,
+        };
+    }
+    if let Some(name) = env.var("AWS_PROFILE") {
+        return SelectedProfile {
+            name,
+            source: ProfileSource::EnvAwsProfile,
+        };
+    }
+    SelectedProfile {
+        name: "default".to_owned(),
+        source: ProfileSource::Default,
+    }
+}
+
+/// The selected profile's name ([`selected_profile`] without the source).
 pub fn selected_profile_name(explicit: Option<&str>, env: &Env) -> String {
-    explicit
-        .map(str::to_owned)
-        .or_else(|| env.non_empty_var("AWS_PROFILE"))
-        .or_else(|| env.non_empty_var("AWS_DEFAULT_PROFILE"))
-        .unwrap_or_else(|| "default".to_owned())
+    selected_profile(explicit, env).name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(vars: &[(&str, &str)]) -> Env {
+        Env::from_vars(vars.iter().copied())
+    }
+
+    #[test]
+    fn expands_variables_as_botocore() {
+        let e = env(&[
+            ("HOME", "/home/u"),
+            ("DIR", "/etc/aws"),
+            ("USERPROFILE", "C:\\u"),
+        ]);
+        assert_eq!(
+            expand_vars("$DIR/config", &e, Platform::Unix),
+            "/etc/aws/config"
+        );
+        assert_eq!(
+            expand_vars("${DIR}/config", &e, Platform::Unix),
+            "/etc/aws/config"
+        );
+        assert_eq!(
+            expand_vars("$NOPE/config", &e, Platform::Unix),
+            "$NOPE/config"
+        );
+        assert_eq!(
+            expand_vars("${NOPE/config", &e, Platform::Unix),
+            "${NOPE/config"
+        );
+        assert_eq!(expand_vars("a$", &e, Platform::Unix), "a$");
+        assert_eq!(
+            expand_vars("%DIR%\\c", &e, Platform::Windows),
+            "/etc/aws\\c"
+        );
+        assert_eq!(expand_vars("100%", &e, Platform::Windows), "100%");
+        assert_eq!(expand_vars("%DIR%", &e, Platform::Unix), "%DIR%");
+    }
+
+    #[test]
+    fn expands_a_leading_tilde() {
+        let unix = FileLocations::for_platform(
+            &env(&[
+                ("HOME", "/home/u/"),
+                ("AWS_CONFIG_FILE", "~/cfg"),
+                ("AWS_SHARED_CREDENTIALS_FILE", "~x/c"),
+            ]),
+            Platform::Unix,
+        );
+        assert_eq!(unix.config, Some(PathBuf::from("/home/u/cfg")));
+        assert_eq!(unix.credentials, Some(PathBuf::from("~x/c")));
+        let windows = FileLocations::for_platform(
+            &env(&[("USERPROFILE", "C:\\u"), ("AWS_CONFIG_FILE", "~\\cfg")]),
+            Platform::Windows,
+        );
+        assert_eq!(windows.config, Some(PathBuf::from("C:\\u\\cfg")));
+        assert_eq!(
+            windows.credentials,
+            Some(PathBuf::from("C:\\u\\.aws\\credentials"))
+        );
+    }
+
+    #[test]
+    fn empty_variable_means_no_file_and_no_home_means_none() {
+        let locations = FileLocations::for_platform(
+            &env(&[("HOME", "/h"), ("AWS_CONFIG_FILE", "")]),
+            Platform::Unix,
+        );
+        assert_eq!(locations.config, None);
+        assert_eq!(
+            locations.credentials,
+            Some(PathBuf::from("/h/.aws/credentials"))
+        );
+        assert_eq!(
+            FileLocations::for_platform(&env(&[]), Platform::Unix),
+            FileLocations::default()
+        );
+    }
+
+    #[test]
+    fn profile_selection_follows_botocore() {
+        let both = env(&[("AWS_PROFILE", "p"), ("AWS_DEFAULT_PROFILE", "d")]);
+        assert_eq!(
+            selected_profile(None, &both),
+            SelectedProfile {
+                name: "d".into(),
+                source: ProfileSource::EnvAwsDefaultProfile
+            }
+        );
+        assert_eq!(
+            selected_profile(Some("c"), &both).source,
+            ProfileSource::Cli
+        );
+        let one = env(&[("AWS_PROFILE", "p")]);
+        assert_eq!(
+            selected_profile(None, &one).source,
+            ProfileSource::EnvAwsProfile
+        );
+        let none = selected_profile(None, &env(&[]));
+        assert_eq!(
+            (none.name.as_str(), none.source.is_explicit()),
+            ("default", false)
+        );
+        let named_default = selected_profile(None, &env(&[("AWS_PROFILE", "default")]));
+        assert!(named_default.source.is_explicit());
+        let empty = selected_profile(
+            None,
+            &env(&[("AWS_DEFAULT_PROFILE", ""), ("AWS_PROFILE", "p")]),
+        );
+        assert_eq!(
+            (empty.name.as_str(), empty.source),
+            ("", ProfileSource::EnvAwsDefaultProfile)
+        );
+        assert_eq!(selected_profile_name(None, &both), "d");
+    }
+
+    #[test]
+    fn windows_ignores_home_like_python() {
+        let e = env(&[
+            ("HOME", "C:\\home"),
+            ("HOMEDRIVE", "D:"),
+            ("HOMEPATH", "\\hp"),
+        ]);
+        assert_eq!(Platform::Windows.home_dir(&e).as_deref(), Some("D:\\hp"));
+        assert_eq!(Platform::Unix.home_dir(&e).as_deref(), Some("C:\\home"));
+    }
 }

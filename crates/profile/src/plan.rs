@@ -1,9 +1,38 @@
 //! How the selected profile gets its credentials: a base source, then zero or more roles to
-//! assume in turn. Pure profile logic, checked against the cross-SDK assume-role suite; the chain
-//! crate carries the plan out with the tier crates.
+//! assume in turn. Pure profile logic, checked against the cross-SDK assume-role suite and against
+//! botocore (the AWS CLI's engine); the chain crate carries the plan out with the tier crates.
+//!
+//! The order follows botocore's `create_credential_resolver` and `AssumeRoleProvider`:
+//!
+//! * for the **selected** profile: assume role (`role_arn` with `source_profile` or
+//!   `credential_source`, and no `web_identity_token_file`), then web identity, IAM Identity
+//!   Center (SSO), static keys of the credentials file, `credential_process`, static keys of the
+//!   config file;
+//! * for a **source** profile: the same list without the assume-role step in front, which only
+//!   applies when the profile has neither static key; so static keys win over a `role_arn`.
+//!
+//! ```
+//! use std::path::Path;
+//! use awscred_profile::ProfileSet;
+//! use awscred_profile::plan::{resolve_chain, BaseCredentials};
+//!
+//! let set = ProfileSet::parse(
+//!     Some((Path::new("/h/.aws/config"),
+//!           "[profile dev]\nrole_arn = arn:aws:iam::1:role/Dev\nsource_profile = base\n")),
+//!     Some((Path::new("/h/.aws/credentials"),
+//!           "[base]\naws_access_key_id = AKID\naws_secret_access_key = S\n")),
+//! );
+//! let chain = resolve_chain(&set, "dev").unwrap();
+//! assert_eq!(chain.base, BaseCredentials::AccessKey { profile: "base".into() });
+//! assert_eq!(chain.roles[0].role_arn, "arn:aws:iam::1:role/Dev");
+//! ```
 
-use crate::ProfileSet;
+use std::fmt;
+use std::path::Path;
+
 use awscred_core::Error;
+
+use crate::{ProfileContext, ProfileSet, Section};
 
 /// The plan for one profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,12 +46,15 @@ pub struct ProfileChain {
 /// Where a chain's first credentials come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BaseCredentials {
-    /// `aws_access_key_id` / `aws_secret_access_key` (and `aws_session_token`) of `profile`.
+    /// `aws_access_key_id` / `aws_secret_access_key` (and `aws_session_token`) of `profile`: both
+    /// keys are present, in the same file (as botocore's per-file providers require).
     AccessKey {
         /// The profile holding the keys.
         profile: String,
     },
-    /// `role_arn` + `web_identity_token_file` of `profile`.
+    /// `role_arn` + `web_identity_token_file` of `profile` (for the selected profile, each value
+    /// may come from `AWS_ROLE_ARN`, `AWS_WEB_IDENTITY_TOKEN_FILE`, `AWS_ROLE_SESSION_NAME`
+    /// instead: see [`resolve_for_context`]).
     WebIdentity {
         /// The profile.
         profile: String,
@@ -33,7 +65,9 @@ pub enum BaseCredentials {
         /// `role_session_name`, when set.
         session_name: Option<String>,
     },
-    /// IAM Identity Center settings of `profile` (`sso_session` or the legacy `sso_*` keys).
+    /// IAM Identity Center settings of `profile` (`sso_session` or the legacy `sso_*` keys):
+    /// `sso_role_name` or `sso_account_id` is set, and every required key is present (checked
+    /// here, with the CLI's message).
     Sso {
         /// The profile.
         profile: String,
@@ -54,6 +88,19 @@ pub enum BaseCredentials {
     },
 }
 
+impl BaseCredentials {
+    /// The profile the base credentials are configured in.
+    pub fn profile(&self) -> &str {
+        match self {
+            BaseCredentials::AccessKey { profile }
+            | BaseCredentials::WebIdentity { profile, .. }
+            | BaseCredentials::Sso { profile }
+            | BaseCredentials::CredentialProcess { profile, .. }
+            | BaseCredentials::CredentialSource { profile, .. } => profile,
+        }
+    }
+}
+
 /// The values `credential_source` accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CredentialSource {
@@ -63,6 +110,33 @@ pub enum CredentialSource {
     Ec2InstanceMetadata,
     /// The container credentials tier.
     EcsContainer,
+}
+
+impl CredentialSource {
+    /// Parses a `credential_source` value; the names are case-sensitive, as in the CLI.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "Environment" => Some(CredentialSource::Environment),
+            "Ec2InstanceMetadata" => Some(CredentialSource::Ec2InstanceMetadata),
+            "EcsContainer" => Some(CredentialSource::EcsContainer),
+            _ => None,
+        }
+    }
+
+    /// The name as written in the config file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredentialSource::Environment => "Environment",
+            CredentialSource::Ec2InstanceMetadata => "Ec2InstanceMetadata",
+            CredentialSource::EcsContainer => "EcsContainer",
+        }
+    }
+}
+
+impl fmt::Display for CredentialSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// One role to assume.
@@ -76,27 +150,658 @@ pub struct RoleStep {
     pub external_id: Option<String>,
     /// `role_session_name`.
     pub session_name: Option<String>,
-    /// `duration_seconds`.
+    /// `duration_seconds`; a value that is not a number is ignored, as the CLI ignores it.
     pub duration_seconds: Option<u32>,
     /// `mfa_serial`.
     pub mfa_serial: Option<String>,
 }
 
-/// Works out the plan for `profile`. A profile with nothing that yields credentials is
-/// [`ErrorKind::NotConfigured`](awscred_core::ErrorKind::NotConfigured); a broken chain (missing
-/// source profile, a cycle, both or neither of `source_profile` and `credential_source`) is
-/// [`ErrorKind::InvalidConfiguration`](awscred_core::ErrorKind::InvalidConfiguration) with the
-/// CLI's message.
+/// Works out the plan for `profile`, as the CLI does when the profile is named explicitly
+/// (`--profile`, `AWS_PROFILE`) and the web-identity environment variables are ignored.
+///
+/// Errors, with the CLI's messages:
+/// * [`ErrorKind::NotConfigured`](awscred_core::ErrorKind::NotConfigured): the profile has nothing that yields credentials (the chain moves
+///   on to the container and instance-metadata tiers, as the CLI does);
+/// * [`ErrorKind::InvalidConfiguration`](awscred_core::ErrorKind::InvalidConfiguration): the profile does not exist; `role_arn` with both or
+///   neither of `source_profile` and `credential_source`; an unknown `credential_source`; a
+///   `source_profile` that does not exist or has no credentials; a cycle; partial static keys;
+///   a web identity profile without `role_arn`; incomplete SSO settings.
 pub fn resolve_chain(set: &ProfileSet, profile: &str) -> Result<ProfileChain, Error> {
-    // Static keys only until the assume-role logic lands.
-    let section = set
-        .profile(profile)
-        .ok_or_else(|| Error::not_configured(format!("profile {profile} not found")))?;
-    if section.get("aws_access_key_id").is_some() {
-        return Ok(ProfileChain {
-            base: BaseCredentials::AccessKey { profile: profile.to_owned() },
-            roles: Vec::new(),
-        });
+    Planner::new(set, None).resolve(profile)
+}
+
+/// Works out the plan for the selected profile of `ctx`. Unlike [`resolve_chain`], when the
+/// profile was not chosen with `--profile`, `AWS_WEB_IDENTITY_TOKEN_FILE`, `AWS_ROLE_ARN` and
+/// `AWS_ROLE_SESSION_NAME` take part (each overriding the profile's key, as botocore's
+/// `AssumeRoleWithWebIdentityProvider` reads them), and a missing `default` profile that was not
+/// asked for by name is [`ErrorKind::NotConfigured`](awscred_core::ErrorKind::NotConfigured) rather than an error.
+pub fn resolve_for_context(ctx: &ProfileContext) -> Result<ProfileChain, Error> {
+    let env_web_identity = if ctx.profile_explicit {
+        None
+    } else {
+        let var = |name: &str| ctx.env.var(name);
+        Some(WebIdentityEnv {
+            token_file: var("AWS_WEB_IDENTITY_TOKEN_FILE"),
+            role_arn: var("AWS_ROLE_ARN"),
+            session_name: var("AWS_ROLE_SESSION_NAME"),
+        })
+    };
+    let name = ctx.profile_name.as_str();
+    if ctx.profiles.profile(name).is_none() {
+        let named = ctx.profile_explicit
+            || ctx.env.var("AWS_PROFILE").is_some()
+            || ctx.env.var("AWS_DEFAULT_PROFILE").is_some();
+        if name == "default" && !named {
+            // botocore only complains about a missing profile that was asked for; the
+            // web-identity variables still apply to an empty default profile.
+            let planner = Planner::new(&ctx.profiles, env_web_identity);
+            return match planner.web_identity(name, &|_| None, true)? {
+                Some(base) => Ok(ProfileChain {
+                    base,
+                    roles: Vec::new(),
+                }),
+                None => Err(Error::not_configured(
+                    "The config profile (default) has no credentials",
+                )),
+            };
+        }
     }
-    Err(Error::not_configured(format!("profile {profile} has no credentials")))
+    Planner::new(&ctx.profiles, env_web_identity).resolve(name)
+}
+
+#[derive(Debug)]
+struct WebIdentityEnv {
+    token_file: Option<String>,
+    role_arn: Option<String>,
+    session_name: Option<String>,
+}
+
+struct Planner<'a> {
+    set: &'a ProfileSet,
+    env: Option<WebIdentityEnv>,
+    visited: Vec<String>,
+}
+
+impl<'a> Planner<'a> {
+    fn new(set: &'a ProfileSet, env: Option<WebIdentityEnv>) -> Self {
+        Planner {
+            set,
+            env,
+            visited: Vec::new(),
+        }
+    }
+
+    fn resolve(mut self, name: &str) -> Result<ProfileChain, Error> {
+        let profile = self.set.profile(name).ok_or_else(|| {
+            Error::invalid_config(format!("The config profile ({name}) could not be found"))
+        })?;
+        self.visited.push(name.to_owned());
+        if is_assume_role(profile) {
+            return self.assume_role(name, profile);
+        }
+        self.profile_providers(name, profile, true)?.ok_or_else(|| {
+            Error::not_configured(format!("The config profile ({name}) has no credentials"))
+        })
+    }
+
+    /// botocore's `_load_creds_via_assume_role`: the role of `name`, on top of its source.
+    fn assume_role(&mut self, name: &str, profile: &Section) -> Result<ProfileChain, Error> {
+        let step = role_step(name, profile);
+        let source_profile = profile.get("source_profile");
+        let credential_source = profile.get("credential_source");
+        let mut chain = match (source_profile, credential_source) {
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid_config(format!(
+                    "The profile \"{name}\" contains both source_profile and credential_source."
+                )));
+            }
+            (None, None) => {
+                return Err(Error::invalid_config(
+                    "Partial credentials found in assume-role, missing: source_profile or credential_source",
+                )
+                .context(format!("profile {name}")));
+            }
+            (None, Some(source)) => {
+                let source = CredentialSource::parse(source).ok_or_else(|| {
+                    Error::invalid_config(format!(
+                        "The credential source \"{source}\" referenced in profile \"{name}\" is not valid."
+                    ))
+                })?;
+                ProfileChain {
+                    base: BaseCredentials::CredentialSource {
+                        profile: name.to_owned(),
+                        source,
+                    },
+                    roles: Vec::new(),
+                }
+            }
+            (Some(source_name), None) => {
+                let source = self.validate_source_profile(name, source_name)?;
+                self.visited.push(source_name.to_owned());
+                self.source_profile_chain(source_name, source)?
+            }
+        };
+        chain.roles.push(step);
+        Ok(chain)
+    }
+
+    /// botocore's `_validate_source_profile`.
+    fn validate_source_profile(
+        &self,
+        parent: &str,
+        source_name: &str,
+    ) -> Result<&'a Section, Error> {
+        let source = self.set.profile(source_name).ok_or_else(|| {
+            Error::invalid_config(format!(
+                "The source_profile \"{source_name}\" referenced in the profile \"{parent}\" does not exist."
+            ))
+        })?;
+        if !self.visited.iter().any(|v| v == source_name) {
+            return Ok(source);
+        }
+        // A profile may name itself so that one section holds the keys and the role; anything
+        // else seen twice is a loop.
+        if source_name == parent && has_static_keys(source) {
+            return Ok(source);
+        }
+        let visited: Vec<String> = self.visited.iter().map(|v| python_repr(v)).collect();
+        Err(Error::invalid_config(format!(
+            "Infinite loop in credential configuration detected. Attempting to load from profile \
+             {source_name} which has already been visited. Visited profiles: [{}]",
+            visited.join(", ")
+        )))
+    }
+
+    /// botocore's `_resolve_credentials_from_profile`.
+    fn source_profile_chain(
+        &mut self,
+        name: &str,
+        profile: &'a Section,
+    ) -> Result<ProfileChain, Error> {
+        if has_static_keys(profile) || !is_assume_role(profile) {
+            return self
+                .profile_providers(name, profile, false)?
+                .ok_or_else(|| {
+                    Error::invalid_config(format!(
+                        "The source profile \"{name}\" must have credentials."
+                    ))
+                });
+        }
+        self.assume_role(name, profile)
+    }
+
+    /// The profile providers of botocore's `ProfileProviderBuilder`, in order: web identity, SSO,
+    /// credentials-file keys, `credential_process`, config-file keys. `None` when none applies.
+    fn profile_providers(
+        &self,
+        name: &str,
+        profile: &Section,
+        selected: bool,
+    ) -> Result<Option<ProfileChain>, Error> {
+        let single = |base| {
+            Ok(Some(ProfileChain {
+                base,
+                roles: Vec::new(),
+            }))
+        };
+        if let Some(base) = self.web_identity(name, &|key| profile.get(key), selected)? {
+            return single(base);
+        }
+        if self.sso_applies(name, profile)? {
+            return single(BaseCredentials::Sso {
+                profile: name.to_owned(),
+            });
+        }
+        let credentials_file = self.set.credentials_file();
+        if let Some(base) = static_keys(name, profile, credentials_file, true)? {
+            return single(base);
+        }
+        if let Some(command) = profile.get("credential_process").filter(|c| !c.is_empty()) {
+            return single(BaseCredentials::CredentialProcess {
+                profile: name.to_owned(),
+                command: command.to_owned(),
+            });
+        }
+        if let Some(base) = static_keys(name, profile, credentials_file, false)? {
+            return single(base);
+        }
+        Ok(None)
+    }
+
+    fn web_identity<'b>(
+        &self,
+        name: &str,
+        profile: &dyn Fn(&str) -> Option<&'b str>,
+        selected: bool,
+    ) -> Result<Option<BaseCredentials>, Error> {
+        // The variables take part for the selected profile only, and each one wins over the
+        // profile's key on its own (botocore's `_get_config`).
+        let env = self.env.as_ref().filter(|_| selected);
+        let pick = |env_value: Option<&Option<String>>, key: &str| -> Option<String> {
+            match env_value {
+                Some(Some(v)) => Some(v.clone()),
+                _ => profile(key).map(str::to_owned),
+            }
+        };
+        let token_file = pick(env.map(|e| &e.token_file), "web_identity_token_file");
+        let Some(token_file) = token_file.filter(|t| !t.is_empty()) else {
+            return Ok(None);
+        };
+        let role_arn = pick(env.map(|e| &e.role_arn), "role_arn").filter(|r| !r.is_empty());
+        let Some(role_arn) = role_arn else {
+            return Err(Error::invalid_config(format!(
+                "The provided profile or the current environment is configured to assume role with \
+                 web identity but has no role ARN configured. Ensure that the profile has the \
+                 role_arn configuration set or the AWS_ROLE_ARN env var is set. (profile {name})"
+            )));
+        };
+        Ok(Some(BaseCredentials::WebIdentity {
+            profile: name.to_owned(),
+            role_arn,
+            token_file,
+            session_name: pick(env.map(|e| &e.session_name), "role_session_name"),
+        }))
+    }
+
+    /// botocore's `SSOProvider._load_sso_config`: applies when `sso_role_name` or
+    /// `sso_account_id` is set; then every required key must be there.
+    fn sso_applies(&self, name: &str, profile: &Section) -> Result<bool, Error> {
+        if profile.get("sso_role_name").is_none() && profile.get("sso_account_id").is_none() {
+            return Ok(false);
+        }
+        let session = match profile.get("sso_session") {
+            None => None,
+            Some(session_name) => {
+                let session = self.set.sso_session(session_name).ok_or_else(|| {
+                    Error::invalid_config(format!(
+                        "The specified sso-session does not exist: \"{session_name}\""
+                    ))
+                })?;
+                for (key, prop) in session.properties() {
+                    if let Some(own) = profile.get(key) {
+                        if own != prop.value() {
+                            return Err(Error::invalid_config(format!(
+                                "The value for {key} is inconsistent between profile ({own}) and \
+                                 sso-session ({}).",
+                                prop.value()
+                            )));
+                        }
+                    }
+                }
+                Some(session)
+            }
+        };
+        let mut required = vec![
+            "sso_role_name",
+            "sso_account_id",
+            "sso_start_url",
+            "sso_region",
+        ];
+        if session.is_some() {
+            required.push("sso_session");
+        }
+        let missing: Vec<&str> = required
+            .into_iter()
+            .filter(|key| profile.get(key).is_none() && session.and_then(|s| s.get(key)).is_none())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::invalid_config(format!(
+                "The profile \"{name}\" is configured to use SSO but is missing required configuration: {}",
+                missing.join(", ")
+            )));
+        }
+        Ok(true)
+    }
+}
+
+/// `role_arn` without `web_identity_token_file` (botocore's `_has_assume_role_config_vars`).
+fn is_assume_role(profile: &Section) -> bool {
+    profile.get("role_arn").is_some() && profile.get("web_identity_token_file").is_none()
+}
+
+fn has_static_keys(profile: &Section) -> bool {
+    profile.get("aws_access_key_id").is_some() || profile.get("aws_secret_access_key").is_some()
+}
+
+/// botocore's `SharedCredentialProvider` (`in_credentials_file`) or `ConfigProvider`: applies when
+/// the access key was written in that file; the secret must then be there too.
+fn static_keys(
+    name: &str,
+    profile: &Section,
+    credentials_file: Option<&Path>,
+    in_credentials_file: bool,
+) -> Result<Option<BaseCredentials>, Error> {
+    let Some(access_key) = profile.property("aws_access_key_id") else {
+        return Ok(None);
+    };
+    let is_credentials_file = |file: &Path| credentials_file == Some(file);
+    if is_credentials_file(&access_key.location().file) != in_credentials_file {
+        return Ok(None);
+    }
+    let secret_in_same_file = profile
+        .property("aws_secret_access_key")
+        .is_some_and(|s| is_credentials_file(&s.location().file) == in_credentials_file);
+    if !secret_in_same_file {
+        let provider = if in_credentials_file {
+            "shared-credentials-file"
+        } else {
+            "config-file"
+        };
+        return Err(Error::invalid_config(format!(
+            "Partial credentials found in {provider}, missing: aws_secret_access_key (profile {name}, {})",
+            access_key.location().file.display()
+        )));
+    }
+    Ok(Some(BaseCredentials::AccessKey {
+        profile: name.to_owned(),
+    }))
+}
+
+fn role_step(name: &str, profile: &Section) -> RoleStep {
+    let owned = |key: &str| profile.get(key).map(str::to_owned);
+    RoleStep {
+        profile: name.to_owned(),
+        role_arn: owned("role_arn").unwrap_or_default(),
+        external_id: owned("external_id"),
+        session_name: owned("role_session_name"),
+        duration_seconds: profile
+            .get("duration_seconds")
+            .and_then(|d| d.trim().parse().ok()),
+        mfa_serial: owned("mfa_serial"),
+    }
+}
+
+/// How Python prints a string in a list, which the CLI's loop message shows.
+fn python_repr(s: &str) -> String {
+    if s.contains('\'') && !s.contains('"') {
+        format!("\"{s}\"")
+    } else {
+        format!("'{}'", s.replace('\'', "\\'"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn set(config: &str, credentials: &str) -> ProfileSet {
+        ProfileSet::parse(
+            Some((Path::new("/h/.aws/config"), config)),
+            Some((Path::new("/h/.aws/credentials"), credentials)),
+        )
+    }
+
+    #[test]
+    fn credentials_file_keys_beat_process_which_beats_config_keys() {
+        let s = set(
+            "[profile a]\ncredential_process = /bin/creds\naws_access_key_id = K\naws_secret_access_key = S\n",
+            "",
+        );
+        assert!(matches!(
+            resolve_chain(&s, "a").unwrap().base,
+            BaseCredentials::CredentialProcess { .. }
+        ));
+        let s = set(
+            "[profile a]\ncredential_process = /bin/creds\n",
+            "[a]\naws_access_key_id = K\naws_secret_access_key = S\n",
+        );
+        assert_eq!(
+            resolve_chain(&s, "a").unwrap().base,
+            BaseCredentials::AccessKey {
+                profile: "a".into()
+            }
+        );
+    }
+
+    #[test]
+    fn keys_split_across_files_are_partial() {
+        let s = set(
+            "[profile a]\naws_secret_access_key = S\n",
+            "[a]\naws_access_key_id = K\n",
+        );
+        let e = resolve_chain(&s, "a").unwrap_err();
+        assert!(
+            e.message()
+                .contains("shared-credentials-file, missing: aws_secret_access_key"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn selected_role_beats_static_keys_and_three_roles_chain() {
+        let s = set(
+            "[profile a]\nrole_arn = ra\nsource_profile = b\naws_access_key_id = x\naws_secret_access_key = y\nmfa_serial = m\nduration_seconds = 900\nexternal_id = e\n\
+             [profile b]\nrole_arn = rb\nsource_profile = c\n[profile c]\nrole_arn = rc\nsource_profile = d\n",
+            "[d]\naws_access_key_id = K\naws_secret_access_key = S\n",
+        );
+        let chain = resolve_chain(&s, "a").unwrap();
+        assert_eq!(
+            chain.base,
+            BaseCredentials::AccessKey {
+                profile: "d".into()
+            }
+        );
+        let arns: Vec<_> = chain.roles.iter().map(|r| r.role_arn.as_str()).collect();
+        assert_eq!(arns, ["rc", "rb", "ra"]);
+        let a = &chain.roles[2];
+        assert_eq!(
+            (
+                a.duration_seconds,
+                a.mfa_serial.as_deref(),
+                a.external_id.as_deref()
+            ),
+            (Some(900), Some("m"), Some("e"))
+        );
+    }
+
+    #[test]
+    fn cycle_message_names_the_loop() {
+        let s = set(
+            "[profile a]\nrole_arn = ra\nsource_profile = b\n[profile b]\nrole_arn = rb\nsource_profile = c\n[profile c]\nrole_arn = rc\nsource_profile = a\n",
+            "",
+        );
+        let e = resolve_chain(&s, "a").unwrap_err();
+        assert_eq!(e.kind(), awscred_core::ErrorKind::InvalidConfiguration);
+        assert!(
+            e.message().ends_with("Attempting to load from profile a which has already been visited. Visited profiles: ['a', 'b', 'c']"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn credential_source_values() {
+        let s = set(
+            "[profile a]\nrole_arn = ra\ncredential_source = Ec2InstanceMetadata\n[profile b]\nrole_arn = rb\ncredential_source = ec2\n",
+            "",
+        );
+        let chain = resolve_chain(&s, "a").unwrap();
+        assert_eq!(
+            chain.base,
+            BaseCredentials::CredentialSource {
+                profile: "a".into(),
+                source: CredentialSource::Ec2InstanceMetadata
+            }
+        );
+        let e = resolve_chain(&s, "b").unwrap_err();
+        assert_eq!(
+            e.message(),
+            "The credential source \"ec2\" referenced in profile \"b\" is not valid."
+        );
+    }
+
+    #[test]
+    fn self_source_needs_static_keys() {
+        let s = set("[profile a]\nrole_arn = ra\nsource_profile = a\n", "");
+        let e = resolve_chain(&s, "a").unwrap_err();
+        assert!(e.message().starts_with("Infinite loop"), "{e}");
+    }
+
+    #[test]
+    fn source_profile_with_keys_and_web_identity_uses_web_identity() {
+        let s = set(
+            "[profile a]\nrole_arn = ra\nsource_profile = b\n[profile b]\nrole_arn = rb\nweb_identity_token_file = /t\naws_access_key_id = K\naws_secret_access_key = S\n",
+            "",
+        );
+        assert!(matches!(
+            resolve_chain(&s, "a").unwrap().base,
+            BaseCredentials::WebIdentity { .. }
+        ));
+    }
+
+    #[test]
+    fn context_env_web_identity_overrides_keys_unless_profile_explicit() {
+        use awscred_core::Env;
+        use std::sync::Arc;
+        let s = Arc::new(set(
+            "[profile a]\naws_access_key_id = K\naws_secret_access_key = S\n",
+            "",
+        ));
+        let env = Env::from_vars([
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", "/tok"),
+            ("AWS_ROLE_ARN", "arn:env"),
+        ]);
+        let mut ctx = ProfileContext {
+            env,
+            profiles: s,
+            profile_name: "a".into(),
+            profile_explicit: false,
+            region_override: None,
+        };
+        assert_eq!(
+            resolve_for_context(&ctx).unwrap().base,
+            BaseCredentials::WebIdentity {
+                profile: "a".into(),
+                role_arn: "arn:env".into(),
+                token_file: "/tok".into(),
+                session_name: None
+            }
+        );
+        ctx.profile_explicit = true;
+        assert_eq!(
+            resolve_for_context(&ctx).unwrap().base,
+            BaseCredentials::AccessKey {
+                profile: "a".into()
+            }
+        );
+        ctx.profile_explicit = false;
+        ctx.profile_name = "default".into();
+        let mut quiet = ctx.clone();
+        quiet.env = Env::from_vars::<&str, &str>([]);
+        assert!(resolve_for_context(&quiet).unwrap_err().is_not_configured());
+        quiet.profile_explicit = true;
+        let err = resolve_for_context(&quiet).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "The config profile (default) could not be found"
+        );
+        assert!(matches!(
+            resolve_for_context(&ctx).unwrap().base,
+            BaseCredentials::WebIdentity { .. }
+        ));
+    }
+}
+
+/// More inputs run through botocore 1.44.8, with the outcome it gave.
+#[cfg(test)]
+mod botocore_checked {
+    use super::*;
+    use std::path::Path;
+
+    fn plan(config: &str, profile: &str) -> Result<ProfileChain, Error> {
+        let set = ProfileSet::parse(Some((Path::new("/c"), config)), None);
+        resolve_chain(&set, profile)
+    }
+
+    #[test]
+    fn loop_further_down_names_the_profile_seen_twice() {
+        let err = plan(
+            "[profile A]\nrole_arn = a\nsource_profile = B\n[profile B]\nrole_arn = b\nsource_profile = C\n\
+             [profile C]\nrole_arn = c\nsource_profile = B\n",
+            "A",
+        )
+        .unwrap_err();
+        assert!(
+            err.message().ends_with(
+                "Attempting to load from profile B which has already been visited. \
+                 Visited profiles: ['A', 'B', 'C']"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn process_source_and_credential_source_further_down() {
+        let chain = plan(
+            "[profile A]\nrole_arn = a\nsource_profile = B\n[profile B]\ncredential_process = /bin/x\n",
+            "A",
+        )
+        .unwrap();
+        assert_eq!(
+            chain.base,
+            BaseCredentials::CredentialProcess {
+                profile: "B".into(),
+                command: "/bin/x".into()
+            }
+        );
+        let chain = plan(
+            "[profile A]\nrole_arn = a\nsource_profile = B\n[profile B]\nrole_arn = b\ncredential_source = Environment\n",
+            "A",
+        )
+        .unwrap();
+        assert_eq!(
+            chain.base,
+            BaseCredentials::CredentialSource {
+                profile: "B".into(),
+                source: CredentialSource::Environment
+            }
+        );
+        assert_eq!(
+            chain
+                .roles
+                .iter()
+                .map(|r| r.role_arn.as_str())
+                .collect::<Vec<_>>(),
+            ["b", "a"]
+        );
+    }
+
+    #[test]
+    fn selected_web_identity_wins_over_source_profile_and_bad_duration_is_ignored() {
+        let chain = plan(
+            "[profile A]\nrole_arn = a\nsource_profile = B\nweb_identity_token_file = /t\n\
+             [profile B]\naws_access_key_id = K\naws_secret_access_key = S\n",
+            "A",
+        )
+        .unwrap();
+        assert!(
+            matches!(chain.base, BaseCredentials::WebIdentity { .. }) && chain.roles.is_empty()
+        );
+        let chain = plan(
+            "[profile A]\nrole_arn = a\nsource_profile = B\nduration_seconds = abc\nmfa_serial = m\n\
+             [profile B]\naws_access_key_id = K\naws_secret_access_key = S\n",
+            "A",
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                chain.roles[0].duration_seconds,
+                chain.roles[0].mfa_serial.as_deref()
+            ),
+            (None, Some("m"))
+        );
+    }
+
+    #[test]
+    fn self_reference_with_only_a_secret_has_no_credentials() {
+        let err = plan(
+            "[profile A]\nrole_arn = a\nsource_profile = A\naws_secret_access_key = S\n",
+            "A",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.message(),
+            "The source profile \"A\" must have credentials."
+        );
+    }
 }

@@ -2,12 +2,123 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use awscred_core::{Env, Error};
 
 use crate::locations::FileLocations;
+
+/// Maps keyed by profile, section and property names. The names come from the user's own
+/// files, so the hash needs no protection against chosen collisions: a multiply-rotate hash
+/// (FxHash, as in rustc) is several times cheaper than SipHash on these short keys.
+pub(crate) type NameMap<V> = HashMap<String, V, BuildHasherDefault<NameHasher>>;
+
+/// FxHash: one rotate, xor and multiply per eight bytes.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct NameHasher(u64);
+
+impl NameHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
+    }
+}
+
+impl Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // hashbrown takes its control bits from the top of the hash: fold the well-mixed low
+        // bits up there.
+        self.0.rotate_left(26)
+    }
+}
+
+/// A key or value: a slice of the file's text (shared by every value of the file, so reading
+/// a property allocates nothing), or text of its own when the file's text had to change
+/// (lower-cased keys, values spread over several lines).
+#[derive(Clone)]
+pub(crate) enum Text {
+    Shared {
+        source: Arc<str>,
+        start: u32,
+        end: u32,
+    },
+    Owned(String),
+}
+
+impl Text {
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            Text::Shared { source, start, end } => {
+                source.get(*start as usize..*end as usize).unwrap_or("")
+            }
+            Text::Owned(text) => text,
+        }
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl std::hash::Hash for Text {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Hash exactly as `str` does, so maps keyed by `Text` can be searched with a `&str`.
+        self.as_str().hash(state);
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// A section's properties by (lower-cased) key.
+pub(crate) type KeyMap = HashMap<Text, Property, BuildHasherDefault<NameHasher>>;
 
 /// Where a value was written: a file and a 1-based line number.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,15 +136,28 @@ impl fmt::Display for Location {
 }
 
 /// One `key = value` of a section, with its sub-properties (`s3 =\n  max_concurrent_requests = 10`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Its `Debug` output leaves the value out: values include secret keys and session tokens.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Property {
-    pub(crate) value: String,
+    pub(crate) value: Text,
     pub(crate) location: Location,
     pub(crate) sub_properties: Vec<(String, String)>,
 }
 
+impl fmt::Debug for Property {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Property")
+            .field("value", &awscred_core::REDACTED)
+            .field("location", &format_args!("{}", self.location))
+            .field("sub_properties", &self.sub_properties.len())
+            .finish()
+    }
+}
+
 impl Property {
-    /// The value, trimmed as the CLI trims it.
+    /// The value, trimmed as the CLI trims it. A value written over several lines keeps its
+    /// line breaks (`\n`), each line trimmed; a sub-property block starts with `\n`.
     pub fn value(&self) -> &str {
         &self.value
     }
@@ -54,7 +178,9 @@ impl Property {
 
     /// Every sub-property, in file order.
     pub fn sub_properties(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.sub_properties.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.sub_properties
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
     }
 }
 
@@ -63,10 +189,20 @@ impl Property {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section {
     pub(crate) name: String,
-    pub(crate) properties: HashMap<String, Property>,
+    pub(crate) properties: KeyMap,
 }
 
 impl Section {
+    pub(crate) fn new(name: String) -> Section {
+        // Most profiles hold a handful of keys: one table of eight buckets (seven keys) up
+        // front instead of growing through rehashes, and no bigger, which keeps large files
+        // within the caches.
+        Section {
+            name,
+            properties: KeyMap::with_capacity_and_hasher(7, Default::default()),
+        }
+    }
+
     /// The section's name (`dev` for `[profile dev]`).
     pub fn name(&self) -> &str {
         &self.name
@@ -82,7 +218,7 @@ impl Section {
         match self.properties.get(key) {
             Some(p) => Some(p),
             None if key.bytes().any(|b| b.is_ascii_uppercase()) => {
-                self.properties.get(&key.to_ascii_lowercase())
+                self.properties.get(key.to_ascii_lowercase().as_str())
             }
             None => None,
         }
@@ -116,41 +252,78 @@ impl fmt::Display for Warning {
 
 /// Every profile, sso-session and services section of the config and credentials files, with
 /// the credentials file's values overriding the config file's for the same profile.
+///
+/// Its `Debug` output shows names, keys and locations, never values.
 #[derive(Debug, Clone, Default)]
 pub struct ProfileSet {
-    pub(crate) profiles: HashMap<String, Section>,
-    pub(crate) sso_sessions: HashMap<String, Section>,
-    pub(crate) services: HashMap<String, Section>,
+    pub(crate) profiles: NameMap<Section>,
+    pub(crate) sso_sessions: NameMap<Section>,
+    pub(crate) services: NameMap<Section>,
     pub(crate) warnings: Vec<Warning>,
+    pub(crate) errors: Vec<Warning>,
+    pub(crate) cli_refusals: Vec<Warning>,
     pub(crate) config_file: Option<PathBuf>,
     pub(crate) credentials_file: Option<PathBuf>,
 }
 
 impl ProfileSet {
     /// Reads the files the environment points at ([`FileLocations::from_env`]). A missing file
-    /// is an empty file; an unreadable one, or one that is not UTF-8, is an error naming it.
+    /// is an empty file; an unreadable one, one that is not UTF-8, or one with a line that
+    /// neither the AWS CLI nor the AWS SDKs accept ([`ProfileSet::errors`]) is an error naming
+    /// the file and line, as the CLI fails with "Unable to parse config file".
     /// Warnings are logged (`tracing::warn!`) and kept in [`ProfileSet::warnings`].
     pub fn load(env: &Env) -> Result<ProfileSet, Error> {
         Self::load_from(env, &FileLocations::from_env(env))
     }
 
-    /// Reads the given files.
+    /// Reads the given files (see [`ProfileSet::load`]).
     pub fn load_from(env: &Env, files: &FileLocations) -> Result<ProfileSet, Error> {
         let config = read_optional(env, files.config.as_deref())?;
         let credentials = read_optional(env, files.credentials.as_deref())?;
-        let set = Self::parse(
+        let mut set = Self::try_parse(
             files.config.as_deref().zip(config.as_deref()),
             files.credentials.as_deref().zip(credentials.as_deref()),
-        );
+        )?;
+        set.config_file.clone_from(&files.config);
+        set.credentials_file.clone_from(&files.credentials);
         for warning in &set.warnings {
             tracing::warn!("{warning}");
         }
         Ok(set)
     }
 
-    /// Parses file contents. Never fails: what cannot be understood is skipped with a warning.
+    /// Parses file contents. Never fails: what cannot be understood is skipped with a warning,
+    /// and lines that make both the AWS CLI and the AWS SDKs refuse the file are skipped and
+    /// listed in [`ProfileSet::errors`].
+    ///
+    /// Each file is read as the AWS CLI v2 reads it. A file the CLI refuses outright (a
+    /// duplicated section or key, a byte-order mark) is read instead with the AWS SDKs' shared
+    /// grammar, which merges duplicates; a warning says so ([`ProfileSet::cli_refusals`]).
     pub fn parse(config: Option<(&Path, &str)>, credentials: Option<(&Path, &str)>) -> ProfileSet {
         crate::parser::build(config, credentials)
+    }
+
+    /// Parses file contents, failing as the AWS CLI fails when a file cannot be read by either
+    /// grammar. The error names the file and line, as in
+    /// `Unable to parse config file: /home/u/.aws/config:3: Expected a profile definition`,
+    /// and never quotes the offending line (it may be a secret).
+    pub fn try_parse(
+        config: Option<(&Path, &str)>,
+        credentials: Option<(&Path, &str)>,
+    ) -> Result<ProfileSet, Error> {
+        let set = Self::parse(config, credentials);
+        match set.errors.first() {
+            None => Ok(set),
+            Some(first) => {
+                let more = match set.errors.len() {
+                    1 => String::new(),
+                    n => format!(" (and {} more problems)", n - 1),
+                };
+                Err(Error::invalid_config(format!(
+                    "Unable to parse config file: {first}{more}"
+                )))
+            }
+        }
     }
 
     /// A profile by name.
@@ -170,21 +343,39 @@ impl ProfileSet {
 
     /// Every profile's name, sorted.
     pub fn profile_names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self.profiles.keys().map(String::as_str).collect();
-        names.sort_unstable();
-        names
+        sorted_names(&self.profiles)
     }
 
     /// Every `[sso-session]` name, sorted.
     pub fn sso_session_names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self.sso_sessions.keys().map(String::as_str).collect();
-        names.sort_unstable();
-        names
+        sorted_names(&self.sso_sessions)
     }
 
-    /// What the parser skipped or merged.
+    /// Every `[services]` name, sorted.
+    pub fn services_names(&self) -> Vec<&str> {
+        sorted_names(&self.services)
+    }
+
+    /// What the parser skipped, merged or read differently from the CLI, in file order (the
+    /// config file first). [`ProfileSet::cli_refusals`] are among them; [`ProfileSet::errors`]
+    /// are not.
     pub fn warnings(&self) -> &[Warning] {
         &self.warnings
+    }
+
+    /// Lines that neither the AWS CLI nor the AWS SDKs accept: a property before any section,
+    /// a header without its `]`, a line without `=`, an empty key, a sub-property without `=`.
+    /// [`ProfileSet::parse`] skips them; [`ProfileSet::try_parse`] and [`ProfileSet::load`]
+    /// fail on the first.
+    pub fn errors(&self) -> &[Warning] {
+        &self.errors
+    }
+
+    /// Files the AWS CLI refuses (duplicate sections or keys, a byte-order mark) but the AWS
+    /// SDKs' grammar accepts: one warning per such file, at the line the CLI stops on. Those
+    /// files were read with the SDK grammar (duplicates merged, later keys winning).
+    pub fn cli_refusals(&self) -> &[Warning] {
+        &self.cli_refusals
     }
 
     /// The config file that was read (or would have been, when missing).
@@ -196,6 +387,12 @@ impl ProfileSet {
     pub fn credentials_file(&self) -> Option<&Path> {
         self.credentials_file.as_deref()
     }
+}
+
+fn sorted_names(map: &NameMap<Section>) -> Vec<&str> {
+    let mut names: Vec<&str> = map.keys().map(String::as_str).collect();
+    names.sort_unstable();
+    names
 }
 
 fn read_optional(env: &Env, path: Option<&Path>) -> Result<Option<String>, Error> {
@@ -215,7 +412,11 @@ fn read_optional(env: &Env, path: Option<&Path>) -> Result<Option<String>, Error
         Ok(text) => Ok(Some(text)),
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
-            let line = e.as_bytes()[..valid].iter().filter(|b| **b == b'\n').count() + 1;
+            let line = e.as_bytes()[..valid]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
             Err(Error::invalid_config(format!(
                 "Unable to parse config file: {}:{line}: the file is not valid UTF-8",
                 path.display()

@@ -1,0 +1,190 @@
+//! The command line: global options, the subcommands, and what every command does first.
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use awscred_core::Env;
+use awscred_profile::ProfileSet;
+use clap::error::ErrorKind;
+use clap::{Arg, ArgAction, ArgMatches, Command};
+
+use crate::failure::{Failure, USAGE_ERROR};
+use crate::{explain, export, logging};
+
+/// The options every subcommand takes (before or after its name), as the CLI's global options.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Globals {
+    /// `--profile`; an empty value counts as not given, as in the CLI.
+    pub(crate) profile: Option<String>,
+    /// `--region`; an empty value counts as not given.
+    pub(crate) region: Option<String>,
+    /// `--debug`.
+    pub(crate) debug: bool,
+}
+
+impl Globals {
+    fn from_matches(matches: &ArgMatches) -> Self {
+        let text = |name: &str| {
+            matches
+                .get_one::<String>(name)
+                .filter(|v| !v.is_empty())
+                .cloned()
+        };
+        Globals {
+            profile: text("profile"),
+            region: text("region"),
+            debug: matches.get_flag("debug"),
+        }
+    }
+
+    /// The chain for these options in `env`.
+    pub(crate) fn chain(&self, env: &Env) -> awscred_chain::Chain {
+        awscred_chain::Chain::builder()
+            .profile(self.profile.clone())
+            .region(self.region.clone())
+            .env(env.clone())
+            .build()
+    }
+}
+
+/// The parser.
+pub(crate) fn command() -> Command {
+    Command::new("awscred")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("AWS credentials, resolved exactly as the AWS CLI v2 resolves them")
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .arg(
+            Arg::new("profile")
+                .long("profile")
+                .value_name("NAME")
+                .global(true)
+                .help("Use this profile (as `aws --profile`); environment credentials are then ignored"),
+        )
+        .arg(
+            Arg::new("region")
+                .long("region")
+                .value_name("REGION")
+                .global(true)
+                .help("The region for the tiers that call AWS (STS, SSO)"),
+        )
+        .arg(
+            Arg::new("debug")
+                .long("debug")
+                .action(ArgAction::SetTrue)
+                .global(true)
+                .help("Log to stderr (AWSCRED_LOG takes a filter instead, e.g. AWSCRED_LOG=trace)"),
+        )
+        .subcommand(export::command())
+        .subcommand(explain::command())
+}
+
+/// Parses the arguments and runs the subcommand.
+pub(crate) fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let matches = match command().try_get_matches_from(args) {
+        Ok(matches) => matches,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                _ => ExitCode::from(USAGE_ERROR),
+            };
+        }
+    };
+    let globals = Globals::from_matches(&matches);
+    logging::init(globals.debug, std::env::var("AWSCRED_LOG").ok());
+    tracing::debug!(version = env!("CARGO_PKG_VERSION"), "awscred starting");
+    let env = Env::real();
+    let code = match matches.subcommand() {
+        Some(("export-credentials", sub)) => export::run(&globals, sub, &env),
+        Some(("explain", _)) => explain::run(&globals, &env),
+        // `subcommand_required` makes clap refuse a missing or unknown subcommand.
+        _ => USAGE_ERROR,
+    };
+    ExitCode::from(code)
+}
+
+/// A current-thread runtime to drive the chain.
+pub(crate) fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, Failure> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::General(format!("cannot start the async runtime: {e}")))?;
+    Ok(runtime.block_on(future))
+}
+
+/// The profile the CLI's session is asked for by name, as its `profile` setting resolves:
+/// `--profile`, else AWS_PROFILE, else AWS_DEFAULT_PROFILE (the CLI v2's order). A variable that
+/// is set counts even when empty, as in the CLI; `None` when no profile was named.
+pub(crate) fn requested_profile(globals: &Globals, env: &Env) -> Option<String> {
+    globals
+        .profile
+        .clone()
+        .or_else(|| env.var("AWS_PROFILE"))
+        .or_else(|| env.var("AWS_DEFAULT_PROFILE"))
+}
+
+/// What the CLI does before any command runs (its `session-initialized` handlers read the
+/// profile's configuration): a profile that was named must exist in the config or credentials
+/// file. When it does not, the CLI fails with botocore's `ProfileNotFound` and the general exit
+/// status, 255.
+pub(crate) fn check_profile_exists(globals: &Globals, env: &Env) -> Result<(), Failure> {
+    let Some(name) = requested_profile(globals, env) else {
+        return Ok(());
+    };
+    let set = ProfileSet::load(env).map_err(|e| Failure::General(e.to_string()))?;
+    if set.profile(&name).is_none() {
+        return Err(Failure::General(format!(
+            "The config profile ({name}) could not be found"
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_parser_is_consistent() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn global_options_go_before_or_after_the_subcommand() {
+        for args in [
+            &[
+                "awscred",
+                "--profile",
+                "p",
+                "--region",
+                "r",
+                "--debug",
+                "explain",
+            ][..],
+            &[
+                "awscred",
+                "explain",
+                "--profile",
+                "p",
+                "--region",
+                "r",
+                "--debug",
+            ][..],
+        ] {
+            let matches = command().try_get_matches_from(args).unwrap();
+            let g = Globals::from_matches(&matches);
+            assert_eq!(g.profile.as_deref(), Some("p"));
+            assert_eq!(g.region.as_deref(), Some("r"));
+            assert!(g.debug);
+        }
+    }
+
+    #[test]
+    fn an_empty_profile_is_no_profile() {
+        let matches = command()
+            .try_get_matches_from(["awscred", "--profile", "", "explain"])
+            .unwrap();
+        assert_eq!(Globals::from_matches(&matches).profile, None);
+    }
+}

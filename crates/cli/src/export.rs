@@ -1,0 +1,74 @@
+//! `awscred export-credentials`: `aws configure export-credentials`, byte for byte.
+
+use std::io::Write;
+
+use awscred_core::Env;
+use clap::{Arg, ArgMatches, Command};
+
+use crate::cli::{self, Globals};
+use crate::failure::Failure;
+use crate::format::Format;
+
+/// The subcommand's parser.
+pub(crate) fn command() -> Command {
+    Command::new("export-credentials")
+        .about(
+            "Print the credentials the AWS CLI would use, in the format another program reads: \
+             the credential_process JSON document (default) or shell variables. The output is \
+             byte-identical to `aws configure export-credentials`.",
+        )
+        .arg(
+            Arg::new("format")
+                .long("format")
+                .value_name("FORMAT")
+                .default_value("process")
+                .value_parser(Format::ALL.map(|(name, _)| name))
+                .help(
+                    "process: JSON for credential_process; env: `export AWS_ACCESS_KEY_ID=...`; \
+                     env-no-export: `AWS_ACCESS_KEY_ID=...`; powershell: \
+                     `$Env:AWS_ACCESS_KEY_ID=\"...\"`; windows-cmd: `set AWS_ACCESS_KEY_ID=...`; \
+                     fish: `set -gx AWS_ACCESS_KEY_ID \"...\"`",
+                ),
+        )
+}
+
+/// Resolves and prints; returns the exit status.
+pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> u8 {
+    match export(globals, matches, env) {
+        Ok(()) => 0,
+        Err(failure) => failure.report(),
+    }
+}
+
+fn export(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Failure> {
+    let format = matches
+        .get_one::<String>("format")
+        .and_then(|name| Format::from_name(name))
+        .unwrap_or(Format::Process);
+    cli::check_profile_exists(globals, env)?;
+    // Refuses a loop of credential processes running export-credentials, and hands the longer
+    // `_AWS_CLI_PROFILE_CHAIN` to every credential process this run starts.
+    let profile = cli::requested_profile(globals, env).unwrap_or_else(|| "default".to_owned());
+    awscred_process::recursion::enter_export_credentials(env, &profile)
+        .map_err(|e| Failure::Configuration(e.to_string()))?;
+    let creds = cli::block_on(globals.chain(env).resolve())?.map_err(|e| {
+        Failure::Configuration(format!(
+            "Unable to retrieve credentials: {}",
+            e.to_string().trim()
+        ))
+    })?;
+    // botocore refreshes credentials that are due while the CLI reads them; ones that are still
+    // expired afterwards end the command with this error, outside the CLI's "Unable to retrieve
+    // credentials" handling, so with the general exit status.
+    if creds.expiration().is_some_and(|at| at <= env.now()) {
+        return Err(Failure::General(
+            "Credentials were refreshed, but the refreshed credentials are still expired.".into(),
+        ));
+    }
+    tracing::debug!(provider = creds.provider(), "credentials resolved");
+    let text = format.render(&creds);
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure::General(format!("cannot write to stdout: {e}")))
+}

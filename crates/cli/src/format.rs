@@ -1,0 +1,259 @@
+//! The output formats of `export-credentials`, byte for byte as the AWS CLI v2 writes them
+//! (`awscli/customizations/configure/exportcreds.py`).
+
+use std::fmt::Write as _;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use awscred_core::{Credentials, timestamp};
+use zeroize::Zeroizing;
+
+/// One `--format` value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// The `credential_process` JSON document (the default).
+    Process,
+    /// `export AWS_ACCESS_KEY_ID=...`
+    Env,
+    /// `AWS_ACCESS_KEY_ID=...`
+    EnvNoExport,
+    /// `$Env:AWS_ACCESS_KEY_ID="..."`
+    Powershell,
+    /// `set AWS_ACCESS_KEY_ID=...`
+    WindowsCmd,
+    /// `set -gx AWS_ACCESS_KEY_ID "..."`
+    Fish,
+}
+
+impl Format {
+    /// Every format with its name, in the CLI's order.
+    pub(crate) const ALL: [(&'static str, Format); 6] = [
+        ("process", Format::Process),
+        ("env", Format::Env),
+        ("env-no-export", Format::EnvNoExport),
+        ("powershell", Format::Powershell),
+        ("windows-cmd", Format::WindowsCmd),
+        ("fish", Format::Fish),
+    ];
+
+    /// The format named `name`.
+    pub(crate) fn from_name(name: &str) -> Option<Format> {
+        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+    }
+
+    /// The text to print, ending with a newline. The buffer holds the secrets and is wiped when
+    /// dropped.
+    pub(crate) fn render(self, creds: &Credentials) -> Zeroizing<String> {
+        let expiration = creds.expiration().map(isoformat);
+        let token = creds.session_token().map(|t| t.expose());
+        // Room for the worst case (every character escaped as `\u00XX`) up front: growing the
+        // buffer would leave copies of the secrets behind in freed memory.
+        let values = creds.access_key_id().len()
+            + creds.secret_access_key().expose().len()
+            + token.map_or(0, str::len)
+            + expiration.as_ref().map_or(0, String::len);
+        let mut out = Zeroizing::new(String::with_capacity(256 + 6 * values));
+        // Each line is `{before}{NAME}{between}{value}{after}\n`.
+        let (before, between, after) = match self {
+            Format::Process => {
+                render_process(&mut out, creds, token, expiration.as_deref());
+                return out;
+            }
+            Format::Env => ("export ", "=", ""),
+            Format::EnvNoExport => ("", "=", ""),
+            Format::Powershell => ("$Env:", "=\"", "\""),
+            Format::WindowsCmd => ("set ", "=", ""),
+            Format::Fish => ("set -gx ", " \"", "\""),
+        };
+        let mut line = |name: &str, value: &str| {
+            for part in [before, name, between, value, after, "\n"] {
+                out.push_str(part);
+            }
+        };
+        line("AWS_ACCESS_KEY_ID", creds.access_key_id());
+        line("AWS_SECRET_ACCESS_KEY", creds.secret_access_key().expose());
+        if let Some(token) = token {
+            line("AWS_SESSION_TOKEN", token);
+        }
+        if let Some(expiration) = &expiration {
+            line("AWS_CREDENTIAL_EXPIRATION", expiration);
+        }
+        out
+    }
+}
+
+/// `json.dumps(output, indent=2, separators=(',', ': '))` followed by a newline.
+fn render_process(
+    out: &mut String,
+    creds: &Credentials,
+    token: Option<&str>,
+    expiration: Option<&str>,
+) {
+    out.push_str("{\n  \"Version\": 1");
+    let mut field = |key: &str, value: &str| {
+        out.push_str(",\n  \"");
+        out.push_str(key);
+        out.push_str("\": ");
+        python_json_string(out, value);
+    };
+    field("AccessKeyId", creds.access_key_id());
+    field("SecretAccessKey", creds.secret_access_key().expose());
+    if let Some(token) = token {
+        field("SessionToken", token);
+    }
+    if let Some(expiration) = expiration {
+        field("Expiration", expiration);
+    }
+    out.push_str("\n}\n");
+}
+
+/// A JSON string as Python's `json.dumps` writes it with its default `ensure_ascii=True`:
+/// `"` and `\` escaped, `\n \r \t \b \f` by name, every other character outside printable ASCII
+/// (`' '..='~'`) as `\uXXXX` in lower-case hex, with a surrogate pair above U+FFFF.
+pub(crate) fn python_json_string(out: &mut String, value: &str) {
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            ' '..='~' => out.push(c),
+            _ => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    let _ = write!(out, "\\u{unit:04x}");
+                }
+            }
+        }
+    }
+    out.push('"');
+}
+
+/// Python's `datetime.isoformat()` of the UTC datetime botocore holds: `2021-09-21T04:16:53+00:00`,
+/// with `.ffffff` microseconds only when they are not zero (datetime keeps microseconds, so
+/// finer digits are dropped).
+pub(crate) fn isoformat(time: SystemTime) -> String {
+    let micros = match time.duration_since(UNIX_EPOCH) {
+        Ok(d) => d.subsec_micros(),
+        // Before 1970 the seconds round down, so the fraction counts up from that second.
+        Err(e) => match e.duration().subsec_nanos() {
+            0 => 0,
+            nanos => (1_000_000_000 - nanos) / 1_000,
+        },
+    };
+    let mut text = timestamp::format_offset(time);
+    if micros != 0 {
+        let at = text.len() - "+00:00".len();
+        text.insert_str(at, &format!(".{micros:06}"));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use awscred_core::Secret;
+
+    use super::*;
+
+    fn json(value: &str) -> String {
+        let mut out = String::new();
+        python_json_string(&mut out, value);
+        out
+    }
+
+    #[test]
+    fn strings_are_escaped_as_python_json_dumps_does() {
+        assert_eq!(json("plain/+=AKID"), r#""plain/+=AKID""#);
+        assert_eq!(json("q\"b\\s"), r#""q\"b\\s""#);
+        assert_eq!(json("\n\r\t\u{8}\u{c}"), r#""\n\r\t\b\f""#);
+        assert_eq!(json("\u{1}\u{1f}\u{7f}"), r#""\u0001\u001f\u007f""#);
+        assert_eq!(json("é€"), r#""\u00e9\u20ac""#);
+        assert_eq!(json("😀"), r#""\ud83d\ude00""#);
+    }
+
+    #[test]
+    fn isoformat_shows_microseconds_only_when_present() {
+        let t = UNIX_EPOCH + Duration::from_secs(1_632_197_813);
+        assert_eq!(isoformat(t), "2021-09-21T04:16:53+00:00");
+        assert_eq!(
+            isoformat(t + Duration::from_nanos(123_456_789)),
+            "2021-09-21T04:16:53.123456+00:00"
+        );
+        assert_eq!(
+            isoformat(t + Duration::from_micros(500_000)),
+            "2021-09-21T04:16:53.500000+00:00"
+        );
+        // Under a microsecond: datetime cannot hold it.
+        assert_eq!(
+            isoformat(t + Duration::from_nanos(999)),
+            "2021-09-21T04:16:53+00:00"
+        );
+        let before = UNIX_EPOCH - Duration::from_millis(1_500);
+        assert_eq!(isoformat(before), "1969-12-31T23:59:58.500000+00:00");
+    }
+
+    #[test]
+    fn every_format_matches_the_cli() {
+        let exp = UNIX_EPOCH + Duration::from_secs(1_632_197_813);
+        let creds = Credentials::new("AKID", "SE/CRET", Some(Secret::new("TOK")), Some(exp), "t");
+        let expected = [
+            (
+                Format::Process,
+                "{\n  \"Version\": 1,\n  \"AccessKeyId\": \"AKID\",\n  \"SecretAccessKey\": \
+                 \"SE/CRET\",\n  \"SessionToken\": \"TOK\",\n  \"Expiration\": \
+                 \"2021-09-21T04:16:53+00:00\"\n}\n",
+            ),
+            (
+                Format::Env,
+                "export AWS_ACCESS_KEY_ID=AKID\nexport AWS_SECRET_ACCESS_KEY=SE/CRET\nexport \
+                 AWS_SESSION_TOKEN=TOK\nexport AWS_CREDENTIAL_EXPIRATION=2021-09-21T04:16:53+00:00\n",
+            ),
+            (
+                Format::EnvNoExport,
+                "AWS_ACCESS_KEY_ID=AKID\nAWS_SECRET_ACCESS_KEY=SE/CRET\nAWS_SESSION_TOKEN=TOK\n\
+                 AWS_CREDENTIAL_EXPIRATION=2021-09-21T04:16:53+00:00\n",
+            ),
+            (
+                Format::Powershell,
+                "$Env:AWS_ACCESS_KEY_ID=\"AKID\"\n$Env:AWS_SECRET_ACCESS_KEY=\"SE/CRET\"\n\
+                 $Env:AWS_SESSION_TOKEN=\"TOK\"\n$Env:AWS_CREDENTIAL_EXPIRATION=\"2021-09-21T04:16:53+00:00\"\n",
+            ),
+            (
+                Format::WindowsCmd,
+                "set AWS_ACCESS_KEY_ID=AKID\nset AWS_SECRET_ACCESS_KEY=SE/CRET\nset \
+                 AWS_SESSION_TOKEN=TOK\nset AWS_CREDENTIAL_EXPIRATION=2021-09-21T04:16:53+00:00\n",
+            ),
+            (
+                Format::Fish,
+                "set -gx AWS_ACCESS_KEY_ID \"AKID\"\nset -gx AWS_SECRET_ACCESS_KEY \"SE/CRET\"\n\
+                 set -gx AWS_SESSION_TOKEN \"TOK\"\nset -gx AWS_CREDENTIAL_EXPIRATION \
+                 \"2021-09-21T04:16:53+00:00\"\n",
+            ),
+        ];
+        for (format, text) in expected {
+            assert_eq!(format.render(&creds).as_str(), text, "{format:?}");
+        }
+        let long_term = Credentials::new("AKID", "SECRET", None, None, "t");
+        assert_eq!(
+            Format::Process.render(&long_term).as_str(),
+            "{\n  \"Version\": 1,\n  \"AccessKeyId\": \"AKID\",\n  \"SecretAccessKey\": \"SECRET\"\n}\n"
+        );
+        assert_eq!(
+            Format::Env.render(&long_term).as_str(),
+            "export AWS_ACCESS_KEY_ID=AKID\nexport AWS_SECRET_ACCESS_KEY=SECRET\n"
+        );
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for (name, format) in Format::ALL {
+            assert_eq!(Format::from_name(name), Some(format));
+        }
+        assert_eq!(Format::from_name("json"), None);
+    }
+}

@@ -1,0 +1,38 @@
+//! `awscred`: AWS credentials resolved exactly as the AWS CLI v2 resolves them.
+//!
+//! ```text
+//! $ awscred export-credentials --profile dev
+//! {
+//!   "Version": 1,
+//!   "AccessKeyId": "AKIAIOSFODNN7EXAMPLE",
+//!   "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+//! }
+//! $ eval "$(awscred export-credentials --format env)"
+//! $ awscred explain --profile dev      # which tier answered, and where each value came from
+//! ```
+//!
+//! `export-credentials` is a drop-in for `aws configure export-credentials`: the same formats,
+//! byte for byte, the same `_AWS_CLI_PROFILE_CHAIN` recursion guard, the same exit statuses (252
+//! for a usage error, 253 when no credentials can be had, 255 for a profile that does not exist),
+//! so it can serve as another tool's `credential_process`.
+//!
+//! Logging is off unless `--debug` or `AWSCRED_LOG` (a `tracing` filter such as `trace` or
+//! `awscred_chain=debug`) turns it on; it goes to stderr. Secrets never appear in it, nor in
+//! `explain` or any error.
+//!
+//! Subcommands live in their own modules ([`export`], [`explain`]); each gives a `command()` for
+//! the parser and a `run()`, and [`cli::dispatch`] names them. Adding one is a new module and two
+//! lines there.
+
+mod cli;
+mod explain;
+mod export;
+mod failure;
+mod format;
+mod logging;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    cli::main(std::env::args_os())
+}

@@ -1,0 +1,146 @@
+"""What `aws configure export-credentials` (AWS CLI v2) prints, computed with botocore.
+
+Reads a JSON list of cases on stdin, each {"env": {...}, "profile": str|null, "format": str},
+runs every case in this one process, and writes a JSON list of results on stdout, each
+{"stdout": str, "code": int, "message": str|null}.
+
+Per case this does what the CLI does (awscli/clidriver.py, awscli/customizations/configure/
+exportcreds.py, read for reference, not copied):
+  1. a botocore Session; `--profile` becomes the session's `profile` instance variable;
+  2. the `session-initialized` handlers read the scoped config, so a named profile that does not
+     exist raises ProfileNotFound: exit 255 with its message;
+  3. export-credentials: the _AWS_CLI_PROFILE_CHAIN recursion check (exit 253), then
+     get_credentials(); an exception or no credentials is a ConfigurationError, exit 253;
+  4. the credentials printed in the chosen format; botocore refreshes credentials close to expiry
+     while reading them, outside the CLI's try block, so a failure there is a general error, 255.
+
+One difference from stock botocore, to match the CLI v2 (whose bundled botocore looks
+AWS_PROFILE up before AWS_DEFAULT_PROFILE, the reverse of botocore on PyPI): the `profile`
+session variable is overridden with the CLI v2 order.
+"""
+
+import csv
+import io
+import json
+import os
+import sys
+from datetime import datetime
+
+import botocore.session
+
+CLI_V2_SESSION_VARS = {
+    'profile': (None, ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE'], None, None),
+}
+
+LINE_FORMATS = {
+    'env': 'export {0}={1}',
+    'env-no-export': '{0}={1}',
+    'powershell': '$Env:{0}="{1}"',
+    'windows-cmd': 'set {0}={1}',
+    'fish': 'set -gx {0} "{1}"',
+}
+
+RECURSION_VAR = '_AWS_CLI_PROFILE_CHAIN'
+MAX_RECURSION = 4
+
+
+class ConfigurationError(Exception):
+    pass
+
+
+class GeneralError(Exception):
+    pass
+
+
+def render(fmt, access_key, secret_key, token, expiry):
+    if fmt == 'process':
+        output = {'Version': 1, 'AccessKeyId': access_key, 'SecretAccessKey': secret_key}
+        if token is not None:
+            output['SessionToken'] = token
+        if expiry is not None:
+            output['Expiration'] = expiry
+        return json.dumps(output, indent=2, separators=(',', ': ')) + '\n'
+    line = LINE_FORMATS[fmt]
+    text = line.format('AWS_ACCESS_KEY_ID', access_key) + '\n'
+    text += line.format('AWS_SECRET_ACCESS_KEY', secret_key) + '\n'
+    if token is not None:
+        text += line.format('AWS_SESSION_TOKEN', token) + '\n'
+    if expiry is not None:
+        text += line.format('AWS_CREDENTIAL_EXPIRATION', expiry) + '\n'
+    return text
+
+
+def parse_chain(value):
+    return list(csv.reader([value]))[0]
+
+
+def serialize_chain(profiles):
+    out = io.StringIO()
+    csv.writer(out).writerow(profiles)
+    return out.getvalue().strip()
+
+
+def export(session, fmt):
+    profile = session.get_config_variable('profile')
+    if profile is None:
+        profile = 'default'
+    seen = parse_chain(os.environ.get(RECURSION_VAR, ''))
+    if len(seen) >= MAX_RECURSION:
+        raise ConfigurationError(
+            f"Maximum recursive credential process resolution reached ({MAX_RECURSION}).\n"
+            f"Profiles seen: {' -> '.join(seen)}"
+        )
+    if profile in seen:
+        raise ConfigurationError(
+            "Credential process resolution detected an infinite loop, "
+            f"profile cycle: {' -> '.join(seen + [profile])}\n"
+        )
+    os.environ[RECURSION_VAR] = serialize_chain(seen + [profile])
+    try:
+        creds = session.get_credentials()
+    except Exception as e:
+        raise ConfigurationError(f"Unable to retrieve credentials: {str(e).strip()}\n")
+    if creds is None:
+        raise ConfigurationError("Unable to retrieve credentials: no credentials found")
+    # Outside the CLI's try block: an exception here (refreshed credentials still expired)
+    # reaches the general error handler.
+    try:
+        frozen = creds.get_frozen_credentials()
+    except Exception as e:
+        raise GeneralError(str(e))
+    expiry = getattr(creds, '_expiry_time', None)
+    expiry = expiry.isoformat() if isinstance(expiry, datetime) else None
+    return render(fmt, frozen.access_key, frozen.secret_key, frozen.token, expiry)
+
+
+def run_case(case):
+    os.environ.clear()
+    os.environ.update(case['env'])
+    try:
+        session = botocore.session.Session(session_vars=CLI_V2_SESSION_VARS)
+        if case.get('profile'):
+            session.set_config_variable('profile', case['profile'])
+        # The CLI's session-initialized handlers (CLI history) read the scoped config.
+        session.get_scoped_config()
+    except Exception as e:
+        return {'stdout': '', 'code': 255, 'message': str(e).strip()}
+    try:
+        return {'stdout': export(session, case.get('format') or 'process'), 'code': 0,
+                'message': None}
+    except ConfigurationError as e:
+        return {'stdout': '', 'code': 253, 'message': str(e).strip()}
+    except GeneralError as e:
+        return {'stdout': '', 'code': 255, 'message': str(e).strip()}
+
+
+def main():
+    cases = json.load(sys.stdin)
+    saved = dict(os.environ)
+    results = [run_case(case) for case in cases]
+    os.environ.clear()
+    os.environ.update(saved)
+    json.dump(results, sys.stdout)
+
+
+if __name__ == '__main__':
+    main()

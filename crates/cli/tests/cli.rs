@@ -1,0 +1,431 @@
+//! The `awscred` binary as other programs see it: stdout byte for byte, stderr, exit status.
+//! Every run gets a temporary HOME and a cleared environment; IMDS is switched off so nothing
+//! reaches 169.254.169.254.
+
+use std::process::{Command, Output};
+
+use awscred_testkit::TempDir;
+
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzSECRET";
+const TOKEN: &str = "IQoJb3JpZ2luX2VjEXAMPLETOKENzzTOKEN";
+
+struct Run {
+    home: TempDir,
+    env: Vec<(String, String)>,
+}
+
+impl Run {
+    fn new() -> Self {
+        Run {
+            home: TempDir::new("cli"),
+            env: Vec::new(),
+        }
+    }
+
+    fn env(mut self, name: &str, value: &str) -> Self {
+        self.env.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    fn env_credentials(self) -> Self {
+        self.env("AWS_ACCESS_KEY_ID", "AKIDENV")
+            .env("AWS_SECRET_ACCESS_KEY", SECRET)
+            .env("AWS_SESSION_TOKEN", TOKEN)
+            .env("AWS_CREDENTIAL_EXPIRATION", "2099-09-21T04:16:53Z")
+    }
+
+    fn file(self, rel: &str, text: &str) -> Self {
+        self.home.write(rel, text);
+        self
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_awscred"))
+            .env_clear()
+            .env("HOME", self.home.path())
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .args(args)
+            .output()
+            .expect("awscred runs")
+    }
+}
+
+fn stdout(out: &Output) -> &str {
+    std::str::from_utf8(&out.stdout).unwrap()
+}
+
+fn stderr(out: &Output) -> &str {
+    std::str::from_utf8(&out.stderr).unwrap()
+}
+
+#[track_caller]
+fn assert_success(out: &Output) {
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(out));
+}
+
+#[track_caller]
+fn assert_failure(out: &Output, code: i32, stderr_text: &str) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        stdout(out),
+        stderr(out)
+    );
+    assert_eq!(stdout(out), "", "nothing on stdout when failing");
+    assert_eq!(stderr(out), stderr_text);
+}
+
+#[test]
+fn every_format_byte_for_byte() {
+    let run = Run::new().env_credentials();
+    let exp = "2099-09-21T04:16:53+00:00";
+    let expected = [
+        (
+            "process",
+            format!(
+                "{{\n  \"Version\": 1,\n  \"AccessKeyId\": \"AKIDENV\",\n  \"SecretAccessKey\": \
+                 \"{SECRET}\",\n  \"SessionToken\": \"{TOKEN}\",\n  \"Expiration\": \"{exp}\"\n}}\n"
+            ),
+        ),
+        (
+            "env",
+            format!(
+                "export AWS_ACCESS_KEY_ID=AKIDENV\nexport AWS_SECRET_ACCESS_KEY={SECRET}\n\
+                 export AWS_SESSION_TOKEN={TOKEN}\nexport AWS_CREDENTIAL_EXPIRATION={exp}\n"
+            ),
+        ),
+        (
+            "env-no-export",
+            format!(
+                "AWS_ACCESS_KEY_ID=AKIDENV\nAWS_SECRET_ACCESS_KEY={SECRET}\n\
+                 AWS_SESSION_TOKEN={TOKEN}\nAWS_CREDENTIAL_EXPIRATION={exp}\n"
+            ),
+        ),
+        (
+            "powershell",
+            format!(
+                "$Env:AWS_ACCESS_KEY_ID=\"AKIDENV\"\n$Env:AWS_SECRET_ACCESS_KEY=\"{SECRET}\"\n\
+                 $Env:AWS_SESSION_TOKEN=\"{TOKEN}\"\n$Env:AWS_CREDENTIAL_EXPIRATION=\"{exp}\"\n"
+            ),
+        ),
+        (
+            "windows-cmd",
+            format!(
+                "set AWS_ACCESS_KEY_ID=AKIDENV\nset AWS_SECRET_ACCESS_KEY={SECRET}\n\
+                 set AWS_SESSION_TOKEN={TOKEN}\nset AWS_CREDENTIAL_EXPIRATION={exp}\n"
+            ),
+        ),
+        (
+            "fish",
+            format!(
+                "set -gx AWS_ACCESS_KEY_ID \"AKIDENV\"\nset -gx AWS_SECRET_ACCESS_KEY \"{SECRET}\"\n\
+                 set -gx AWS_SESSION_TOKEN \"{TOKEN}\"\nset -gx AWS_CREDENTIAL_EXPIRATION \"{exp}\"\n"
+            ),
+        ),
+    ];
+    for (format, text) in &expected {
+        let out = run.run(&["export-credentials", "--format", format]);
+        assert_success(&out);
+        assert_eq!(stdout(&out), text, "--format {format}");
+        assert_eq!(
+            stderr(&out),
+            "",
+            "--format {format}: logging is off by default"
+        );
+    }
+    // `process` is the default.
+    assert_eq!(stdout(&run.run(&["export-credentials"])), expected[0].1);
+}
+
+#[test]
+fn long_term_keys_from_the_credentials_file() {
+    let run = Run::new().file(
+        ".aws/credentials",
+        "[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = d\n\
+         [dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = sé\"cret\n",
+    );
+    let out = run.run(&["export-credentials", "--profile", "dev"]);
+    assert_success(&out);
+    assert_eq!(
+        stdout(&out),
+        "{\n  \"Version\": 1,\n  \"AccessKeyId\": \"AKIDDEV\",\n  \"SecretAccessKey\": \
+         \"s\\u00e9\\\"cret\"\n}\n"
+    );
+    let out = run.run(&["export-credentials", "--format", "env-no-export"]);
+    assert_eq!(
+        stdout(&out),
+        "AWS_ACCESS_KEY_ID=AKIDDEFAULT\nAWS_SECRET_ACCESS_KEY=d\n"
+    );
+    // Global options go before the subcommand too, as `aws --profile dev configure ...`.
+    let out = run.run(&["--profile", "dev", "export-credentials", "--format", "env"]);
+    assert_eq!(
+        stdout(&out),
+        "export AWS_ACCESS_KEY_ID=AKIDDEV\nexport AWS_SECRET_ACCESS_KEY=sé\"cret\n"
+    );
+}
+
+#[test]
+fn no_credentials_is_a_configuration_error() {
+    let out = Run::new().run(&["export-credentials"]);
+    assert_failure(
+        &out,
+        253,
+        "\nawscred: [ERROR]: An error occurred (Configuration): Unable to retrieve credentials: \
+         no credentials found\n",
+    );
+}
+
+#[test]
+fn partial_credentials_are_a_configuration_error() {
+    let out = Run::new()
+        .env("AWS_ACCESS_KEY_ID", "AKIDENV")
+        .run(&["export-credentials"]);
+    assert_failure(
+        &out,
+        253,
+        "\nawscred: [ERROR]: An error occurred (Configuration): Unable to retrieve credentials: \
+         Partial credentials found in env, missing: AWS_SECRET_ACCESS_KEY\n",
+    );
+}
+
+#[test]
+fn a_missing_profile_is_a_general_error() {
+    let run = Run::new().file(
+        ".aws/credentials",
+        "[default]\naws_access_key_id = A\naws_secret_access_key = S\n",
+    );
+    let expected = "\nawscred: [ERROR]: The config profile (nope) could not be found\n";
+    assert_failure(
+        &run.run(&["export-credentials", "--profile", "nope"]),
+        255,
+        expected,
+    );
+    let run = run.env("AWS_PROFILE", "nope");
+    assert_failure(&run.run(&["export-credentials"]), 255, expected);
+}
+
+#[test]
+fn the_recursion_guard_is_the_clis() {
+    let run = Run::new()
+        .env_credentials()
+        .env("_AWS_CLI_PROFILE_CHAIN", "a,b,c,d");
+    assert_failure(
+        &run.run(&["export-credentials"]),
+        253,
+        "\nawscred: [ERROR]: An error occurred (Configuration): Maximum recursive credential \
+         process resolution reached (4).\nProfiles seen: a -> b -> c -> d\n",
+    );
+    let run = Run::new()
+        .env_credentials()
+        .env("_AWS_CLI_PROFILE_CHAIN", "x,default");
+    assert_failure(
+        &run.run(&["export-credentials"]),
+        253,
+        "\nawscred: [ERROR]: An error occurred (Configuration): Credential process resolution \
+         detected an infinite loop, profile cycle: x -> default -> default\n",
+    );
+    let run = Run::new()
+        .env_credentials()
+        .env("_AWS_CLI_PROFILE_CHAIN", "a,b,c");
+    assert_success(&run.run(&["export-credentials"]));
+}
+
+#[test]
+fn usage_errors_exit_252() {
+    let run = Run::new().env_credentials();
+    for args in [
+        &["export-credentials", "--format", "json"][..],
+        &["export-credentials", "--bogus"][..],
+        &["no-such-command"][..],
+        &[][..],
+    ] {
+        let out = run.run(args);
+        assert_eq!(out.status.code(), Some(252), "{args:?}");
+        assert_eq!(stdout(&out), "", "{args:?}");
+        assert!(!stderr(&out).is_empty(), "{args:?}");
+        assert!(!stderr(&out).contains(SECRET));
+    }
+    let out = run.run(&["export-credentials", "--format", "json"]);
+    assert!(
+        stderr(&out).contains("invalid value 'json'"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("env-no-export"), "{}", stderr(&out));
+}
+
+#[test]
+fn version_and_help() {
+    let run = Run::new();
+    let out = run.run(&["--version"]);
+    assert_success(&out);
+    assert_eq!(
+        stdout(&out),
+        format!("awscred {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let out = run.run(&["--help"]);
+    assert_success(&out);
+    for word in [
+        "export-credentials",
+        "explain",
+        "--profile",
+        "--region",
+        "--debug",
+    ] {
+        assert!(stdout(&out).contains(word), "{word} in {}", stdout(&out));
+    }
+    let out = run.run(&["export-credentials", "--help"]);
+    assert_success(&out);
+    for word in [
+        "process",
+        "env-no-export",
+        "powershell",
+        "windows-cmd",
+        "fish",
+    ] {
+        assert!(stdout(&out).contains(word), "{word} in {}", stdout(&out));
+    }
+}
+
+#[test]
+fn explain_names_the_sources_and_never_the_secrets() {
+    let out = Run::new().env_credentials().run(&["explain"]);
+    assert_success(&out);
+    let text = stdout(&out);
+    for needle in [
+        "env AWS_ACCESS_KEY_ID",
+        "env AWS_SECRET_ACCESS_KEY",
+        "env AWS_SESSION_TOKEN",
+        "AKIDENV",
+    ] {
+        assert!(text.contains(needle), "{needle} in\n{text}");
+    }
+    assert!(!text.contains(SECRET) && !text.contains(TOKEN), "{text}");
+
+    let run = Run::new().file(
+        ".aws/credentials",
+        "# keys\n[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = devSECRETvalue\n",
+    );
+    let out = run.run(&["explain", "--profile", "dev"]);
+    assert_success(&out);
+    let text = stdout(&out);
+    let file = run.home.path().join(".aws/credentials");
+    assert!(text.contains(&format!("{}:3", file.display())), "{text}");
+    assert!(text.contains(&format!("{}:4", file.display())), "{text}");
+    assert!(text.contains("--profile"), "{text}");
+    assert!(!text.contains("devSECRETvalue"), "{text}");
+}
+
+#[test]
+fn explain_exits_as_export_credentials_would() {
+    let out = Run::new().run(&["explain"]);
+    assert_eq!(out.status.code(), Some(253));
+    assert!(
+        stdout(&out).contains("no credentials found"),
+        "{}",
+        stdout(&out)
+    );
+    let out = Run::new().run(&["explain", "--profile", "nope"]);
+    assert_eq!(out.status.code(), Some(255));
+    assert!(
+        stdout(&out).contains("The config profile (nope) could not be found"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn logging_is_off_by_default_and_never_shows_secrets() {
+    let run = Run::new().env_credentials();
+    let out = run.run(&["export-credentials"]);
+    assert_success(&out);
+    assert_eq!(stderr(&out), "");
+
+    let out = run.run(&["export-credentials", "--debug"]);
+    assert_success(&out);
+    assert!(stderr(&out).contains("DEBUG"), "{}", stderr(&out));
+
+    let traced = Run::new().env_credentials().env("AWSCRED_LOG", "trace");
+    for args in [&["export-credentials"][..], &["explain"][..]] {
+        let out = traced.run(args);
+        assert_success(&out);
+        let log = stderr(&out);
+        assert!(!log.is_empty(), "AWSCRED_LOG=trace logs");
+        assert!(!log.contains(SECRET) && !log.contains(TOKEN), "{log}");
+    }
+
+    let run = Run::new()
+        .file(
+            ".aws/credentials",
+            "[dev]\naws_access_key_id = A\naws_secret_access_key = fileSECRETvalue\n",
+        )
+        .env("AWSCRED_LOG", "trace");
+    let out = run.run(&["export-credentials", "--profile", "dev"]);
+    assert_success(&out);
+    assert!(!stderr(&out).is_empty());
+    assert!(
+        !stderr(&out).contains("fileSECRETvalue"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = Run::new()
+        .env_credentials()
+        .env("AWSCRED_LOG", "[[[")
+        .run(&["export-credentials"]);
+    assert_success(&out);
+    assert!(
+        stderr(&out).contains("ignoring AWSCRED_LOG"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn errors_never_show_secrets() {
+    // A malformed expiration next to a secret: the error may quote the timestamp, never the keys.
+    let out = Run::new()
+        .env("AWS_ACCESS_KEY_ID", "AKIDENV")
+        .env("AWS_SECRET_ACCESS_KEY", SECRET)
+        .env("AWS_SESSION_TOKEN", TOKEN)
+        .env("AWS_CREDENTIAL_EXPIRATION", "not a time")
+        .env("AWSCRED_LOG", "trace")
+        .run(&["export-credentials"]);
+    assert_eq!(out.status.code(), Some(253), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    assert!(
+        !stderr(&out).contains(SECRET) && !stderr(&out).contains(TOKEN),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn credential_processes_running_export_credentials_nest_and_loops_stop() {
+    let bin = env!("CARGO_BIN_EXE_awscred");
+    let config = format!(
+        "[profile outer]\ncredential_process = {bin} export-credentials --profile middle\n\n\
+         [profile middle]\ncredential_process = {bin} export-credentials --profile inner\n\n\
+         [profile inner]\naws_access_key_id = AKIDINNER\naws_secret_access_key = innerSECRET\n\n\
+         [profile loop]\ncredential_process = {bin} export-credentials --profile loop\n"
+    );
+    let run = Run::new().file(".aws/config", &config);
+    // outer -> middle -> inner: three nested export-credentials, within the limit of 4.
+    let out = run.run(&["export-credentials", "--profile", "outer", "--format", "env-no-export"]);
+    assert_success(&out);
+    assert_eq!(
+        stdout(&out),
+        "AWS_ACCESS_KEY_ID=AKIDINNER\nAWS_SECRET_ACCESS_KEY=innerSECRET\n"
+    );
+    // A profile whose credential process is itself: the inner run refuses, the outer reports it.
+    let out = run.run(&["export-credentials", "--profile", "loop"]);
+    assert_eq!(out.status.code(), Some(253), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    assert!(
+        stderr(&out).contains("profile cycle: loop -> loop"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -1,0 +1,52 @@
+//! Container credentials, fetched as the AWS CLI v2 fetches them: the ECS task role and EKS Pod
+//! Identity (or any endpoint speaking their protocol).
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use awscred_core::{Env, ProvideCredentials};
+//! use awscred_core::http::HyperClient;
+//!
+//! # async fn run() -> Result<(), awscred_core::Error> {
+//! let env = Env::real();
+//! let container = awscred_ecs::ContainerProvider::new(&env, Arc::new(HyperClient::new(&env)));
+//! match container.provide_credentials().await {
+//!     Ok(creds) => println!("{} (container credentials)", creds.access_key_id()),
+//!     Err(e) if e.is_not_configured() => println!("not in a container: {e}"),
+//!     Err(e) => return Err(e),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Rules (as the CLI's `ContainerProvider`)
+//!
+//! - `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (the ECS agent sets it): `GET
+//!   http://169.254.170.2<relative URI>`. It takes precedence over the full URI.
+//! - `AWS_CONTAINER_CREDENTIALS_FULL_URI`: https to any host; plain http only to a loopback
+//!   address, `169.254.170.2`, `169.254.170.23` or `fd00:ec2::23`. A host name is resolved and
+//!   every address it resolves to is checked; anything else is refused with a message naming
+//!   the rule.
+//! - Neither set: [`ErrorKind::NotConfigured`](awscred_core::ErrorKind::NotConfigured), and the
+//!   chain moves on. Once configured, every failure stops the chain, as in the CLI.
+//! - `Authorization`: the contents of `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` (read on every
+//!   fetch, since the agents rotate it), else `AWS_CONTAINER_AUTHORIZATION_TOKEN`. A token with a
+//!   CR or LF is an error (the CLI refuses it too; the file is not trimmed).
+//! - `Accept: application/json`; up to 3 attempts of 2 s each, 1 s apart; a non-200 answer or a
+//!   body that is not JSON is tried again, a JSON document missing a field is not.
+//! - The document: `AccessKeyId`, `SecretAccessKey`, `Token`, `Expiration` required,
+//!   `AccountId` kept when present.
+//!
+//! # Dependencies
+//!
+//! `serde`/`serde_json` read the credentials document and the agents' error bodies (real JSON
+//! with arbitrary whitespace and extra fields; hostile input must be refused cleanly); `tokio`
+//! supplies the pause between attempts, the per-attempt limit and the host-name resolution;
+//! `zeroize` wipes the response body and a token file's bytes.
+
+mod parse;
+mod provider;
+
+pub use parse::{PROVIDER_NAME, parse_credentials};
+pub use provider::{
+    ContainerProvider, ECS_HOST, FULL_URI_VAR, RELATIVE_URI_VAR, RetryPolicy, TOKEN_FILE_VAR,
+    TOKEN_VAR,
+};

@@ -1,0 +1,393 @@
+//! The service calls: SSO-OIDC (`RegisterClient`, `StartDeviceAuthorization`, `CreateToken`) and
+//! the portal (`GetRoleCredentials`, `Logout`). REST-JSON over the shared [`HttpClient`].
+
+use std::time::Duration;
+
+use awscred_core::http::{HttpClient, HttpRequest, HttpResponse, Timeouts, endpoint_of};
+use awscred_core::{Error, ErrorKind, Result, Secret};
+use serde_json::{Map, Value};
+
+use crate::util::percent_encode;
+
+/// An error answer from a service: its HTTP status, the error code (`authorization_pending`,
+/// `UnauthorizedException`...) and message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceError {
+    /// The HTTP status.
+    pub status: u16,
+    /// The OAuth `error` code, or the AWS error type without its namespace.
+    pub code: String,
+    /// The service's description, if any.
+    pub message: String,
+}
+
+impl ServiceError {
+    /// Whether the error is the OAuth code `code` (or its AWS exception name).
+    pub fn is(&self, code: &str) -> bool {
+        let exception = match code {
+            "authorization_pending" => "AuthorizationPendingException",
+            "slow_down" => "SlowDownException",
+            "expired_token" => "ExpiredTokenException",
+            "invalid_grant" => "InvalidGrantException",
+            "invalid_client" => "InvalidClientException",
+            "unauthorized" => "UnauthorizedException",
+            other => other,
+        };
+        self.code == code || self.code == exception
+    }
+}
+
+/// What a call can fail with.
+#[derive(Debug)]
+pub(crate) enum CallError {
+    /// The service answered with an error.
+    Service(ServiceError),
+    /// Anything else, already phrased for the user.
+    Other(Error),
+}
+
+impl CallError {
+    pub(crate) fn into_error(self, operation: &str, endpoint: &str) -> Error {
+        match self {
+            CallError::Other(e) => e,
+            CallError::Service(s) => Error::provider_failed(format!(
+                "{operation} failed at {endpoint}: HTTP {} {}{}{}",
+                s.status,
+                s.code,
+                if s.message.is_empty() { "" } else { ": " },
+                s.message
+            )),
+        }
+    }
+}
+
+impl From<Error> for CallError {
+    fn from(e: Error) -> Self {
+        CallError::Other(e)
+    }
+}
+
+pub(crate) type CallResult<T> = std::result::Result<T, CallError>;
+
+/// Sends a request and returns the parsed JSON object of a 2xx answer.
+async fn call(
+    http: &dyn HttpClient,
+    request: HttpRequest,
+    operation: &str,
+) -> CallResult<Map<String, Value>> {
+    let endpoint = endpoint_of(request.uri());
+    let response = http
+        .send(request, Timeouts::default())
+        .await
+        .map_err(|e| Error::new(ErrorKind::Network, format!("{operation}: {e}")).with_source(e))?;
+    if !response.status().is_success() {
+        return Err(CallError::Service(service_error(&response)));
+    }
+    let body = response.body();
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        // The parser's message may quote the body, which can hold a secret: say only where.
+        Ok(_) => Err(Error::provider_failed(format!(
+            "{operation}: the response from {endpoint} is not a JSON object"
+        ))
+        .into()),
+        Err(e) => Err(Error::provider_failed(format!(
+            "{operation}: the response from {endpoint} is not valid JSON (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+        .into()),
+    }
+}
+
+fn service_error(response: &HttpResponse) -> ServiceError {
+    let status = response.status().as_u16();
+    let body: Map<String, Value> = match serde_json::from_slice(response.body()) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    let text = |key: &str| body.get(key).and_then(Value::as_str).map(str::to_owned);
+    let header_type = response
+        .headers()
+        .get("x-amzn-errortype")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    // OAuth errors carry `error`; other AWS errors `__type` or the header. Strip namespaces
+    // (`aws.sso#UnauthorizedException`) and the header's `:http://...` suffix.
+    let code = text("error")
+        .or_else(|| text("__type"))
+        .or(header_type)
+        .map(|c| {
+            let c = c.split(':').next().unwrap_or_default();
+            c.rsplit('#').next().unwrap_or_default().to_owned()
+        })
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| format!("HTTP{status}"));
+    let message = text("error_description")
+        .or_else(|| text("message"))
+        .or_else(|| text("Message"))
+        .unwrap_or_default();
+    // A message is the service's prose; cap it so a hostile endpoint cannot flood the terminal.
+    let message: String = message.chars().take(300).collect();
+    ServiceError {
+        status,
+        code,
+        message,
+    }
+}
+
+fn json_request(url: &str, body: &Value) -> Result<HttpRequest> {
+    http::Request::builder()
+        .method("POST")
+        .uri(url)
+        .header("content-type", "application/json")
+        .body(serde_json::to_vec(body).unwrap_or_default())
+        .map_err(|e| Error::invalid_config(format!("invalid endpoint URL {url}: {e}")))
+}
+
+/// `what` is `"{operation} at {endpoint}"`: messages name the call and where it went.
+fn required_str(map: &Map<String, Value>, key: &str, what: &str) -> CallResult<String> {
+    map.get(key)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            Error::provider_failed(format!("{what}: the response has no string `{key}`")).into()
+        })
+}
+
+fn required_int(map: &Map<String, Value>, key: &str, what: &str) -> CallResult<i64> {
+    map.get(key)
+        .and_then(|v| {
+            v.as_i64()
+                .or_else(|| v.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
+        })
+        .ok_or_else(|| {
+            Error::provider_failed(format!("{what}: the response has no number `{key}`")).into()
+        })
+}
+
+/// A client registration (`RegisterClient`).
+#[derive(Debug, Clone)]
+pub struct Registration {
+    /// `clientId`.
+    pub client_id: String,
+    /// `clientSecret`.
+    pub client_secret: Secret,
+    /// `clientSecretExpiresAt`, seconds since the epoch.
+    pub expires_at: i64,
+}
+
+/// `RegisterClient` parameters.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RegisterParams {
+    pub client_name: String,
+    pub scopes: Option<Vec<String>>,
+    pub grant_types: Option<Vec<String>>,
+    pub redirect_uris: Option<Vec<String>>,
+    pub issuer_url: Option<String>,
+}
+
+pub(crate) async fn register_client(
+    http: &dyn HttpClient,
+    oidc: &str,
+    p: &RegisterParams,
+) -> CallResult<Registration> {
+    const OP: &str = "RegisterClient";
+    let mut body = Map::new();
+    body.insert("clientName".into(), p.client_name.clone().into());
+    body.insert("clientType".into(), "public".into());
+    let list = |v: &Vec<String>| Value::Array(v.iter().cloned().map(Value::String).collect());
+    if let Some(s) = &p.scopes {
+        body.insert("scopes".into(), list(s));
+    }
+    if let Some(g) = &p.grant_types {
+        body.insert("grantTypes".into(), list(g));
+    }
+    if let Some(r) = &p.redirect_uris {
+        body.insert("redirectUris".into(), list(r));
+    }
+    if let Some(i) = &p.issuer_url {
+        body.insert("issuerUrl".into(), i.clone().into());
+    }
+    let req = json_request(&format!("{oidc}/client/register"), &Value::Object(body))?;
+    let what = format!("{OP} at {}", endpoint_of(req.uri()));
+    let map = call(http, req, OP).await?;
+    Ok(Registration {
+        client_id: required_str(&map, "clientId", &what)?,
+        client_secret: Secret::new(required_str(&map, "clientSecret", &what)?),
+        expires_at: required_int(&map, "clientSecretExpiresAt", &what)?,
+    })
+}
+
+/// `StartDeviceAuthorization`'s answer.
+#[derive(Debug, Clone)]
+pub(crate) struct DeviceAuthorization {
+    pub device_code: Secret,
+    pub user_code: String,
+    pub verification_uri: String,
+    pub verification_uri_complete: String,
+    pub expires_in: i64,
+    pub interval: Option<i64>,
+}
+
+pub(crate) async fn start_device_authorization(
+    http: &dyn HttpClient,
+    oidc: &str,
+    registration: &Registration,
+    start_url: &str,
+) -> CallResult<DeviceAuthorization> {
+    const OP: &str = "StartDeviceAuthorization";
+    let body = serde_json::json!({
+        "clientId": registration.client_id,
+        "clientSecret": registration.client_secret.expose(),
+        "startUrl": start_url,
+    });
+    let req = json_request(&format!("{oidc}/device_authorization"), &body)?;
+    let what = format!("{OP} at {}", endpoint_of(req.uri()));
+    let map = call(http, req, OP).await?;
+    Ok(DeviceAuthorization {
+        device_code: Secret::new(required_str(&map, "deviceCode", &what)?),
+        user_code: required_str(&map, "userCode", &what)?,
+        verification_uri: required_str(&map, "verificationUri", &what)?,
+        verification_uri_complete: required_str(&map, "verificationUriComplete", &what)?,
+        expires_in: required_int(&map, "expiresIn", &what)?,
+        interval: map.get("interval").and_then(Value::as_i64),
+    })
+}
+
+/// The grant a `CreateToken` call presents.
+#[derive(Debug)]
+pub(crate) enum Grant<'a> {
+    DeviceCode(&'a Secret),
+    AuthorizationCode {
+        code: &'a Secret,
+        redirect_uri: &'a str,
+        code_verifier: &'a Secret,
+    },
+    RefreshToken(&'a Secret),
+}
+
+/// `CreateToken`'s answer.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    /// `accessToken`.
+    pub access_token: Secret,
+    /// `expiresIn`, seconds.
+    pub expires_in: i64,
+    /// `refreshToken`, when issued.
+    pub refresh_token: Option<Secret>,
+}
+
+pub(crate) async fn create_token(
+    http: &dyn HttpClient,
+    oidc: &str,
+    client_id: &str,
+    client_secret: &Secret,
+    grant: Grant<'_>,
+) -> CallResult<NewToken> {
+    const OP: &str = "CreateToken";
+    let mut body = Map::new();
+    body.insert("clientId".into(), client_id.into());
+    body.insert("clientSecret".into(), client_secret.expose().into());
+    match grant {
+        Grant::DeviceCode(code) => {
+            body.insert(
+                "grantType".into(),
+                "urn:ietf:params:oauth:grant-type:device_code".into(),
+            );
+            body.insert("deviceCode".into(), code.expose().into());
+        }
+        Grant::AuthorizationCode {
+            code,
+            redirect_uri,
+            code_verifier,
+        } => {
+            body.insert("grantType".into(), "authorization_code".into());
+            body.insert("code".into(), code.expose().into());
+            body.insert("redirectUri".into(), redirect_uri.into());
+            body.insert("codeVerifier".into(), code_verifier.expose().into());
+        }
+        Grant::RefreshToken(token) => {
+            body.insert("grantType".into(), "refresh_token".into());
+            body.insert("refreshToken".into(), token.expose().into());
+        }
+    }
+    let req = json_request(&format!("{oidc}/token"), &Value::Object(body))?;
+    let what = format!("{OP} at {}", endpoint_of(req.uri()));
+    let map = call(http, req, OP).await?;
+    Ok(NewToken {
+        access_token: Secret::new(required_str(&map, "accessToken", &what)?),
+        expires_in: required_int(&map, "expiresIn", &what)?,
+        refresh_token: map
+            .get("refreshToken")
+            .and_then(Value::as_str)
+            .map(Secret::from),
+    })
+}
+
+/// `GetRoleCredentials`' answer.
+#[derive(Debug, Clone)]
+pub(crate) struct RoleCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    pub session_token: Secret,
+    /// Milliseconds since the epoch.
+    pub expiration_ms: i64,
+}
+
+pub(crate) async fn get_role_credentials(
+    http: &dyn HttpClient,
+    portal: &str,
+    role_name: &str,
+    account_id: &str,
+    token: &Secret,
+) -> CallResult<RoleCredentials> {
+    const OP: &str = "GetRoleCredentials";
+    // Query order as botocore serializes it (the shape's member order).
+    let url = format!(
+        "{portal}/federation/credentials?role_name={}&account_id={}",
+        percent_encode(role_name),
+        percent_encode(account_id)
+    );
+    let req = http::Request::builder()
+        .method("GET")
+        .uri(&url)
+        .header("x-amz-sso_bearer_token", token.expose())
+        .body(Vec::new())
+        .map_err(|e| Error::invalid_config(format!("invalid portal endpoint {portal}: {e}")))?;
+    let what = format!("{OP} at {}", endpoint_of(req.uri()));
+    let map = call(http, req, OP).await?;
+    let creds = match map.get("roleCredentials") {
+        Some(Value::Object(c)) => c,
+        _ => {
+            return Err(Error::provider_failed(format!(
+                "{what}: the response has no `roleCredentials` object"
+            ))
+            .into());
+        }
+    };
+    Ok(RoleCredentials {
+        access_key_id: required_str(creds, "accessKeyId", &what)?,
+        secret_access_key: Secret::new(required_str(creds, "secretAccessKey", &what)?),
+        session_token: Secret::new(required_str(creds, "sessionToken", &what)?),
+        expiration_ms: required_int(creds, "expiration", &what)?,
+    })
+}
+
+pub(crate) async fn logout(http: &dyn HttpClient, portal: &str, token: &Secret) -> CallResult<()> {
+    let req = http::Request::builder()
+        .method("POST")
+        .uri(format!("{portal}/logout"))
+        .header("x-amz-sso_bearer_token", token.expose())
+        .body(Vec::new())
+        .map_err(|e| Error::invalid_config(format!("invalid portal endpoint {portal}: {e}")))?;
+    call(http, req, "Logout").await.map(|_| ())
+}
+
+/// How long one polling step or retry waits: `seconds` of the service's clock, scaled for tests.
+pub(crate) fn scaled(seconds: i64, unit: Duration) -> Duration {
+    unit.saturating_mul(u32::try_from(seconds.max(0)).unwrap_or(u32::MAX))
+}

@@ -1,0 +1,54 @@
+//! IAM Identity Center (SSO) for awscred, as the AWS CLI v2 does it: the token cache
+//! (`~/.aws/sso/cache`), refreshing sso-session tokens through SSO-OIDC, role credentials from
+//! the access portal (shared with the CLI through `~/.aws/cli/cache`), and `sso login` /
+//! `sso logout`.
+//!
+//! ```no_run
+//! # async fn demo(http: std::sync::Arc<dyn awscred_core::http::HttpClient>) -> awscred_core::Result<()> {
+//! use std::sync::Arc;
+//! use awscred_core::{Env, ProvideCredentials};
+//! use awscred_profile::{ProfileContext, ProfileSet};
+//! use awscred_sso::SsoProvider;
+//!
+//! let env = Env::real();
+//! let ctx = ProfileContext {
+//!     profiles: Arc::new(ProfileSet::load(&env)?),
+//!     env,
+//!     profile_name: "dev".into(),
+//!     profile_explicit: true,
+//!     region_override: None,
+//! };
+//! // `dev` has sso_session + sso_account_id + sso_role_name (or the legacy sso_* keys).
+//! let creds = SsoProvider::new(&ctx, "dev", http)?.provide_credentials().await?;
+//! println!("{} (account {:?})", creds.access_key_id(), creds.account_id());
+//! # Ok(()) }
+//! ```
+//!
+//! The pieces:
+//! - [`SsoProvider`]: role credentials of a profile (selected, or the base of a role chain).
+//! - [`SsoTokenProvider`]: the bearer token of an `sso-session` profile, refreshed when fewer than
+//!   15 minutes remain (at most one attempt a minute), written back atomically with mode 0600.
+//! - [`login()`] / [`logout()`]: the `awscred sso login` / `awscred sso logout` commands, printing
+//!   what the CLI prints.
+//! - [`config`]: the profile validation, with the CLI's messages.
+//!
+//! Dependencies, each already in the product's graph: `serde_json` reads the services' JSON and
+//! the CLI's cache files (its error positions name a line and column without quoting secrets);
+//! `ring` (pulled by rustls) gives SHA-1 for the CLI's cache file names, SHA-256 for PKCE and the
+//! system random generator for the PKCE verifier and OAuth `state`; `tokio` (already used by the
+//! HTTP client) runs the loopback redirect listener and the polling timers. Base64url,
+//! percent-encoding and Python-compatible JSON output are a few lines each in this crate.
+
+mod api;
+pub mod config;
+pub mod endpoint;
+mod login;
+mod provider;
+mod token;
+mod util;
+
+pub use api::ServiceError;
+pub use config::{SsoProfile, SsoSession};
+pub use login::{LoginOptions, LogoutSummary, login, logout};
+pub use provider::{PROVIDER_NAME, SsoProvider};
+pub use token::{CachedToken, SsoToken, SsoTokenProvider, load_token, token_path};

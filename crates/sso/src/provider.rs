@@ -1,0 +1,283 @@
+//! Role credentials from IAM Identity Center (botocore's `SSOProvider` / `SSOCredentialFetcher`),
+//! shared with the CLI through `~/.aws/cli/cache`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use awscred_core::http::HttpClient;
+use awscred_core::provider::BoxFuture;
+use awscred_core::timestamp;
+use awscred_core::{Credentials, Env, Error, ProvideCredentials, Result, Secret};
+use awscred_profile::ProfileContext;
+use serde_json::Value;
+
+use crate::api;
+use crate::config::{self, SsoProfile};
+use crate::endpoint::{self, Service};
+use crate::token::{self, SsoTokenProvider, login_hint};
+use crate::util::{PyJson, sha1_hex};
+
+/// The CLI reuses cached role credentials only while more than this remains
+/// (`CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS`).
+const CACHE_EXPIRY_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// The tier's name in [`Credentials::provider`].
+pub const PROVIDER_NAME: &str = "sso";
+
+/// Credentials of an IAM Identity Center role: `sso_account_id` + `sso_role_name` with either an
+/// `sso_session` or the legacy `sso_start_url` / `sso_region` keys.
+///
+/// Each call reuses the CLI's cached role credentials (`~/.aws/cli/cache/<key>.json`) while
+/// more than 15 minutes remain, else exchanges the SSO token for new ones with
+/// `GetRoleCredentials` and writes them back in the CLI's format.
+#[derive(Debug, Clone)]
+pub struct SsoProvider {
+    ctx: ProfileContext,
+    config: SsoProfile,
+    http: Arc<dyn HttpClient>,
+    token: Option<SsoTokenProvider>,
+}
+
+impl SsoProvider {
+    /// The provider for `profile` (the selected profile or the base of a role chain).
+    ///
+    /// Not configured when the profile has neither `sso_account_id` nor `sso_role_name`;
+    /// invalid configuration (missing keys, listed; a value that differs between the profile and
+    /// its sso-session; an unknown sso-session) is reported with the CLI's message.
+    pub fn new(ctx: &ProfileContext, profile: &str, http: Arc<dyn HttpClient>) -> Result<Self> {
+        let config = config::credential_config(&ctx.profiles, profile)?;
+        let token = config.session.session_name.is_some().then(|| {
+            SsoTokenProvider::for_session(ctx, profile, config.session.clone(), http.clone())
+        });
+        Ok(SsoProvider {
+            ctx: ctx.clone(),
+            config,
+            http,
+            token,
+        })
+    }
+
+    /// The settings in use.
+    pub fn config(&self) -> &SsoProfile {
+        &self.config
+    }
+
+    /// The CLI's cache key for these role credentials: SHA-1 of the compact, sorted JSON of
+    /// `accountId`, `roleName` and `sessionName` (sso-session) or `startUrl` (legacy).
+    pub fn cache_key(&self) -> String {
+        let c = &self.config;
+        let mut args = vec![
+            ("roleName".to_owned(), PyJson::Str(c.role_name.clone())),
+            ("accountId".to_owned(), PyJson::Str(c.account_id.clone())),
+        ];
+        match &c.session.session_name {
+            Some(name) => args.push(("sessionName".to_owned(), PyJson::Str(name.clone()))),
+            None => args.push((
+                "startUrl".to_owned(),
+                PyJson::Str(c.session.start_url.clone()),
+            )),
+        }
+        let json = PyJson::Object(args).sorted().dumps(true);
+        // `_make_file_safe` has nothing to replace in a hex digest.
+        sha1_hex(json.as_bytes())
+    }
+
+    fn cache_path(&self) -> Option<PathBuf> {
+        role_cache_dir(&self.ctx.env).map(|d| d.join(format!("{}.json", self.cache_key())))
+    }
+
+    async fn credentials(&self) -> Result<Credentials> {
+        let env = &self.ctx.env;
+        let cache_path = self.cache_path();
+        if let Some(path) = &cache_path
+            && let Some(creds) = self.cached(path)
+        {
+            return Ok(creds);
+        }
+        let access_token = self.access_token().await?;
+        let c = &self.config;
+        let portal = endpoint::resolve(&self.ctx, Service::Portal, &c.session.region);
+        let role = api::get_role_credentials(
+            &*self.http,
+            &portal,
+            &c.role_name,
+            &c.account_id,
+            &access_token,
+        )
+        .await
+        .map_err(|e| match e {
+            api::CallError::Service(s) if s.is("unauthorized") => self.expired_session(),
+            other => other
+                .into_error("GetRoleCredentials", &portal)
+                .context(format!(
+                    "profile {}: an error occurred while loading credentials from IAM Identity \
+                     Center",
+                    c.profile
+                )),
+        })?;
+        // Years 1970..=9999: what the CLI's cache format (and any real answer) can hold.
+        let expiration = (0..=253_402_300_799_999)
+            .contains(&role.expiration_ms)
+            .then(|| timestamp::from_unix(role.expiration_ms / 1000, 0))
+            .flatten()
+            .ok_or_else(|| {
+                Error::provider_failed(format!(
+                    "GetRoleCredentials at {portal}: `expiration` is out of range"
+                ))
+            })?;
+        if let Some(path) = &cache_path {
+            let file = role_cache_json(
+                &role.access_key_id,
+                &role.secret_access_key,
+                &role.session_token,
+                expiration,
+                &c.account_id,
+            );
+            if let Err(e) = env.fs().write_atomic(path, file.as_bytes()) {
+                tracing::warn!(
+                    "could not write the SSO credential cache {}: {e}",
+                    path.display()
+                );
+            }
+        }
+        Ok(self
+            .finish(Credentials::new(
+                role.access_key_id,
+                role.secret_access_key,
+                Some(role.session_token),
+                Some(expiration),
+                PROVIDER_NAME,
+            ))
+            .with_origin("access_key_id", format!("GetRoleCredentials {portal}")))
+    }
+
+    fn finish(&self, creds: Credentials) -> Credentials {
+        let c = &self.config;
+        let mut creds = creds
+            .with_account_id(Some(c.account_id.clone()))
+            .with_origin("sso_role_name", format!("profile {}", c.profile))
+            .with_origin("sso_account_id", format!("profile {}", c.profile));
+        if let Some(loc) = &c.session.start_url_location {
+            creds = creds.with_origin("sso_start_url", loc.clone());
+        }
+        creds
+    }
+
+    /// Cached role credentials with more than 15 minutes left; anything unreadable is a miss,
+    /// as in the CLI.
+    fn cached(&self, path: &std::path::Path) -> Option<Credentials> {
+        let bytes = self.ctx.env.read_file(path).ok()?;
+        let (creds, expiration) = parse_role_cache(&bytes)?;
+        let remaining = expiration
+            .duration_since(self.ctx.env.now())
+            .unwrap_or_default();
+        if remaining < CACHE_EXPIRY_WINDOW {
+            tracing::debug!("Credentials were found in cache, but they are expired.");
+            return None;
+        }
+        tracing::debug!(
+            "SSO role credentials retrieved from cache {}",
+            path.display()
+        );
+        Some(
+            self.finish(creds)
+                .with_origin("access_key_id", path.display().to_string()),
+        )
+    }
+
+    async fn access_token(&self) -> Result<Secret> {
+        if let Some(provider) = &self.token {
+            return Ok(provider.token().await?.token);
+        }
+        // Legacy tokens are never refreshed; an expired one saves the GetRoleCredentials call.
+        let c = &self.config;
+        let cached = token::load_token(&self.ctx.env, &c.session, &c.profile)?;
+        if cached.expires_at <= self.ctx.env.now() {
+            return Err(self.expired_session());
+        }
+        Ok(cached.access_token)
+    }
+
+    fn expired_session(&self) -> Error {
+        Error::provider_failed(format!(
+            "The SSO session associated with this profile ({}) has expired or is otherwise \
+             invalid. To refresh this SSO session {}",
+            self.config.profile,
+            login_hint(&self.config.profile)
+        ))
+    }
+}
+
+impl ProvideCredentials for SsoProvider {
+    fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials>> {
+        Box::pin(self.credentials())
+    }
+}
+
+/// `~/.aws/cli/cache`.
+pub(crate) fn role_cache_dir(env: &Env) -> Option<PathBuf> {
+    env.aws_dir().map(|d| d.join("cli").join("cache"))
+}
+
+/// The CLI's role-credential cache file: `{"ProviderType": "sso", "Credentials": {...}}`.
+fn role_cache_json(
+    access_key_id: &str,
+    secret: &Secret,
+    session_token: &Secret,
+    expiration: SystemTime,
+    account_id: &str,
+) -> String {
+    let s = |v: &str| PyJson::Str(v.to_owned());
+    PyJson::Object(vec![
+        ("ProviderType".into(), s("sso")),
+        (
+            "Credentials".into(),
+            PyJson::Object(vec![
+                ("AccessKeyId".into(), s(access_key_id)),
+                ("SecretAccessKey".into(), s(secret.expose())),
+                ("SessionToken".into(), s(session_token.expose())),
+                ("Expiration".into(), s(&timestamp::format_z(expiration))),
+                ("AccountId".into(), s(account_id)),
+            ]),
+        ),
+    ])
+    .dumps(false)
+}
+
+/// Reads a role-credential cache file (the CLI's format); `None` when it is not one.
+pub(crate) fn parse_role_cache(bytes: &[u8]) -> Option<(Credentials, SystemTime)> {
+    let value: Value = serde_json::from_slice(bytes).ok()?;
+    let c = value.get("Credentials")?;
+    let text = |k: &str| c.get(k).and_then(Value::as_str);
+    let expiration = timestamp::parse(text("Expiration")?)?;
+    let creds = Credentials::new(
+        text("AccessKeyId")?,
+        Secret::new(text("SecretAccessKey")?),
+        Some(Secret::new(text("SessionToken")?)),
+        Some(expiration),
+        PROVIDER_NAME,
+    );
+    Some((creds, expiration))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_file_round_trip() {
+        let exp = timestamp::parse("2022-05-02T18:36:00Z").unwrap();
+        let json = role_cache_json("AKID", &Secret::new("S"), &Secret::new("T"), exp, "0123");
+        assert_eq!(
+            json,
+            r#"{"ProviderType": "sso", "Credentials": {"AccessKeyId": "AKID", "SecretAccessKey": "S", "SessionToken": "T", "Expiration": "2022-05-02T18:36:00Z", "AccountId": "0123"}}"#
+        );
+        let (creds, e) = parse_role_cache(json.as_bytes()).unwrap();
+        assert_eq!(e, exp);
+        assert_eq!(creds.access_key_id(), "AKID");
+        assert_eq!(creds.secret_access_key().expose(), "S");
+        assert!(parse_role_cache(b"{\"Credentials\": {}}").is_none());
+        assert!(parse_role_cache(b"not json").is_none());
+    }
+}

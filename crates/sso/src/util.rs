@@ -1,0 +1,305 @@
+//! Small encodings the CLI's file formats and OAuth need: hex SHA-1, base64url, percent-encoding,
+//! Python-compatible JSON, and randomness.
+
+use ring::digest;
+
+/// Lower-case hex SHA-1 of `input`: the CLI's cache file names.
+pub(crate) fn sha1_hex(input: &[u8]) -> String {
+    hex(digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, input).as_ref())
+}
+
+/// SHA-256 of `input`.
+pub(crate) fn sha256(input: &[u8]) -> Vec<u8> {
+    digest::digest(&digest::SHA256, input).as_ref().to_vec()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    out
+}
+
+/// base64url without padding (RFC 4648 §5), as PKCE's code challenge.
+pub(crate) fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        let chars = chunk.len() + 1;
+        for i in 0..chars {
+            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters, as botocore's
+/// `percent_encode` (spaces become `%20`).
+pub(crate) fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Decodes `%XX` and `+` in a query component. Invalid escapes are kept as they are.
+pub(crate) fn percent_decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hexpair = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hexpair.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(v) => {
+                        out.push(v);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The `key=value` pairs of a query string, decoded.
+pub(crate) fn parse_query(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) => (percent_decode(k), percent_decode(v)),
+            None => (percent_decode(pair), String::new()),
+        })
+        .collect()
+}
+
+/// Random bytes from the operating system.
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], awscred_core::Error> {
+    use ring::rand::{SecureRandom, SystemRandom};
+    let mut buf = [0u8; N];
+    SystemRandom::new().fill(&mut buf).map_err(|_| {
+        awscred_core::Error::provider_failed("the system random number generator failed")
+    })?;
+    Ok(buf)
+}
+
+/// A random version-4 UUID, as Python's `uuid.uuid4()` prints it (the CLI's OAuth `state`).
+pub(crate) fn uuid4() -> Result<String, awscred_core::Error> {
+    let mut b = random_bytes::<16>()?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex(&b);
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    ))
+}
+
+/// A PKCE code verifier as the CLI makes it: 64 characters from letters, digits and `-._~`.
+pub(crate) fn code_verifier() -> Result<String, awscred_core::Error> {
+    // 66 symbols; rejection sampling keeps the choice uniform.
+    const SYMBOLS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+    let mut out = String::with_capacity(64);
+    while out.len() < 64 {
+        for b in random_bytes::<64>()? {
+            let limit = 256 - (256 % SYMBOLS.len());
+            if usize::from(b) < limit && out.len() < 64 {
+                out.push(SYMBOLS[usize::from(b) % SYMBOLS.len()] as char);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A JSON value written exactly as Python's `json.dumps` writes it, so that cache keys (SHA-1
+/// of a JSON text) and cache files match the CLI's byte for byte.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum PyJson {
+    Null,
+    Str(String),
+    List(Vec<PyJson>),
+    /// Keys in the order they are written.
+    Object(Vec<(String, PyJson)>),
+}
+
+impl PyJson {
+    /// `json.dumps(value)` (`sort_keys=False`, separators `", "` and `": "`), or with `compact`,
+    /// separators `","` and `":"`.
+    pub(crate) fn dumps(&self, compact: bool) -> String {
+        let mut out = String::new();
+        self.write(&mut out, compact);
+        out
+    }
+
+    /// The same value with every object's keys sorted (Python's `sort_keys=True`).
+    pub(crate) fn sorted(mut self) -> PyJson {
+        match &mut self {
+            PyJson::Object(entries) => {
+                let taken = std::mem::take(entries);
+                let mut sorted: Vec<(String, PyJson)> =
+                    taken.into_iter().map(|(k, v)| (k, v.sorted())).collect();
+                // Python compares str by code point, which is UTF-8 byte order.
+                sorted.sort_by(|a, b| a.0.cmp(&b.0));
+                *entries = sorted;
+            }
+            PyJson::List(items) => {
+                let taken = std::mem::take(items);
+                *items = taken.into_iter().map(PyJson::sorted).collect();
+            }
+            _ => {}
+        }
+        self
+    }
+
+    fn write(&self, out: &mut String, compact: bool) {
+        let (item_sep, key_sep) = if compact { (",", ":") } else { (", ", ": ") };
+        match self {
+            PyJson::Null => out.push_str("null"),
+            PyJson::Str(s) => write_py_str(out, s),
+            PyJson::List(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(item_sep);
+                    }
+                    item.write(out, compact);
+                }
+                out.push(']');
+            }
+            PyJson::Object(entries) => {
+                out.push('{');
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(item_sep);
+                    }
+                    write_py_str(out, k);
+                    out.push_str(key_sep);
+                    v.write(out, compact);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+/// A string as Python's `json.dumps` (with `ensure_ascii=True`) writes it.
+fn write_py_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha1_known_values() {
+        assert_eq!(sha1_hex(b""), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+        // The smithy-rs suite's cache file name for the session "dev".
+        assert_eq!(sha1_hex(b"dev"), "34c6fceca75e456f25e7e99531e2425c6c1de443");
+        assert_eq!(
+            sha1_hex(b"https://ssotest.awsapps.com/start"),
+            "dace00cba5f8355ec9d274ceb2bcebdfbeed0e12"
+        );
+    }
+
+    #[test]
+    fn base64url_matches_rfc_7636_example() {
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        assert_eq!(
+            base64url(&sha256(verifier.as_bytes())),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+        assert_eq!(base64url(b"f"), "Zg");
+        assert_eq!(base64url(b"fo"), "Zm8");
+        assert_eq!(base64url(b"foo"), "Zm9v");
+    }
+
+    #[test]
+    fn percent_round_trip() {
+        assert_eq!(percent_encode("a b/c+d~"), "a%20b%2Fc%2Bd~");
+        assert_eq!(percent_decode("a%20b%2Fc%2Bd~+x%"), "a b/c+d~ x%");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        assert_eq!(
+            parse_query("code=a%2Bb&state=s&flag"),
+            vec![
+                ("code".into(), "a+b".into()),
+                ("state".into(), "s".into()),
+                ("flag".into(), String::new())
+            ]
+        );
+    }
+
+    #[test]
+    fn python_json_format() {
+        let v = PyJson::Object(vec![
+            ("tool".into(), PyJson::Str("botocore".into())),
+            ("scopes".into(), PyJson::Null),
+            (
+                "n".into(),
+                PyJson::List(vec![PyJson::Null, PyJson::Str("é\"\n😀".into())]),
+            ),
+        ]);
+        assert_eq!(
+            v.clone().sorted().dumps(false),
+            r#"{"n": [null, "\u00e9\"\n\ud83d\ude00"], "scopes": null, "tool": "botocore"}"#
+        );
+        assert_eq!(
+            v.dumps(true),
+            r#"{"tool":"botocore","scopes":null,"n":[null,"\u00e9\"\n\ud83d\ude00"]}"#
+        );
+    }
+
+    #[test]
+    fn randomness_shapes() {
+        let v = code_verifier().unwrap();
+        assert_eq!(v.len(), 64);
+        assert!(
+            v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+        );
+        assert_ne!(v, code_verifier().unwrap());
+        let u = uuid4().unwrap();
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+    }
+}

@@ -1,0 +1,280 @@
+//! The AWS CLI's role-credential cache, `~/.aws/cli/cache/<key>.json`, shared with the CLI:
+//! same keys, same file format, so each tool reuses what the other fetched.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use awscred_core::fs::Fs;
+use awscred_core::{Env, Secret, timestamp};
+use serde_json::{Map, Value, json};
+
+use crate::xml::StsCredentials;
+
+/// Cached credentials are reused only with at least this much time left (botocore's
+/// `CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS`).
+pub const EXPIRY_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// A role-credential cache directory.
+#[derive(Debug, Clone)]
+pub struct RoleCache {
+    dir: PathBuf,
+    fs: Arc<dyn Fs>,
+}
+
+impl RoleCache {
+    /// `~/.aws/cli/cache` through the environment's file system; `None` without a home directory.
+    pub fn from_env(env: &Env) -> Option<Self> {
+        Some(RoleCache::new(
+            env.aws_dir()?.join("cli").join("cache"),
+            env.fs_arc(),
+        ))
+    }
+
+    /// A cache in `dir`.
+    pub fn new(dir: PathBuf, fs: Arc<dyn Fs>) -> Self {
+        RoleCache { dir, fs }
+    }
+
+    /// The file of `key`.
+    pub fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("{key}.json"))
+    }
+
+    /// The entry of `key` when it exists, parses, and has at least [`EXPIRY_WINDOW`] left at
+    /// `now`. Anything else (missing, unreadable, corrupt, expiring) is a miss.
+    pub fn load(&self, key: &str, now: SystemTime) -> Option<StsCredentials> {
+        let path = self.path(key);
+        let bytes = self.fs.read(&path).ok()?;
+        let entry = match parse_entry(&bytes) {
+            Some(entry) => entry,
+            None => {
+                tracing::debug!(path = %path.display(), "ignoring unreadable role cache entry");
+                return None;
+            }
+        };
+        let left = entry.expiration.duration_since(now).unwrap_or_default();
+        (left >= EXPIRY_WINDOW).then_some(entry)
+    }
+
+    /// Writes `credentials` under `key`, atomically and private to the user. A failure is logged
+    /// and otherwise ignored: the credentials are good whether or not they could be cached.
+    pub fn store(&self, key: &str, credentials: &StsCredentials) {
+        let path = self.path(key);
+        let text = entry_json(credentials);
+        if let Err(e) = self.fs.write_atomic(&path, text.as_bytes()) {
+            tracing::warn!(path = %path.display(), error = %e, "could not write the role cache");
+        }
+    }
+}
+
+/// The file content botocore's `JSONFileCache` writes for an `AssumeRole` response:
+/// `Expiration` as `strftime('%Y-%m-%dT%H:%M:%S%Z')` of a UTC time, i.e. `...T12:00:00UTC`.
+fn entry_json(c: &StsCredentials) -> String {
+    let mut exp = timestamp::format_z(c.expiration);
+    exp.pop();
+    exp.push_str("UTC");
+    let mut creds = Map::new();
+    creds.insert("AccessKeyId".into(), json!(c.access_key_id));
+    creds.insert(
+        "SecretAccessKey".into(),
+        json!(c.secret_access_key.expose()),
+    );
+    creds.insert("SessionToken".into(), json!(c.session_token.expose()));
+    creds.insert("Expiration".into(), json!(exp));
+    if let Some(account) = c.account_id() {
+        creds.insert("AccountId".into(), json!(account));
+    }
+    let mut doc = Map::new();
+    doc.insert("Credentials".into(), Value::Object(creds));
+    if let (Some(id), Some(arn)) = (&c.assumed_role_id, &c.assumed_role_arn) {
+        doc.insert(
+            "AssumedRoleUser".into(),
+            json!({ "AssumedRoleId": id, "Arn": arn }),
+        );
+    }
+    doc.insert(
+        "ResponseMetadata".into(),
+        json!({
+            "RequestId": c.request_id.clone().unwrap_or_default(),
+            "HTTPStatusCode": 200,
+            "HTTPHeaders": {},
+            "RetryAttempts": 0,
+        }),
+    );
+    Value::Object(doc).to_string()
+}
+
+fn parse_entry(bytes: &[u8]) -> Option<StsCredentials> {
+    let doc: Value = serde_json::from_slice(bytes).ok()?;
+    let creds = doc.get("Credentials")?;
+    let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_owned);
+    let user = doc.get("AssumedRoleUser");
+    Some(StsCredentials {
+        access_key_id: text(creds, "AccessKeyId")?,
+        secret_access_key: Secret::new(text(creds, "SecretAccessKey")?),
+        session_token: Secret::new(text(creds, "SessionToken")?),
+        expiration: timestamp::parse(&text(creds, "Expiration")?)?,
+        assumed_role_arn: user.and_then(|u| text(u, "Arn")),
+        assumed_role_id: user.and_then(|u| text(u, "AssumedRoleId")),
+        request_id: doc
+            .get("ResponseMetadata")
+            .and_then(|m| text(m, "RequestId")),
+    })
+}
+
+/// The cache key of an `AssumeRole` call: botocore's `_create_cache_key`, the SHA-1 of
+/// `json.dumps(args, sort_keys=True)` over the arguments that were configured. A generated
+/// session name is left out, so a later run with a new generated name finds the entry.
+pub fn assume_role_cache_key(
+    role_arn: &str,
+    session_name: Option<&str>,
+    external_id: Option<&str>,
+    mfa_serial: Option<&str>,
+    duration_seconds: Option<u32>,
+) -> String {
+    let mut args: Vec<(&str, PyValue<'_>)> = vec![("RoleArn", PyValue::Str(role_arn))];
+    if let Some(v) = session_name {
+        args.push(("RoleSessionName", PyValue::Str(v)));
+    }
+    if let Some(v) = external_id {
+        args.push(("ExternalId", PyValue::Str(v)));
+    }
+    if let Some(v) = mfa_serial {
+        args.push(("SerialNumber", PyValue::Str(v)));
+    }
+    if let Some(v) = duration_seconds {
+        args.push(("DurationSeconds", PyValue::Int(v)));
+    }
+    key_of(args)
+}
+
+/// The cache key of an `AssumeRoleWithWebIdentity` call (the token is not part of it).
+pub fn web_identity_cache_key(role_arn: &str, session_name: Option<&str>) -> String {
+    let mut args = vec![("RoleArn", PyValue::Str(role_arn))];
+    if let Some(v) = session_name {
+        args.push(("RoleSessionName", PyValue::Str(v)));
+    }
+    key_of(args)
+}
+
+enum PyValue<'a> {
+    Str(&'a str),
+    Int(u32),
+}
+
+fn key_of(mut args: Vec<(&str, PyValue<'_>)>) -> String {
+    args.sort_by(|a, b| a.0.cmp(b.0));
+    // Python's json.dumps defaults: ", " and ": " separators, ASCII-only output.
+    let mut text = String::from("{");
+    for (i, (key, value)) in args.iter().enumerate() {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        python_json_string(key, &mut text);
+        text.push_str(": ");
+        match value {
+            PyValue::Str(s) => python_json_string(s, &mut text),
+            PyValue::Int(n) => text.push_str(&n.to_string()),
+        }
+    }
+    text.push('}');
+    sha1_smol::Sha1::from(text.as_bytes()).digest().to_string()
+}
+
+/// A JSON string as Python's `json.dumps` writes it with `ensure_ascii=True`.
+fn python_json_string(s: &str, out: &mut String) {
+    use std::fmt::Write;
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            ' '..='~' => out.push(c),
+            _ => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    let _ = write!(out, "\\u{unit:04x}");
+                }
+            }
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use awscred_core::fs::MemFs;
+
+    fn sample(expiration: SystemTime) -> StsCredentials {
+        StsCredentials {
+            access_key_id: "ASIA".into(),
+            secret_access_key: Secret::new("SECRET"),
+            session_token: Secret::new("TOKEN"),
+            expiration,
+            assumed_role_arn: Some("arn:aws:sts::123456789012:assumed-role/r/s".into()),
+            assumed_role_id: Some("AROA:s".into()),
+            request_id: Some("req".into()),
+        }
+    }
+
+    #[test]
+    fn keys_match_botocore() {
+        // Printed by botocore 1.44.8's fetchers (`_cache_key`) for the same arguments.
+        assert_eq!(
+            assume_role_cache_key("arn:aws:iam::123456789012:role/r", None, None, None, None),
+            "6dc9e6e1e186b9f293814df3266de783142c48a2"
+        );
+        assert_eq!(
+            assume_role_cache_key(
+                "arn:r",
+                Some("s \u{e9}"),
+                Some("x\"y"),
+                Some("mfa"),
+                Some(900)
+            ),
+            "b605f7005b3075f78f864701d299bcc8fd31f7c9"
+        );
+        assert_eq!(
+            web_identity_cache_key("arn:r", Some("s")),
+            "93e3f6a0e571a760ca5428800eb7098e763986fb"
+        );
+    }
+
+    #[test]
+    fn round_trip_window_and_corruption() {
+        let fs = Arc::new(MemFs::default());
+        let cache = RoleCache::new(PathBuf::from("/h/.aws/cli/cache"), fs.clone());
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        cache.store("k", &sample(now + Duration::from_secs(3600)));
+        let text = String::from_utf8(fs.read(&cache.path("k")).unwrap()).unwrap();
+        assert!(
+            text.contains(r#""Expiration":"2023-11-14T23:13:20UTC""#),
+            "{text}"
+        );
+        assert!(text.contains(r#""AccountId":"123456789012""#), "{text}");
+        let hit = cache.load("k", now).unwrap();
+        assert_eq!(hit, sample(now + Duration::from_secs(3600)));
+        assert!(
+            cache
+                .load("k", now + Duration::from_secs(3600 - 15 * 60 + 1))
+                .is_none()
+        );
+        assert!(
+            cache
+                .load("k", now + Duration::from_secs(3600 - 15 * 60))
+                .is_some()
+        );
+        for junk in [&b"{"[..], b"[]", b"{\"Credentials\": {}}", b"\xff\xfe"] {
+            fs.insert(cache.path("k"), junk);
+            assert!(cache.load("k", now).is_none());
+        }
+        assert!(cache.load("missing", now).is_none());
+    }
+}

@@ -1,0 +1,51 @@
+//! AWS STS for awscred: `AssumeRole`, `AssumeRoleWithWebIdentity` and `GetCallerIdentity`, the
+//! providers built on them, and the AWS CLI's role-credential cache (`~/.aws/cli/cache`), shared
+//! with the CLI file for file.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use awscred_core::{Credentials, Env, ProvideCredentials};
+//! use awscred_core::http::HttpClient;
+//! use awscred_profile::plan::RoleStep;
+//! use awscred_sts::{AssumeRoleProvider, StsClient, StsEndpoint};
+//!
+//! # async fn run(http: Arc<dyn HttpClient>, source: Arc<dyn ProvideCredentials>) -> awscred_core::Result<()> {
+//! let client = StsClient::new(http, StsEndpoint::for_region(Some("eu-west-1"), false, false));
+//! let step = RoleStep {
+//!     profile: "dev".into(),
+//!     role_arn: "arn:aws:iam::123456789012:role/Dev".into(),
+//!     external_id: None,
+//!     session_name: None,
+//!     duration_seconds: None,
+//!     mfa_serial: None,
+//! };
+//! let provider = AssumeRoleProvider::new(source, step, client, &Env::real());
+//! let creds: Credentials = provider.provide_credentials().await?;
+//! println!("{}", creds.access_key_id());
+//! # Ok(()) }
+//! ```
+//!
+//! What the chain calls: [`StsEndpoint::resolve`] (the selected profile's endpoint and region),
+//! [`StsClient::new`], then [`AssumeRoleProvider::new`] for each
+//! [`RoleStep`](awscred_profile::plan::RoleStep) of the plan, on top of the base provider (for a
+//! [`BaseCredentials::WebIdentity`](awscred_profile::plan::BaseCredentials::WebIdentity) base,
+//! [`WebIdentityProvider::new`] with [`WebIdentitySettings::from_base`]).
+//!
+//! Dependencies, and why: `aws-sigv4` signs (with `aws-credential-types` and
+//! `aws-smithy-runtime-api`, which it already pulls in, for its identity type); `quick-xml` reads
+//! the responses; `serde_json` reads and writes the cache; `sha1_smol` (no dependencies) computes
+//! the CLI's cache keys; `tokio` sleeps between retries and reads the terminal off the runtime.
+
+mod cache;
+mod client;
+mod endpoint;
+mod provider;
+pub mod xml;
+
+pub use cache::{EXPIRY_WINDOW, RoleCache, assume_role_cache_key, web_identity_cache_key};
+pub use client::{AssumeRoleRequest, RetryConfig, StsClient, StsServiceError, WebIdentityRequest};
+pub use endpoint::StsEndpoint;
+pub use provider::{
+    AssumeRoleProvider, MfaCallback, MfaPrompt, WebIdentityProvider, WebIdentitySettings,
+};
+pub use xml::{CallerIdentity, StsCredentials};

@@ -1,0 +1,138 @@
+//! Test support shared by the awscred crates: the Python reference tools (botocore, moto) in a
+//! venv under the workspace, free loopback ports, temporary home directories, and loopback fakes
+//! of the services that have no emulator.
+//!
+//! Nothing here reaches beyond 127.0.0.1.
+
+pub mod bench;
+pub mod ecs_fake;
+pub mod fake_http;
+pub mod imds_fake;
+pub mod moto;
+pub mod replay;
+pub mod sso_fake;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// The workspace's top directory.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("crates/testkit sits two levels below the workspace")
+        .to_path_buf()
+}
+
+/// `../shared/conformance/` beside the checkout.
+pub fn conformance_dir() -> PathBuf {
+    let dir = workspace_root().join("../shared/conformance");
+    assert!(
+        dir.is_dir(),
+        "the cross-SDK suites are expected at {}",
+        dir.display()
+    );
+    dir
+}
+
+/// The Python interpreter of the workspace's venv (`.venv/`), with the packages of
+/// `tests/python-requirements.txt` installed. Created on first use; `.ci/run` creates it up front.
+pub fn python() -> PathBuf {
+    let root = workspace_root();
+    let venv = root.join(".venv");
+    let python = venv.join("bin/python");
+    let ready = venv.join(".requirements-installed");
+    if ready.exists() {
+        return python;
+    }
+    let _lock = DirLock::acquire(&root.join("target/.venv-lock"));
+    if ready.exists() {
+        return python;
+    }
+    let status = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()
+        .expect("python3 runs");
+    assert!(status.success(), "python3 -m venv failed");
+    let status = Command::new(&python)
+        .args(["-m", "pip", "install", "-q", "-r"])
+        .arg(root.join("tests/python-requirements.txt"))
+        .status()
+        .expect("pip runs");
+    assert!(status.success(), "pip install failed");
+    std::fs::write(&ready, b"").expect("venv marker");
+    python
+}
+
+/// A loopback port nobody is listening on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+/// A fresh directory under the system temp dir, removed on drop.
+#[derive(Debug)]
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// Creates one.
+    pub fn new(label: &str) -> Self {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!(
+            "awscred-{label}-{}-{n}-{}",
+            std::process::id(),
+            Instant::now().elapsed().as_nanos()
+        ));
+        std::fs::create_dir_all(&path).expect("temp dir");
+        TempDir(path)
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// Writes a file below the directory, creating parents, and returns its path.
+    pub fn write(&self, relative: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.0.join(relative);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("parent dirs");
+        std::fs::write(&path, contents).expect("write");
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A lock between processes: a directory that exists while the lock is held.
+struct DirLock(PathBuf);
+
+impl DirLock {
+    fn acquire(path: &Path) -> DirLock {
+        if let Some(parent) = path.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        let deadline = Instant::now() + Duration::from_secs(600);
+        while std::fs::create_dir(path).is_err() {
+            assert!(Instant::now() < deadline, "timed out waiting for {}", path.display());
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        DirLock(path.to_path_buf())
+    }
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}

@@ -1,0 +1,224 @@
+//! `cargo xtask ci`: the checks CI runs, in order, each with its time; the first failure stops
+//! the run with a non-zero exit.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::{cargo, describe, root};
+
+/// One check: a name for the summary and what to run.
+struct Check {
+    name: String,
+    action: Action,
+}
+
+enum Action {
+    Command(Command),
+    Venv,
+    Fuzz,
+}
+
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    if let Some(arg) = args.first() {
+        return Err(format!("`ci` takes no arguments (got {arg:?})"));
+    }
+    let checks = checks()?;
+    let started = Instant::now();
+    let mut summary: Vec<String> = Vec::new();
+    for check in checks {
+        eprintln!("\n==> {}", check.name);
+        let began = Instant::now();
+        let result = match check.action {
+            Action::Command(mut cmd) => {
+                eprintln!("    {}", describe(&cmd));
+                crate::run_status(&mut cmd)
+            }
+            Action::Venv => venv(),
+            Action::Fuzz => fuzz_smoke(),
+        };
+        let line = format!(
+            "{:<4} {:<60} {}",
+            if result.is_ok() { "ok" } else { "FAIL" },
+            check.name,
+            seconds(began.elapsed())
+        );
+        summary.push(line);
+        if let Err(message) = result {
+            print_summary(&summary, started.elapsed());
+            return Err(format!("{} failed: {message}", check.name));
+        }
+    }
+    print_summary(&summary, started.elapsed());
+    Ok(())
+}
+
+fn print_summary(lines: &[String], total: Duration) {
+    eprintln!("\nci summary:");
+    for line in lines {
+        eprintln!("  {line}");
+    }
+    eprintln!("  total {}", seconds(total));
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{:.1}s", d.as_secs_f64())
+}
+
+fn checks() -> Result<Vec<Check>, String> {
+    let command = |name: &str, args: &[&str]| {
+        let mut cmd = cargo();
+        cmd.args(args);
+        Check {
+            name: name.to_owned(),
+            action: Action::Command(cmd),
+        }
+    };
+    let mut checks = vec![
+        command("fmt", &["fmt", "--all", "--", "--check"]),
+        command(
+            "clippy",
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--all-features",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
+        Check {
+            name: "python venv (tests/python-requirements.txt)".to_owned(),
+            action: Action::Venv,
+        },
+        // Unit, integration and conformance tests; the doc tests get their own line below.
+        command(
+            "tests",
+            &[
+                "test",
+                "--workspace",
+                "--all-features",
+                "--lib",
+                "--bins",
+                "--tests",
+            ],
+        ),
+        command(
+            "doc tests",
+            &["test", "--workspace", "--all-features", "--doc"],
+        ),
+    ];
+    let features = chain_features(&root().join("crates/chain/Cargo.toml"))?;
+    checks.push(command(
+        "chain with no tier",
+        &["check", "-p", "awscred-chain", "--no-default-features"],
+    ));
+    for feature in &features {
+        checks.push(command(
+            &format!("chain with only `{feature}`"),
+            &[
+                "check",
+                "-p",
+                "awscred-chain",
+                "--no-default-features",
+                "--features",
+                feature,
+            ],
+        ));
+    }
+    checks.push(command(
+        "chain tests with env,profile",
+        &[
+            "test",
+            "-p",
+            "awscred-chain",
+            "--no-default-features",
+            "--features",
+            "env,profile",
+        ],
+    ));
+    let mut doc = cargo();
+    doc.args(["doc", "--workspace", "--no-deps"])
+        .env("RUSTDOCFLAGS", "-D warnings");
+    checks.push(Check {
+        name: "docs (RUSTDOCFLAGS=-D warnings)".to_owned(),
+        action: Action::Command(doc),
+    });
+    checks.push(Check {
+        name: "fuzz smoke (5 s per target)".to_owned(),
+        action: Action::Fuzz,
+    });
+    Ok(checks)
+}
+
+/// The names of the tier features of the chain crate: every entry of its `[features]` table
+/// except `default`. Read from the manifest so a new tier is checked without editing this file.
+fn chain_features(manifest: &Path) -> Result<Vec<String>, String> {
+    let text = std::fs::read_to_string(manifest)
+        .map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;
+    Ok(features_of(&text))
+}
+
+fn features_of(manifest: &str) -> Vec<String> {
+    let mut in_features = false;
+    let mut names = Vec::new();
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_features = line == "[features]";
+            continue;
+        }
+        if !in_features || line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some((name, _)) = line.split_once('=') {
+            let name = name.trim().trim_matches('"');
+            if name != "default" && !name.is_empty() {
+                names.push(name.to_owned());
+            }
+        }
+    }
+    names
+}
+
+/// The Python tools the differential tests run, as `awscred_testkit::python()` sets them up:
+/// `.venv/` with `tests/python-requirements.txt`, marked ready by `.venv/.requirements-installed`.
+fn venv() -> Result<(), String> {
+    let root = root();
+    let venv = root.join(".venv");
+    let ready = venv.join(".requirements-installed");
+    if ready.exists() {
+        eprintln!("    {} is ready", venv.display());
+        return Ok(());
+    }
+    crate::run_status(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    crate::run_status(
+        Command::new(venv.join("bin/python"))
+            .args(["-m", "pip", "install", "-q", "-r"])
+            .arg(root.join("tests/python-requirements.txt")),
+    )?;
+    std::fs::write(&ready, b"").map_err(|e| format!("cannot write {}: {e}", ready.display()))
+}
+
+fn fuzz_smoke() -> Result<(), String> {
+    if !crate::fuzz::cargo_fuzz_installed() {
+        eprintln!("    cargo-fuzz is missing: installing it");
+        let mut install = cargo();
+        install.args(["install", "cargo-fuzz", "--locked"]);
+        crate::run_status(&mut install)?;
+    }
+    crate::fuzz::run(&["--seconds".to_owned(), "5".to_owned()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_feature_names_but_not_default() {
+        let manifest = "[package]\nname = \"x\"\n\n[features]\ndefault = [\"env\"]\n# comment\n\
+                        env = []\nprofile = [\"dep:a\"]\n\"sso\" = []\nsts = [\n  \"dep:b\",\n]\n\n[dependencies]\na = \"1\"\n";
+        assert_eq!(features_of(manifest), ["env", "profile", "sso", "sts"]);
+    }
+}
