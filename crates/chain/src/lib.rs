@@ -30,7 +30,7 @@ use std::sync::{Arc, OnceLock};
 
 use awscred_core::provider::BoxFuture;
 use awscred_core::{Credentials, Env, Error, ProvideCredentials};
-use awscred_profile::ProfileContext;
+use awscred_profile::{ProfileContext, ProfileSource, SelectedProfile};
 #[cfg(feature = "sts")]
 pub use awscred_sts::MfaPrompt;
 
@@ -134,14 +134,10 @@ impl Chain {
     pub async fn explain(&self) -> Explanation {
         let mut tiers = Some(Vec::new());
         let result = self.resolver.run(&mut tiers).await;
-        let (profile, source) = self.resolver.selected_profile();
+        let selected = self.resolver.selected_profile();
         Explanation {
-            profile,
-            profile_source: match source {
-                ProfileSource::Cli => "--profile".to_owned(),
-                ProfileSource::EnvVar(name) => format!("env {name}"),
-                ProfileSource::Default => "default".to_owned(),
-            },
+            profile: selected.name,
+            profile_source: selected.source.describe().to_owned(),
             region: self.region(),
             tiers: tiers.unwrap_or_default(),
             result,
@@ -150,7 +146,7 @@ impl Chain {
 
     /// The selected profile's name.
     pub fn profile_name(&self) -> String {
-        self.resolver.selected_profile().0
+        self.resolver.selected_profile().name
     }
 
     /// The region as the CLI picks it (`--region`, AWS_REGION, AWS_DEFAULT_REGION, the profile).
@@ -178,14 +174,6 @@ impl ProvideCredentials for Chain {
     }
 }
 
-/// How the profile was chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ProfileSource {
-    Cli,
-    EnvVar(&'static str),
-    Default,
-}
-
 /// Runs the tiers; the [`Chain`] caches what it answers.
 #[derive(Debug)]
 struct Resolver {
@@ -203,18 +191,8 @@ impl ProvideCredentials for Resolver {
 }
 
 impl Resolver {
-    fn selected_profile(&self) -> (String, ProfileSource) {
-        if let Some(name) = &self.cli_profile {
-            return (name.clone(), ProfileSource::Cli);
-        }
-        // botocore looks AWS_DEFAULT_PROFILE up before AWS_PROFILE, and an empty variable still
-        // names a profile (the empty one, which then cannot be found).
-        for var in ["AWS_DEFAULT_PROFILE", "AWS_PROFILE"] {
-            if let Some(name) = self.env.var(var) {
-                return (name, ProfileSource::EnvVar(var));
-            }
-        }
-        ("default".to_owned(), ProfileSource::Default)
+    fn selected_profile(&self) -> SelectedProfile {
+        awscred_profile::selected_profile(self.cli_profile.as_deref(), &self.env)
     }
 
     fn context(&self) -> Result<&ProfileContext, Error> {
@@ -222,12 +200,12 @@ impl Resolver {
             return Ok(ctx);
         }
         let profiles = Arc::new(awscred_profile::ProfileSet::load(&self.env)?);
-        let (profile_name, source) = self.selected_profile();
+        let selected = self.selected_profile();
         let ctx = ProfileContext {
             env: self.env.clone(),
             profiles,
-            profile_name,
-            profile_explicit: source == ProfileSource::Cli,
+            profile_name: selected.name,
+            profile_explicit: selected.source == ProfileSource::Cli,
             region_override: self.region.clone(),
         };
         Ok(self.context.get_or_init(|| ctx))
@@ -239,8 +217,11 @@ impl Resolver {
                 r.push(TierReport { tier, status });
             }
         };
-        let (profile_name, source) = self.selected_profile();
-        if source != ProfileSource::Default {
+        let SelectedProfile {
+            name: profile_name,
+            source,
+        } = self.selected_profile();
+        if source.is_explicit() {
             // As botocore: a profile asked for by name must exist, whatever tier answers.
             let ctx = self.context()?;
             if ctx.profiles.profile(&profile_name).is_none() {

@@ -34,8 +34,16 @@ enum CliAnswer {
     ImdsV1AfterForbiddenToken,
 }
 
-/// Each case, the tiers it needs (cargo features), how it is judged, and extra environment.
-const CASES: &[(&str, &[&str], Expect, &[(&str, &str)])] = &[
+/// A case: its folder, the tiers it needs (cargo features), how it is judged, and extra
+/// environment.
+type Case = (
+    &'static str,
+    &'static [&'static str],
+    Expect,
+    &'static [(&'static str, &'static str)],
+);
+
+const CASES: &[Case] = &[
     (
         "e2e_fips_and_dual_stack_sso",
         &["sso"],
@@ -272,7 +280,8 @@ fn run_case(dir: &Path, expect: Expect, extra_env: &[(&str, &str)]) -> Result<()
                 .iter()
                 .all(|m| m.starts_with("unexpected request GET"));
         let v1_fallback = matches!(expect, Expect::Cli(CliAnswer::ImdsV1AfterForbiddenToken));
-        if !mismatches.is_empty() && !(v1_fallback && beyond_recording) {
+        let explained = v1_fallback && beyond_recording;
+        if !mismatches.is_empty() && !explained {
             return Err(format!(
                 "traffic differs from the recording: {mismatches:?}"
             ));

@@ -112,13 +112,13 @@ impl Env {
         self.clock.clone()
     }
 
-    /// The user's home directory as the CLI finds it: `HOME`; on Windows `USERPROFILE`, then
-    /// `HOMEDRIVE` + `HOMEPATH`.
+    /// The user's home directory as the CLI finds it (Python's `expanduser`): `HOME` on Unix;
+    /// on Windows `USERPROFILE`, then `HOMEDRIVE` + `HOMEPATH` (Python 3.8+ ignores `HOME` there).
     pub fn home_dir(&self) -> Option<PathBuf> {
-        if let Some(home) = self.non_empty_var("HOME") {
-            return Some(PathBuf::from(home));
+        if !cfg!(windows) {
+            return self.non_empty_var("HOME").map(PathBuf::from);
         }
-        if cfg!(windows) {
+        {
             if let Some(profile) = self.non_empty_var("USERPROFILE") {
                 return Some(PathBuf::from(profile));
             }

@@ -107,6 +107,14 @@ impl fmt::Display for Error {
     }
 }
 
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,13 +125,5 @@ mod tests {
         let inner = Error::provider_failed("inner").with_source(io);
         let outer = Error::invalid_config("outer").with_source(inner);
         assert_eq!(outer.to_string(), "outer: inner: gone");
-    }
-}
-
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
