@@ -20,13 +20,31 @@ enum Action {
 }
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
-    if let Some(arg) = args.first() {
-        return Err(format!("`ci` takes no arguments (got {arg:?})"));
+    // CI runs it bare. `--keep-going` and `--skip NAME` help locally, for example when another
+    // change in progress breaks one check.
+    let mut keep_going = false;
+    let mut skip: Vec<String> = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--keep-going" => keep_going = true,
+            "--skip" => skip.push(args.next().ok_or("--skip needs a check name")?.clone()),
+            other => {
+                return Err(format!(
+                    "unknown option {other:?} (ci takes --keep-going, --skip NAME)"
+                ));
+            }
+        }
     }
     let checks = checks()?;
     let started = Instant::now();
     let mut summary: Vec<String> = Vec::new();
+    let mut failed: Vec<String> = Vec::new();
     for check in checks {
+        if skip.iter().any(|s| check.name.starts_with(s.as_str())) {
+            summary.push(format!("{:<4} {}", "skip", check.name));
+            continue;
+        }
         eprintln!("\n==> {}", check.name);
         let began = Instant::now();
         let result = match check.action {
@@ -45,12 +63,18 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         );
         summary.push(line);
         if let Err(message) = result {
-            print_summary(&summary, started.elapsed());
-            return Err(format!("{} failed: {message}", check.name));
+            failed.push(format!("{}: {message}", check.name));
+            if !keep_going {
+                break;
+            }
         }
     }
     print_summary(&summary, started.elapsed());
-    Ok(())
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("failed: {}", failed.join("; ")))
+    }
 }
 
 fn print_summary(lines: &[String], total: Duration) {

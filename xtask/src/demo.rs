@@ -56,9 +56,11 @@ impl Step {
     }
 }
 
-/// Processes started for the demo (loopback fakes); killed when the demo ends.
-#[derive(Default)]
+/// What the steps may use: the binary, and helper processes started for the demo (loopback
+/// fakes), which are killed when the demo ends.
 struct Demo {
+    /// The awscred binary under demonstration.
+    binary: PathBuf,
     background: Vec<Child>,
 }
 
@@ -107,7 +109,12 @@ aws_access_key_id = AKIAOPSEXAMPLE000001
 aws_secret_access_key = opsSecretExampleKey00000000000000000000001
 ";
 
-fn steps(_demo: &mut Demo) -> Result<Vec<Step>, String> {
+fn steps(demo: &mut Demo) -> Result<Vec<Step>, String> {
+    // A profile whose credential_process is awscred itself, as another SDK or tool would use it.
+    let process_config = format!(
+        "[profile tool]\ncredential_process = {} export-credentials --profile dev\n",
+        demo.binary.display()
+    );
     Ok(vec![
         Step::new("environment variables")
             .env("AWS_ACCESS_KEY_ID", "AKIAENVEXAMPLE000001")
@@ -128,6 +135,10 @@ fn steps(_demo: &mut Demo) -> Result<Vec<Step>, String> {
             .file(".aws/credentials", CREDENTIALS_FILE)
             .file(".aws/config", CONFIG_FILE)
             .env("AWS_PROFILE", "ops"),
+        Step::new("credential_process (here awscred itself, as another tool would run it)")
+            .file(".aws/credentials", CREDENTIALS_FILE)
+            .file(".aws/config", &process_config)
+            .args(&["--profile", "tool"]),
         Step::new("--profile beats the environment variables")
             .file(".aws/credentials", CREDENTIALS_FILE)
             .env("AWS_ACCESS_KEY_ID", "AKIAENVEXAMPLE000001")
@@ -156,7 +167,10 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     if !binary.is_file() {
         return Err(format!("the build did not produce {}", binary.display()));
     }
-    let mut demo = Demo::default();
+    let mut demo = Demo {
+        binary: binary.clone(),
+        background: Vec::new(),
+    };
     let steps = steps(&mut demo)?;
     let total = steps.len();
     let mut failures = Vec::new();

@@ -19,8 +19,11 @@ usage: cargo xtask <task> [options]
 tasks:
   demo                        build the awscred binary and run it on example configurations
                               (a temporary home; nothing outside it is read or written)
-  ci                          fmt, clippy, python venv, tests, doc tests, per-feature builds of
+  ci [--keep-going] [--skip NAME]
+                              fmt, clippy, python venv, tests, doc tests, per-feature builds of
                               the chain, docs, and a 5 s fuzz smoke run; stops at the first failure
+                              (--keep-going: runs every check; --skip: leaves out the checks whose
+                              name starts with NAME)
   fuzz [--seconds N] [TARGET] run every fuzz target under fuzz/*/fuzz_targets/ (or only TARGET)
                               for N seconds each (default 60)
   bench [--quick] [--runs N]  speed and footprint, side by side with the AWS SDK for Rust and

@@ -1,8 +1,34 @@
 //! The AWS CLI v2 credential chain.
 //!
+//! ```
+//! use std::sync::Arc;
+//! use awscred_core::{fs::MemFs, Env};
+//!
+//! // A profile with keys in ~/.aws/credentials; the environment is a fixed map and the files
+//! // live in memory, so nothing on this machine is read (IMDS is switched off for the same
+//! // reason: a chain that found nothing would end by asking it).
+//! let fs = MemFs::default()
+//!     .with_file("/home/u/.aws/config", "[profile dev]\nregion = eu-west-1\n")
+//!     .with_file("/home/u/.aws/credentials", "[dev]\naws_access_key_id = AKID\naws_secret_access_key = S\n");
+//! let env = Env::from_vars([("HOME", "/home/u"), ("AWS_EC2_METADATA_DISABLED", "true")])
+//!     .with_fs(Arc::new(fs));
+//! let chain = awscred_chain::Chain::builder().env(env).profile(Some("dev".into())).build();
+//!
+//! let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+//! let creds = runtime.block_on(chain.resolve()).unwrap();
+//! assert_eq!((creds.access_key_id(), creds.provider()), ("AKID", "shared-credentials-file"));
+//! assert_eq!(chain.region().as_deref(), Some("eu-west-1"));
+//!
+//! // `explain` says which tier answered and why the others did not.
+//! let explanation = runtime.block_on(chain.explain());
+//! assert_eq!(explanation.tiers[0].tier, "env"); // skipped: --profile given
+//! ```
+//!
+//! In a program, the defaults read the real environment and files and use the real network:
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), awscred_core::Error> {
-//! let chain = awscred_chain::Chain::builder().profile(Some("dev".into())).build();
+//! let chain = awscred_chain::Chain::builder().build();
 //! let creds = chain.resolve().await?;
 //! println!("{} from {}", creds.access_key_id(), creds.provider());
 //! # Ok(()) }
@@ -13,13 +39,20 @@
 //! Center (`sso`), keys in the credentials file (`profile`), `credential_process` (`process`),
 //! keys in the config file (`profile`) — then container credentials (`ecs`) and EC2 instance
 //! metadata (`imds`). A tier that is not configured passes to the next; a tier that is configured
-//! and fails stops the chain with its error, as the CLI does. See `docs/precedence.md`.
+//! and fails stops the chain with its error, as the CLI does. See `docs/precedence.md`, one page
+//! per tier in `docs/tiers/`, and `docs/features.md` for what each feature pulls in.
+//!
+//! What to call: [`Chain::builder`] ([`ChainBuilder::env`], [`ChainBuilder::profile`] for
+//! `--profile`, [`ChainBuilder::region`] for `--region`, and with the network tiers
+//! `ChainBuilder::http_client` and `ChainBuilder::mfa_prompt`), then [`Chain::resolve`] /
+//! [`Chain::resolve_shared`], [`Chain::explain`] (an [`Explanation`] with one [`TierReport`]
+//! per tier), [`Chain::profile_name`], [`Chain::region`] and [`Chain::profile_context`].
+//! [`Chain`] is itself a [`ProvideCredentials`].
 //!
 //! The answer is kept in a [`refresh::RefreshCache`] with the CLI's refresh windows, so a
 //! long-lived [`Chain`] serves cached credentials without I/O and refreshes them before they
 //! expire. Dependencies: `tokio` (sync, rt) for the refresh cache's single flight and background
 //! refresh; each tier crate only with its feature.
-
 mod env_tier;
 mod explain;
 pub mod refresh;

@@ -9,6 +9,14 @@ use crate::cli::{self, Globals};
 use crate::failure::Failure;
 use crate::format::Format;
 
+/// botocore's error for credentials that are still expired after a refresh. The CLI meets it
+/// while reading the credentials, after its "Unable to retrieve credentials" handling, so it ends
+/// the command with the general exit status, 255. The chain's refresh cache reports it with this
+/// text first (then when they expired and which tier answered); expired credentials that reach
+/// the CLI without passing a refresh are refused with it too.
+const STILL_EXPIRED: &str =
+    "Credentials were refreshed, but the refreshed credentials are still expired.";
+
 /// The subcommand's parser.
 pub(crate) fn command() -> Command {
     Command::new("export-credentials")
@@ -52,18 +60,18 @@ fn export(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Fail
     awscred_process::recursion::enter_export_credentials(env, &profile)
         .map_err(|e| Failure::Configuration(e.to_string()))?;
     let creds = cli::block_on(globals.chain(env).resolve())?.map_err(|e| {
-        Failure::Configuration(format!(
-            "Unable to retrieve credentials: {}",
-            e.to_string().trim()
-        ))
+        let message = e.to_string();
+        if message.starts_with(STILL_EXPIRED) {
+            Failure::General(message)
+        } else {
+            Failure::Configuration(format!(
+                "Unable to retrieve credentials: {}",
+                message.trim()
+            ))
+        }
     })?;
-    // botocore refreshes credentials that are due while the CLI reads them; ones that are still
-    // expired afterwards end the command with this error, outside the CLI's "Unable to retrieve
-    // credentials" handling, so with the general exit status.
     if creds.expiration().is_some_and(|at| at <= env.now()) {
-        return Err(Failure::General(
-            "Credentials were refreshed, but the refreshed credentials are still expired.".into(),
-        ));
+        return Err(Failure::General(STILL_EXPIRED.into()));
     }
     tracing::debug!(provider = creds.provider(), "credentials resolved");
     let text = format.render(&creds);

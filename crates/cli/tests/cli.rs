@@ -413,7 +413,13 @@ fn credential_processes_running_export_credentials_nest_and_loops_stop() {
     );
     let run = Run::new().file(".aws/config", &config);
     // outer -> middle -> inner: three nested export-credentials, within the limit of 4.
-    let out = run.run(&["export-credentials", "--profile", "outer", "--format", "env-no-export"]);
+    let out = run.run(&[
+        "export-credentials",
+        "--profile",
+        "outer",
+        "--format",
+        "env-no-export",
+    ]);
     assert_success(&out);
     assert_eq!(
         stdout(&out),

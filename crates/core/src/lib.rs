@@ -3,21 +3,62 @@
 //! run a whole resolution without touching the machine.
 //!
 //! ```
+//! use std::sync::Arc;
+//! use std::time::{Duration, UNIX_EPOCH};
+//! use awscred_core::clock::ManualClock;
+//! use awscred_core::fs::MemFs;
+//! use awscred_core::{timestamp, Credentials, Env, Secret};
+//!
+//! // An environment that is not the machine's: fixed variables, files in memory, a set clock.
+//! let env = Env::from_vars([("HOME", "/home/u"), ("AWS_REGION", "eu-west-1")])
+//!     .with_fs(Arc::new(MemFs::default().with_file("/home/u/.aws/config", "[default]\n")))
+//!     .with_clock(Arc::new(ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_700_000_000))));
+//! assert_eq!(env.non_empty_var("AWS_REGION").as_deref(), Some("eu-west-1"));
+//! assert_eq!(env.aws_dir().unwrap(), std::path::Path::new("/home/u/.aws"));
+//! assert_eq!(env.read_file(&env.aws_dir().unwrap().join("config")).unwrap(), b"[default]\n");
+//!
+//! // Credentials keep their secrets in `Secret`: Debug never shows them.
+//! let expiry = timestamp::parse("2030-01-01T00:00:00Z").unwrap();
+//! let creds = Credentials::new("AKID", Secret::new("wJalr"), Some(Secret::new("FwoGZX")), Some(expiry), "env")
+//!     .with_origin("access_key_id", "env AWS_ACCESS_KEY_ID");
+//! assert_eq!(creds.secret_access_key().expose(), "wJalr");
+//! let shown = format!("{creds:?}");
+//! assert!(shown.contains("AKID") && !shown.contains("wJalr") && !shown.contains("FwoGZX"));
+//! assert!(env.now() < creds.expiration().unwrap());
+//! ```
+//!
+//! A tier is a [`ProvideCredentials`]; its errors say whether the chain moves on
+//! ([`ErrorKind::NotConfigured`]) or stops (anything else):
+//!
+//! ```
 //! use awscred_core::{Credentials, Error, ProvideCredentials, provider::BoxFuture, Result};
 //!
 //! #[derive(Debug)]
-//! struct Fixed;
+//! struct Fixed(Option<&'static str>);
 //!
 //! impl ProvideCredentials for Fixed {
 //!     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials>> {
-//!         Box::pin(async { Ok(Credentials::new("AKID", "SECRET", None, None, "fixed")) })
+//!         let answer = match self.0 {
+//!             Some(key) => Ok(Credentials::new(key, "SECRET", None, None, "fixed")),
+//!             None => Err(Error::not_configured("no key given")),
+//!         };
+//!         Box::pin(async move { answer })
 //!     }
 //! }
-//! # let _ = Error::not_configured("unused");
+//! # let _ = Fixed(None);
+//! assert!(Error::not_configured("no key given").is_not_configured());
+//! assert!(!Error::invalid_config("bad value").is_not_configured());
 //! ```
 //!
-//! The `http` feature adds [`http::HttpClient`], the client the network tiers share.
-
+//! Modules: [`env`](mod@env) (the [`Env`] seam), [`fs`] ([`fs::Fs`]: [`fs::RealFs`], whose
+//! `write_atomic` writes a temporary file and renames it, mode 0600 and directories 0700, and
+//! [`fs::MemFs`] for tests), [`clock`] ([`clock::SystemClock`], [`clock::ManualClock`]),
+//! [`timestamp`] (ISO 8601 as the services and the CLI's caches write it), [`provider`].
+//!
+//! The `http` feature adds `http::HttpClient`, the client the network tiers share, and
+//! `http::HyperClient` (hyper 1 + rustls with the webpki roots; `HTTPS_PROXY` / `HTTP_PROXY` /
+//! `NO_PROXY` and `AWS_CA_BUNDLE` honoured; responses limited to `http::MAX_BODY_BYTES`, 1 MiB).
+//! Without it the crate depends on `zeroize` and `tracing` only.
 pub mod clock;
 mod credentials;
 pub mod env;

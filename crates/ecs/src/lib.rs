@@ -1,6 +1,36 @@
 //! Container credentials, fetched as the AWS CLI v2 fetches them: the ECS task role and EKS Pod
 //! Identity (or any endpoint speaking their protocol).
 //!
+//! ```
+//! use std::sync::Arc;
+//! use awscred_core::http::HyperClient;
+//! use awscred_core::{Env, ProvideCredentials};
+//! use awscred_ecs::ContainerProvider;
+//!
+//! let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+//! let provider = |vars: &[(&str, &str)]| {
+//!     let env = Env::from_vars(vars.iter().copied());
+//!     ContainerProvider::new(&env, Arc::new(HyperClient::new(&env)))
+//! };
+//!
+//! // The ECS agent's relative URI is fetched from 169.254.170.2.
+//! let ecs = provider(&[("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc")]);
+//! let uri = runtime.block_on(ecs.endpoint())?;
+//! assert_eq!(uri.to_string(), "http://169.254.170.2/v2/credentials/abc");
+//!
+//! // A full URI over plain http must stay on this machine or the container agents.
+//! let remote = provider(&[("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://192.0.2.7/creds")]);
+//! let err = runtime.block_on(remote.endpoint()).unwrap_err();
+//! assert!(err.to_string().contains("plain http is only allowed to a loopback address"));
+//!
+//! // Outside a container the tier is "not configured": the chain moves on, nothing is sent.
+//! let none = provider(&[]);
+//! assert!(runtime.block_on(none.provide_credentials()).unwrap_err().is_not_configured());
+//! # Ok::<(), awscred_core::Error>(())
+//! ```
+//!
+//! In a container (needs the network):
+//!
 //! ```no_run
 //! use std::sync::Arc;
 //! use awscred_core::{Env, ProvideCredentials};

@@ -1,5 +1,42 @@
 //! EC2 instance metadata (IMDS) credentials, fetched as the AWS CLI v2 fetches them.
 //!
+//! ```
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//! use awscred_core::http::HyperClient;
+//! use awscred_core::{fs::MemFs, Env, ProvideCredentials};
+//! use awscred_imds::{ImdsConfig, ImdsProvider};
+//! use awscred_profile::{ProfileContext, ProfileSet};
+//!
+//! // The settings: variables first, then the selected profile's keys, as in the CLI.
+//! let env = Env::from_vars([("HOME", "/home/u"), ("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "2")])
+//!     .with_fs(Arc::new(MemFs::default().with_file(
+//!         "/home/u/.aws/config",
+//!         "[default]\nmetadata_service_timeout = 0.5\nec2_metadata_service_endpoint_mode = IPv6\n",
+//!     )));
+//! let ctx = ProfileContext {
+//!     profiles: Arc::new(ProfileSet::load(&env)?),
+//!     profile_name: "default".into(),
+//!     profile_explicit: false,
+//!     region_override: None,
+//!     env: env.clone(),
+//! };
+//! let config = ImdsConfig::from_context(&ctx, &Default::default())?;
+//! assert_eq!(config.endpoint, "http://[fd00:ec2::254]");
+//! assert_eq!((config.timeout, config.attempts), (Duration::from_millis(500), 2));
+//!
+//! // Switched off, the tier is "not configured" (the chain moves on) and sends nothing.
+//! let off = Env::from_vars([("AWS_EC2_METADATA_DISABLED", "true")]);
+//! let ctx = ProfileContext { env: off.clone(), ..ctx };
+//! let imds = ImdsProvider::new(&ctx, Arc::new(HyperClient::new(&off)));
+//! let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+//! let err = runtime.block_on(imds.provide_credentials()).unwrap_err();
+//! assert!(err.is_not_configured());
+//! # Ok::<(), awscred_core::Error>(())
+//! ```
+//!
+//! On an instance (needs the network):
+//!
 //! ```no_run
 //! use std::sync::Arc;
 //! use awscred_core::{Env, ProvideCredentials};

@@ -1,20 +1,36 @@
 //! The `credential_process` tier: credentials printed by a command named in the profile, run
 //! exactly as the AWS CLI v2 runs it.
 //!
-//! ```no_run
+//! ```
 //! use awscred_core::{Env, ProvideCredentials};
 //! use awscred_process::CredentialProcessProvider;
 //!
-//! # async fn demo() -> awscred_core::Result<()> {
+//! # if cfg!(unix) {
+//! // The profile's `credential_process` line, split as `shlex.split` splits it and run
+//! // without a shell: here `echo` with one argument, the JSON document.
+//! let command = r#"echo '{"Version": 1, "AccessKeyId": "AKID", "SecretAccessKey": "S"}'"#;
 //! let provider = CredentialProcessProvider::new(
 //!     Env::real(),
-//!     "dev".to_owned(),
-//!     "/usr/local/bin/my-helper --account dev".to_owned(),
-//!     Some("123456789012".to_owned()), // the profile's aws_account_id
+//!     "dev".to_owned(),                // the profile
+//!     command.to_owned(),              // its credential_process
+//!     Some("123456789012".to_owned()), // its aws_account_id (used when the output has none)
 //! );
-//! let creds = provider.provide_credentials().await?;
-//! println!("{}", creds.access_key_id());
-//! # Ok(()) }
+//! let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+//! let creds = runtime.block_on(provider.provide_credentials())?;
+//! assert_eq!((creds.access_key_id(), creds.provider()), ("AKID", "custom-process"));
+//! assert_eq!(creds.account_id(), Some("123456789012"));
+//!
+//! // A shell line is not run through a shell, as in the CLI: `|` reaches echo as text.
+//! let piped = CredentialProcessProvider::new(
+//!     Env::real(),
+//!     "dev".to_owned(),
+//!     "echo e30K | base64 --decode".to_owned(),
+//!     None,
+//! );
+//! let err = runtime.block_on(piped.provide_credentials()).unwrap_err();
+//! assert!(err.to_string().starts_with("Error when retrieving credentials from custom-process: "));
+//! # }
+//! # Ok::<(), awscred_core::Error>(())
 //! ```
 //!
 //! What the CLI does, and so what this does:

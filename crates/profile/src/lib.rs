@@ -48,8 +48,9 @@
 //! # Where the files are, and which profile
 //!
 //! [`FileLocations::from_env`] (or [`FileLocations::for_platform`]) finds the files as the CLI
-//! does; [`selected_profile`] picks the profile (`--profile`, `AWS_DEFAULT_PROFILE`,
-//! `AWS_PROFILE`, `default`, in the CLI's order) and says whether it was named explicitly.
+//! does; [`selected_profile`] picks the profile (`--profile`, `AWS_PROFILE`,
+//! `AWS_DEFAULT_PROFILE`, `default`, in the CLI v2's order) and says whether it was named
+//! explicitly.
 //!
 //! # Dependencies
 //!
@@ -68,4 +69,4 @@ pub use locations::{
     FileLocations, Platform, ProfileSource, SelectedProfile, selected_profile,
     selected_profile_name,
 };
-pub use set::{Location, ProfileSet, Property, Section, Warning};
+pub use set::{Location, MAX_FILE_BYTES, ProfileSet, Property, Section, Warning};

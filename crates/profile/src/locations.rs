@@ -157,10 +157,10 @@ fn expand_vars(path: &str, env: &Env, platform: Platform) -> String {
 pub enum ProfileSource {
     /// `--profile` on the command line.
     Cli,
-    /// `AWS_DEFAULT_PROFILE`, which the CLI consults before `AWS_PROFILE`.
-    EnvAwsDefaultProfile,
     /// `AWS_PROFILE`.
     EnvAwsProfile,
+    /// `AWS_DEFAULT_PROFILE`, which the CLI v2 consults after `AWS_PROFILE`.
+    EnvAwsDefaultProfile,
     /// Nothing did: the profile is `default`.
     Default,
 }
@@ -193,11 +193,11 @@ pub struct SelectedProfile {
     pub source: ProfileSource,
 }
 
-/// The profile a resolution uses, as the CLI picks it: `--profile`, else `AWS_DEFAULT_PROFILE`,
-/// else `AWS_PROFILE`, else `default`. botocore lists `AWS_DEFAULT_PROFILE` first (its config
-/// table reads `'profile': (None, ['AWS_DEFAULT_PROFILE', 'AWS_PROFILE'], ...)`), so it wins
-/// when both are set. A variable that is set but empty selects the profile named `""`, which
-/// does not exist: the CLI fails on it, and so does a resolution that follows this answer.
+/// The profile a resolution uses, as the CLI v2 picks it: `--profile`, else `AWS_PROFILE`, else
+/// `AWS_DEFAULT_PROFILE`, else `default`. The CLI v2 bundles its own botocore, whose config table
+/// reads `'profile': (None, ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE'], ...)` (botocore on PyPI lists
+/// them the other way round). A variable that is set but empty selects the profile named `""`,
+/// which does not exist: the CLI fails on it, and so does a resolution that follows this answer.
 pub fn selected_profile(explicit: Option<&str>, env: &Env) -> SelectedProfile {
     if let Some(name) = explicit {
         return SelectedProfile {
@@ -205,16 +205,16 @@ pub fn selected_profile(explicit: Option<&str>, env: &Env) -> SelectedProfile {
             source: ProfileSource::Cli,
         };
     }
-    if let Some(name) = env.var("AWS_DEFAULT_PROFILE") {
-        return SelectedProfile {
-            name,
-            source: ProfileSource::EnvAwsDefaultProfile,
-        };
-    }
     if let Some(name) = env.var("AWS_PROFILE") {
         return SelectedProfile {
             name,
             source: ProfileSource::EnvAwsProfile,
+        };
+    }
+    if let Some(name) = env.var("AWS_DEFAULT_PROFILE") {
+        return SelectedProfile {
+            name,
+            source: ProfileSource::EnvAwsDefaultProfile,
         };
     }
     SelectedProfile {
@@ -309,13 +309,13 @@ mod tests {
     }
 
     #[test]
-    fn profile_selection_follows_botocore() {
+    fn profile_selection_follows_the_cli_v2() {
         let both = env(&[("AWS_PROFILE", "p"), ("AWS_DEFAULT_PROFILE", "d")]);
         assert_eq!(
             selected_profile(None, &both),
             SelectedProfile {
-                name: "d".into(),
-                source: ProfileSource::EnvAwsDefaultProfile
+                name: "p".into(),
+                source: ProfileSource::EnvAwsProfile
             }
         );
         assert_eq!(
@@ -336,13 +336,18 @@ mod tests {
         assert!(named_default.source.is_explicit());
         let empty = selected_profile(
             None,
-            &env(&[("AWS_DEFAULT_PROFILE", ""), ("AWS_PROFILE", "p")]),
+            &env(&[("AWS_PROFILE", ""), ("AWS_DEFAULT_PROFILE", "d")]),
         );
         assert_eq!(
             (empty.name.as_str(), empty.source),
-            ("", ProfileSource::EnvAwsDefaultProfile)
+            ("", ProfileSource::EnvAwsProfile)
         );
-        assert_eq!(selected_profile_name(None, &both), "d");
+        let fallback = env(&[("AWS_DEFAULT_PROFILE", "d")]);
+        assert_eq!(
+            selected_profile(None, &fallback).source,
+            ProfileSource::EnvAwsDefaultProfile
+        );
+        assert_eq!(selected_profile_name(None, &both), "p");
     }
 
     #[test]

@@ -216,10 +216,16 @@ struct WebIdentityEnv {
     session_name: Option<String>,
 }
 
+/// The longest role chain a profile may describe (roles assumed one on top of another through
+/// `source_profile`). The CLI has no limit of its own and fails with Python's `RecursionError`
+/// near 1000; real chains are a few roles long, and each role is a network call.
+pub const MAX_ROLE_CHAIN: usize = 64;
+
 struct Planner<'a> {
     set: &'a ProfileSet,
     env: Option<WebIdentityEnv>,
     visited: Vec<String>,
+    roles: usize,
 }
 
 impl<'a> Planner<'a> {
@@ -228,6 +234,7 @@ impl<'a> Planner<'a> {
             set,
             env,
             visited: Vec::new(),
+            roles: 0,
         }
     }
 
@@ -246,6 +253,15 @@ impl<'a> Planner<'a> {
 
     /// botocore's `_load_creds_via_assume_role`: the role of `name`, on top of its source.
     fn assume_role(&mut self, name: &str, profile: &Section) -> Result<ProfileChain, Error> {
+        // Also bounds the recursion below: a long enough generated chain would overflow the stack.
+        self.roles += 1;
+        if self.roles > MAX_ROLE_CHAIN {
+            return Err(Error::invalid_config(format!(
+                "The role chain of profile \"{}\" is longer than {MAX_ROLE_CHAIN} roles \
+                 (source_profile links, last seen at profile \"{name}\")",
+                self.visited.first().map_or(name, String::as_str)
+            )));
+        }
         let step = role_step(name, profile);
         let source_profile = profile.get("source_profile");
         let credential_source = profile.get("credential_source");

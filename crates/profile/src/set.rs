@@ -395,6 +395,10 @@ fn sorted_names(map: &NameMap<Section>) -> Vec<&str> {
     names
 }
 
+/// The largest config or credentials file read (16 MiB). Real files are a few kilobytes; the
+/// limit keeps a mistaken path (a log, a disk image) from being parsed. The CLI has none.
+pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
+
 fn read_optional(env: &Env, path: Option<&Path>) -> Result<Option<String>, Error> {
     let Some(path) = path else { return Ok(None) };
     let bytes = match env.read_file(path) {
@@ -408,6 +412,13 @@ fn read_optional(env: &Env, path: Option<&Path>) -> Result<Option<String>, Error
             .with_source(e));
         }
     };
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(Error::invalid_config(format!(
+            "Unable to parse config file: {}: the file is larger than {} MiB",
+            path.display(),
+            MAX_FILE_BYTES / (1024 * 1024)
+        )));
+    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Some(text)),
         Err(e) => {

@@ -553,8 +553,8 @@ fn botocore(args: &[&str], input: &Value, home: &Path) -> Value {
     serde_json::from_slice(&output.stdout).expect("botocore JSON")
 }
 
-/// The CLI consults `AWS_DEFAULT_PROFILE` before `AWS_PROFILE`, and a set-but-empty variable
-/// still selects (the empty name).
+/// The CLI v2 consults `AWS_PROFILE` before `AWS_DEFAULT_PROFILE` (its bundled botocore's
+/// order, which the script applies), and a set-but-empty variable still selects (the empty name).
 #[test]
 fn profile_selection_agrees_with_botocore() {
     let environments: Vec<Vec<(&str, &str)>> = vec![

@@ -38,7 +38,11 @@ def selected(environment):
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         os.environ.pop(name, None)
     os.environ.update(environment)
-    return botocore.session.Session().get_config_variable("profile")
+    # The AWS CLI v2 bundles its own botocore, whose table lists AWS_PROFILE first
+    # (awscli/botocore/configprovider.py: 'profile': (None, ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE'],
+    # ...)); botocore on PyPI lists AWS_DEFAULT_PROFILE first. Select as the CLI v2 does.
+    cli_v2_order = {"profile": (None, ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"], None, None)}
+    return botocore.session.Session(session_vars=cli_v2_order).get_config_variable("profile")
 
 
 def main():

@@ -3,6 +3,40 @@
 //! the access portal (shared with the CLI through `~/.aws/cli/cache`), and `sso login` /
 //! `sso logout`.
 //!
+//! ```
+//! use std::path::Path;
+//! use awscred_profile::ProfileSet;
+//! use awscred_sso::config::credential_config;
+//!
+//! let set = ProfileSet::parse(
+//!     Some((Path::new("/home/u/.aws/config"), "\
+//! [profile dev]
+//! sso_session = dev
+//! sso_account_id = 123456789012
+//! sso_role_name = ReadOnly
+//! [sso-session dev]
+//! sso_start_url = https://d-abc123.awsapps.com/start
+//! sso_region = eu-west-1
+//! [profile broken]
+//! sso_account_id = 123456789012
+//! ")),
+//!     None,
+//! );
+//! let dev = credential_config(&set, "dev")?;
+//! assert_eq!((dev.account_id.as_str(), dev.role_name.as_str()), ("123456789012", "ReadOnly"));
+//! assert_eq!(dev.session.region, "eu-west-1");
+//! // The CLI's token cache file: ~/.aws/sso/cache/<SHA-1 of the session name>.json.
+//! assert_eq!(dev.session.token_cache_key(), "34c6fceca75e456f25e7e99531e2425c6c1de443");
+//!
+//! // Missing keys are all listed, in the CLI's words.
+//! let err = credential_config(&set, "broken").unwrap_err();
+//! assert!(err.to_string().contains("is configured to use SSO but is missing required \
+//!     configuration: sso_role_name, sso_start_url, sso_region"));
+//! # Ok::<(), awscred_core::Error>(())
+//! ```
+//!
+//! Getting the role credentials (needs the network and a token from `awscred sso login`):
+//!
 //! ```no_run
 //! # async fn demo(http: std::sync::Arc<dyn awscred_core::http::HttpClient>) -> awscred_core::Result<()> {
 //! use std::sync::Arc;

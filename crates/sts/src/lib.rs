@@ -2,6 +2,39 @@
 //! providers built on them, and the AWS CLI's role-credential cache (`~/.aws/cli/cache`), shared
 //! with the CLI file for file.
 //!
+//! ```
+//! use std::sync::Arc;
+//! use awscred_core::{fs::MemFs, Env};
+//! use awscred_profile::{ProfileContext, ProfileSet};
+//! use awscred_sts::{StsEndpoint, assume_role_cache_key};
+//!
+//! // Where the selected profile's roles are assumed: its region, FIPS, dual-stack and
+//! // configured endpoint settings, read as the CLI reads them.
+//! let env = Env::from_vars([("HOME", "/home/u"), ("AWS_USE_FIPS_ENDPOINT", "true")])
+//!     .with_fs(Arc::new(MemFs::default().with_file(
+//!         "/home/u/.aws/config",
+//!         "[profile dev]\nregion = eu-west-1\nrole_arn = arn:aws:iam::123456789012:role/Dev\n",
+//!     )));
+//! let ctx = ProfileContext {
+//!     profiles: Arc::new(ProfileSet::load(&env)?),
+//!     env,
+//!     profile_name: "dev".into(),
+//!     profile_explicit: true,
+//!     region_override: None,
+//! };
+//! let endpoint = StsEndpoint::resolve(&ctx)?;
+//! assert_eq!(endpoint.url, "https://sts-fips.eu-west-1.amazonaws.com");
+//! assert_eq!(endpoint.signing_region, "eu-west-1");
+//!
+//! // The name of the CLI's cache file for that role (`~/.aws/cli/cache/<key>.json`): botocore's
+//! // SHA-1 of the sorted JSON of the configured AssumeRole arguments.
+//! let key = assume_role_cache_key("arn:aws:iam::123456789012:role/Dev", None, None, None, None);
+//! assert_eq!(key, "2bb38c5db97ed7ea85d819b0a043df7bd7b4363a");
+//! # Ok::<(), awscred_core::Error>(())
+//! ```
+//!
+//! Assuming the role (needs the network):
+//!
 //! ```no_run
 //! use std::sync::Arc;
 //! use awscred_core::{Credentials, Env, ProvideCredentials};
