@@ -40,9 +40,9 @@ impl Service {
 
 /// The base URL (no trailing slash) for `service` in `region`, for the selected profile of `ctx`.
 ///
-/// Order, as botocore's configured-endpoint resolution: `AWS_ENDPOINT_URL_SSO` /
-/// `AWS_ENDPOINT_URL_SSO_OIDC`, the profile's `services` section, `AWS_ENDPOINT_URL`, the
-/// profile's `endpoint_url`; all skipped when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` /
+/// Order, as botocore's configured-endpoint resolution (`ConfiguredEndpointProvider`):
+/// `AWS_ENDPOINT_URL_SSO` / `AWS_ENDPOINT_URL_SSO_OIDC`, `AWS_ENDPOINT_URL`, the profile's
+/// `services` section, the profile's `endpoint_url`; all skipped when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` /
 /// `ignore_configured_endpoint_urls` is true. Otherwise the regional endpoint, honouring
 /// `AWS_USE_FIPS_ENDPOINT` / `use_fips_endpoint` and `AWS_USE_DUALSTACK_ENDPOINT` /
 /// `use_dualstack_endpoint`.
@@ -76,6 +76,9 @@ fn configured(ctx: &ProfileContext, service: Service) -> Option<String> {
     if let Some(url) = env.non_empty_var(&format!("AWS_ENDPOINT_URL_{}", service.env_suffix())) {
         return Some(url);
     }
+    if let Some(url) = env.non_empty_var("AWS_ENDPOINT_URL") {
+        return Some(url);
+    }
     let profile = ctx.profile();
     if let Some(url) = profile
         .and_then(|p| p.get("services"))
@@ -85,9 +88,6 @@ fn configured(ctx: &ProfileContext, service: Service) -> Option<String> {
         .filter(|u| !u.is_empty())
     {
         return Some(url.to_owned());
-    }
-    if let Some(url) = env.non_empty_var("AWS_ENDPOINT_URL") {
-        return Some(url);
     }
     profile
         .and_then(|p| p.get("endpoint_url"))
@@ -186,6 +186,9 @@ mod tests {
             config,
         );
         assert_eq!(resolve(&c, Service::Oidc, "r"), "http://env-oidc");
+        // botocore: the global variable comes before the services section.
+        assert_eq!(resolve(&c, Service::Portal, "r"), "http://env-global");
+        let c = ctx(&[], config);
         assert_eq!(resolve(&c, Service::Portal, "r"), "http://svc-sso");
         let c = ctx(&[], "[default]\nendpoint_url = http://profile-global\n");
         assert_eq!(resolve(&c, Service::Portal, "r"), "http://profile-global");
