@@ -232,7 +232,12 @@ fn load_fs(root: &Path) -> MemFs {
     fs
 }
 
-fn run_case(dir: &Path, expect: Expect, extra_env: &[(&str, &str)]) -> Result<(), String> {
+fn run_case(
+    dir: &Path,
+    expect: Expect,
+    extra_env: &[(&str, &str)],
+    name_the_profile: bool,
+) -> Result<(), String> {
     let vars: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("env.json")).unwrap())
         .map_err(|e| e.to_string())?;
     let mut vars: Vec<(String, String)> = vars
@@ -256,7 +261,16 @@ fn run_case(dir: &Path, expect: Expect, extra_env: &[(&str, &str)]) -> Result<()
         serde_json::from_str(&std::fs::read_to_string(dir.join("test-case.json")).unwrap())
             .unwrap();
     #[allow(unused_mut)]
-    let mut builder = awscred_chain::Chain::builder().env(env);
+    let mut builder = awscred_chain::Chain::builder().env(env.clone());
+    if name_the_profile {
+        // Named only when it exists: naming a missing profile is an error of its own.
+        let profile = awscred_profile::selected_profile_name(None, &env);
+        let exists = awscred_profile::ProfileSet::load(&env)
+            .is_ok_and(|set| set.profile(&profile).is_some());
+        if exists {
+            builder = builder.profile(Some(profile));
+        }
+    }
     #[cfg(any(feature = "sts", feature = "sso", feature = "ecs", feature = "imds"))]
     let replay = {
         let replay = Arc::new(
@@ -349,29 +363,141 @@ fn run_case(dir: &Path, expect: Expect, extra_env: &[(&str, &str)]) -> Result<()
 
 #[test]
 fn default_chain_recorded_cases() {
+    run_suite("default-credential-provider-chain", CASES, false);
+}
+
+/// The profile-provider cases: the profile tiers alone, so instance metadata is switched off
+/// (the chain's later tiers would otherwise look for it).
+const PROFILE_CASES: &[Case] = &[
+    (
+        "assume_role_override_global_env_url",
+        &["sts"],
+        Expect::Suite(None),
+        NO_IMDS,
+    ),
+    (
+        "assume_role_override_global_profile_url",
+        &["sts"],
+        Expect::Suite(None),
+        NO_IMDS,
+    ),
+    (
+        "assume_role_override_service_env_url",
+        &["sts"],
+        Expect::Suite(None),
+        NO_IMDS,
+    ),
+    (
+        "assume_role_override_service_profile_url",
+        &["sts"],
+        Expect::Suite(None),
+        NO_IMDS,
+    ),
+    // The suite's commands need a shell (`echo '...' | base64 --decode`, `exit 1`); the CLI runs
+    // credential_process without one, so `echo` prints its arguments and `exit` is no program.
+    (
+        "credential_process",
+        &["process"],
+        Expect::Cli(CliAnswer::Error(NOT_JSON)),
+        NO_IMDS,
+    ),
+    (
+        "credential_process_account_id_fallback",
+        &["process"],
+        Expect::Cli(CliAnswer::Error(NOT_JSON)),
+        NO_IMDS,
+    ),
+    (
+        "credential_process_failure",
+        &["process"],
+        Expect::Cli(CliAnswer::Error("cannot run 'exit'")),
+        NO_IMDS,
+    ),
+    (
+        "credential_process_invalid",
+        &["process"],
+        Expect::Suite(Some(NOT_JSON)),
+        NO_IMDS,
+    ),
+    ("e2e_assume_role", &["sts"], Expect::Suite(None), NO_IMDS),
+    (
+        "e2e_fips_and_dual_stack_sts",
+        &["sts"],
+        Expect::Suite(None),
+        NO_IMDS,
+    ),
+    (
+        "empty_config",
+        &["profile"],
+        Expect::Suite(Some(NO_CREDENTIALS)),
+        NO_IMDS,
+    ),
+    (
+        "invalid_config",
+        &["profile"],
+        Expect::Suite(Some("Unable to parse config file")),
+        NO_IMDS,
+    ),
+    // A profile with only `sso_session` yields a token, not credentials: botocore's SSO
+    // credential provider needs sso_account_id / sso_role_name, so the CLI finds no credentials.
+    (
+        "invalid_sso_credentials_config",
+        &["sso"],
+        Expect::Cli(CliAnswer::Error(NO_CREDENTIALS)),
+        NO_IMDS,
+    ),
+    ("region_override", &["sts"], Expect::Suite(None), NO_IMDS),
+    ("retry_on_error", &["sts"], Expect::Suite(None), NO_IMDS),
+    ("sso_credentials", &["sso"], Expect::Suite(None), NO_IMDS),
+    (
+        "sso_override_global_env_url",
+        &["sso"],
+        Expect::Suite(None),
+        NO_IMDS,
+    ),
+    (
+        "sso_token",
+        &["sso"],
+        Expect::Cli(CliAnswer::Error(NO_CREDENTIALS)),
+        NO_IMDS,
+    ),
+];
+
+const NO_IMDS: &[(&str, &str)] = &[("AWS_EC2_METADATA_DISABLED", "true")];
+
+const NOT_JSON: &str = "the process's output is not valid JSON";
+
+#[test]
+fn profile_provider_recorded_cases() {
+    // The profile named as with --profile: the environment-variable tier stays out.
+    run_suite("profile-provider", PROFILE_CASES, true);
+}
+
+fn run_suite(folder: &str, cases: &[Case], name_the_profile: bool) {
     let root = awscred_testkit::conformance_dir()
-        .join("smithy-rs/aws-config/default-credential-provider-chain");
+        .join("smithy-rs/aws-config")
+        .join(folder);
     let mut on_disk: Vec<String> = std::fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     on_disk.sort();
-    let listed: Vec<String> = CASES.iter().map(|(n, ..)| n.to_string()).collect();
+    let listed: Vec<String> = cases.iter().map(|(n, ..)| n.to_string()).collect();
     assert_eq!(on_disk, listed, "every recorded case is listed");
 
     let (mut passed, mut not_compiled, mut failures) = (0, 0, Vec::new());
-    for (name, needs, expect, extra_env) in CASES {
+    for (name, needs, expect, extra_env) in cases {
         if !needs.iter().all(|f| compiled(f)) {
             not_compiled += 1;
             continue;
         }
-        match run_case(&root.join(name), *expect, extra_env) {
+        match run_case(&root.join(name), *expect, extra_env, name_the_profile) {
             Ok(()) => passed += 1,
             Err(why) => failures.push(format!("{name}: {why}")),
         }
     }
     println!(
-        "default chain suite: {passed} passed, {} failed, {not_compiled} need tiers not compiled in",
+        "{folder}: {passed} passed, {} failed, {not_compiled} need tiers not compiled in",
         failures.len()
     );
     assert!(failures.is_empty(), "failures:\n{}", failures.join("\n"));

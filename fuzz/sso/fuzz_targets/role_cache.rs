@@ -5,7 +5,6 @@
 //! an error never quotes the file.
 #![no_main]
 
-use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
