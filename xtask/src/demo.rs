@@ -115,6 +115,40 @@ fn steps(demo: &mut Demo) -> Result<Vec<Step>, String> {
         "[profile tool]\ncredential_process = {} export-credentials --profile dev\n",
         demo.binary.display()
     );
+    // Container credentials (ECS, EKS Pod Identity) and EC2 instance metadata, from loopback fakes.
+    let container = crate::fake::serve(vec![crate::fake::Route {
+        method: "GET",
+        path: "/creds",
+        content_type: "application/json",
+        body: "{\"AccessKeyId\": \"ASIACONTAINEREXAMPLE1\", \"SecretAccessKey\": \
+               \"containerSecretExampleKey000000000000001\", \"Token\": \"containerToken\", \
+               \"Expiration\": \"2099-01-02T03:04:05Z\"}"
+            .to_owned(),
+    }])?;
+    let imds = crate::fake::serve(vec![
+        crate::fake::Route {
+            method: "PUT",
+            path: "/latest/api/token",
+            content_type: "text/plain",
+            body: "demo-imds-session-token".to_owned(),
+        },
+        crate::fake::Route {
+            method: "GET",
+            path: "/latest/meta-data/iam/security-credentials/",
+            content_type: "text/plain",
+            body: "demo-instance-role".to_owned(),
+        },
+        crate::fake::Route {
+            method: "GET",
+            path: "/latest/meta-data/iam/security-credentials/demo-instance-role",
+            content_type: "text/plain",
+            body: "{\"Code\": \"Success\", \"LastUpdated\": \"2099-01-01T00:00:00Z\", \"Type\": \
+                   \"AWS-HMAC\", \"AccessKeyId\": \"ASIAINSTANCEEXAMPLE01\", \"SecretAccessKey\": \
+                   \"instanceSecretExampleKey00000000000000001\", \"Token\": \"instanceToken\", \
+                   \"Expiration\": \"2099-01-02T03:04:05Z\"}"
+                .to_owned(),
+        },
+    ])?;
     Ok(vec![
         Step::new("environment variables")
             .env("AWS_ACCESS_KEY_ID", "AKIAENVEXAMPLE000001")
@@ -139,6 +173,13 @@ fn steps(demo: &mut Demo) -> Result<Vec<Step>, String> {
             .file(".aws/credentials", CREDENTIALS_FILE)
             .file(".aws/config", &process_config)
             .args(&["--profile", "tool"]),
+        Step::new("container credentials (a loopback fake of the ECS / EKS endpoint)").env(
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            &format!("{container}/creds"),
+        ),
+        Step::new("EC2 instance metadata, IMDSv2 (a loopback fake of 169.254.169.254)")
+            .env("AWS_EC2_METADATA_DISABLED", "false")
+            .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &format!("{imds}/")),
         Step::new("--profile beats the environment variables")
             .file(".aws/credentials", CREDENTIALS_FILE)
             .env("AWS_ACCESS_KEY_ID", "AKIAENVEXAMPLE000001")

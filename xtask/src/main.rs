@@ -8,6 +8,7 @@
 mod bench;
 mod ci;
 mod demo;
+mod fake;
 mod fuzz;
 
 use std::path::{Path, PathBuf};

@@ -21,7 +21,7 @@
 //! `explain` or any error.
 //!
 //! Subcommands live in their own modules ([`export`], [`explain`]); each gives a `command()` for
-//! the parser and a `run()`, and [`cli::dispatch`] names them. Adding one is a new module and two
+//! the parser and a `run()`, and [`cli::main`] names them. Adding one is a new module and two
 //! lines there.
 
 mod cli;

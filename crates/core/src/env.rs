@@ -12,7 +12,8 @@ use std::time::SystemTime;
 use crate::clock::{Clock, SystemClock};
 use crate::fs::{Fs, RealFs};
 
-/// Variables, files and a clock. Cheap to clone.
+/// Variables, files and a clock. Cheap to clone. `Debug` shows the variables' names, never
+/// their values (they hold secrets: AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, ...).
 ///
 /// ```
 /// use awscred_core::Env;
@@ -20,11 +21,26 @@ use crate::fs::{Fs, RealFs};
 /// assert_eq!(env.var("AWS_PROFILE").as_deref(), Some("dev"));
 /// assert_eq!(env.var("HOME"), None);
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Env {
     vars: Option<Arc<HashMap<String, String>>>,
     fs: Arc<dyn Fs>,
     clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Env {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Env");
+        match &self.vars {
+            None => d.field("vars", &"process environment"),
+            Some(vars) => {
+                let mut names: Vec<&str> = vars.keys().map(String::as_str).collect();
+                names.sort_unstable();
+                d.field("vars", &names)
+            }
+        };
+        d.field("fs", &self.fs).field("clock", &self.clock).finish()
+    }
 }
 
 impl Default for Env {
@@ -135,5 +151,18 @@ impl Env {
     /// The directory the CLI keeps its caches in: `~/.aws` (`~/.aws/cli/cache`, `~/.aws/sso/cache`).
     pub fn aws_dir(&self) -> Option<PathBuf> {
         self.home_dir().map(|h| h.join(".aws"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_names_not_values() {
+        let env = Env::from_vars([("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI"), ("HOME", "/h")]);
+        let shown = format!("{env:?}");
+        assert!(shown.contains("AWS_SECRET_ACCESS_KEY"), "{shown}");
+        assert!(!shown.contains("wJalrXUtnFEMI") && !shown.contains("/h\""), "{shown}");
     }
 }

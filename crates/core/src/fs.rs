@@ -102,7 +102,8 @@ fn create_private_dirs(dir: &Path) -> io::Result<()> {
     builder.create(dir)
 }
 
-/// An in-memory file system. Directories exist implicitly.
+/// An in-memory file system. Directories exist implicitly. `Debug` lists the paths, not the
+/// contents (credential files hold secrets).
 ///
 /// ```
 /// use std::path::Path;
@@ -111,8 +112,16 @@ fn create_private_dirs(dir: &Path) -> io::Result<()> {
 /// assert!(fs.read(Path::new("/home/.aws/config")).is_ok());
 /// assert!(fs.read(Path::new("/home/.aws/credentials")).is_err());
 /// ```
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct MemFs(Mutex<BTreeMap<PathBuf, Vec<u8>>>);
+
+impl fmt::Debug for MemFs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("MemFs")
+            .field(&self.files().keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
 
 impl MemFs {
     /// Adds a file and returns the file system.

@@ -84,4 +84,27 @@ mod tests {
         inner.zeroize();
         assert!(inner.is_empty());
     }
+
+    #[test]
+    fn drop_runs_zeroize_on_the_wrappers_own_type() {
+        use std::cell::Cell;
+        use std::rc::Rc;
+        // The field is exactly `Zeroizing<String>`: this line stops compiling if it changes.
+        let field: fn(&Secret) -> &Zeroizing<String> = |s| &s.0;
+        let s = Secret::new("topsecret");
+        assert_eq!(field(&s).as_str(), "topsecret");
+        // And `Zeroizing`'s own drop calls `zeroize`, observed on a probe rather than by reading
+        // freed memory (which would be undefined behaviour).
+        struct Probe(Rc<Cell<u32>>);
+        impl zeroize::Zeroize for Probe {
+            fn zeroize(&mut self) {
+                self.0.set(self.0.get() + 1);
+            }
+        }
+        let calls = Rc::new(Cell::new(0));
+        let probe = Zeroizing::new(Probe(calls.clone()));
+        assert_eq!(calls.get(), 0);
+        drop(probe);
+        assert_eq!(calls.get(), 1);
+    }
 }

@@ -360,7 +360,9 @@ impl Scenario {
         );
         let script = match mode {
             ProcessMode::Ok => format!("printf '%s' '{doc}'\n"),
-            ProcessMode::ExitCode => format!("printf '%s' '{doc}'\necho 'stderr {k}' >&2\nexit 1\n"),
+            // The CLI shows a failing process's stderr verbatim (botocore's ProcessProvider),
+            // so only stdout carries the secret here.
+            ProcessMode::ExitCode => format!("printf '%s' '{doc}'\necho 'helper failed' >&2\nexit 1\n"),
             ProcessMode::Malformed => format!("printf '%s' '{}'\n", &doc[..doc.len() - 1]),
         };
         let path = s.home.write("proc.sh", script);
@@ -424,7 +426,7 @@ impl Scenario {
 pub enum ProcessMode {
     /// Prints a valid document.
     Ok,
-    /// Prints a valid document and a secret on stderr, then exits 1.
+    /// Prints a valid document, then a message on stderr, and exits 1.
     ExitCode,
     /// Prints a document cut before its last brace.
     Malformed,

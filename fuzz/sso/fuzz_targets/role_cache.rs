@@ -6,7 +6,7 @@
 #![no_main]
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::time::SystemTime;
 
@@ -35,10 +35,14 @@ fuzz_target!(|data: &[u8]| {
     let env = Env::from_vars([("HOME", "/h")])
         .with_fs(fs.clone())
         .with_clock(Arc::new(ManualClock::new(SystemTime::UNIX_EPOCH)));
-    let profiles = ProfileSet::parse(Some((Path::new("/h/.aws/config"), CONFIG)), None);
+    // Parsed once: the config is not what this target explores.
+    static PROFILES: OnceLock<Arc<ProfileSet>> = OnceLock::new();
+    let profiles = PROFILES.get_or_init(|| {
+        Arc::new(ProfileSet::parse(Some((Path::new("/h/.aws/config"), CONFIG)), None))
+    });
     let ctx = ProfileContext {
         env,
-        profiles: Arc::new(profiles),
+        profiles: profiles.clone(),
         profile_name: "p".into(),
         profile_explicit: true,
         region_override: None,

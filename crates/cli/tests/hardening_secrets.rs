@@ -1,0 +1,79 @@
+//! Secret hygiene of the `awscred` binary across every tier: each scenario of
+//! `awscred_testkit::hostile::Scenario` (environment, static keys, assume role and web identity
+//! against a loopback STS, SSO with a token refresh, `credential_process`, the container
+//! endpoint, IMDS, and failures of each with secrets nearby) runs every subcommand with
+//! `AWSCRED_LOG=trace` and with `--debug`. Only `export-credentials` may print a secret, and
+//! only on stdout, only when it succeeds; stderr (logs, errors) and `explain` never do.
+
+use std::process::{Command, Output};
+
+use awscred_testkit::hostile::Scenario;
+
+const FORMATS: [&str; 6] = [
+    "process",
+    "env",
+    "env-no-export",
+    "powershell",
+    "windows-cmd",
+    "fish",
+];
+
+fn run(s: &Scenario, args: &[&str], trace: bool) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_awscred"));
+    cmd.env_clear().envs(s.all_vars());
+    if trace {
+        cmd.env("AWSCRED_LOG", "trace");
+    }
+    if let Some(p) = &s.profile {
+        cmd.args(["--profile", p]);
+    }
+    cmd.args(args).output().expect("awscred runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn only_export_credentials_stdout_ever_shows_a_secret() {
+    let mut runs = 0;
+    let mut logged = 0;
+    for s in Scenario::all() {
+        let mut commands: Vec<(Vec<&str>, bool)> = FORMATS
+            .iter()
+            .map(|f| (vec!["export-credentials", "--format", f], true))
+            .collect();
+        commands.push((vec!["export-credentials", "--debug"], false));
+        commands.push((vec!["explain"], true));
+        commands.push((vec!["explain", "--debug"], false));
+        for (args, trace) in commands {
+            let out = run(&s, &args, trace);
+            runs += 1;
+            let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+            let what = format!("{} `{}`", s.name, args.join(" "));
+            logged += stderr.lines().count();
+            if let Some(leak) = s.leak_in(&stderr) {
+                panic!("{what}: {leak} on stderr:\n{stderr}");
+            }
+            let exporting = args[0] == "export-credentials";
+            assert_eq!(
+                out.status.success(),
+                s.succeeds,
+                "{what}: exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+                out.status
+            );
+            if exporting && s.succeeds {
+                // The one place a secret belongs; also proves the scenario's secrets are real.
+                assert!(s.leak_in(&stdout).is_some(), "{what}: no secret exported:\n{stdout}");
+            } else if let Some(leak) = s.leak_in(&stdout) {
+                panic!("{what}: {leak} on stdout:\n{stdout}");
+            }
+            if exporting && !s.succeeds {
+                assert_eq!(stdout, "", "{what}: nothing on stdout when failing");
+                assert!(!stderr.trim().is_empty(), "{what}: the error is shown");
+            }
+        }
+    }
+    assert_eq!(runs, Scenario::all().len() * 9);
+    assert!(logged > 100, "only {logged} stderr lines: is tracing on?");
+}
