@@ -3,13 +3,14 @@
 //! machine is read, and IMDS is switched off so nothing reaches 169.254.169.254).
 //!
 //! Adding a step is a few lines in [`steps`]: a title, the files of the home, the variables,
-//! the arguments, and the exit status expected. A step that needs a loopback fake starts it with
-//! [`Demo::background`] and points the step at it through a variable.
+//! the arguments, and the exit status expected. A step that needs an endpoint starts a loopback
+//! fake first ([`crate::fake::serve`] answers fixed routes) and points the step at it through a
+//! variable, as the container and instance-metadata steps do.
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-use crate::{cargo, describe, run_status, target_dir};
+use crate::{cargo, run_status, target_dir};
 
 /// One demonstration.
 struct Step {
@@ -56,35 +57,10 @@ impl Step {
     }
 }
 
-/// What the steps may use: the binary, and helper processes started for the demo (loopback
-/// fakes), which are killed when the demo ends.
+/// What the steps may use.
 struct Demo {
     /// The awscred binary under demonstration.
     binary: PathBuf,
-    background: Vec<Child>,
-}
-
-impl Demo {
-    /// Starts a helper process that lives until the demo ends.
-    #[allow(dead_code)] // The first user is the next tier's demo step (a loopback fake).
-    fn background(&mut self, cmd: &mut Command) -> Result<(), String> {
-        let child = cmd
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", describe(cmd)))?;
-        self.background.push(child);
-        Ok(())
-    }
-}
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        for child in &mut self.background {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
 }
 
 // Example keys in AWS documentation style: obviously fake.
@@ -109,7 +85,7 @@ aws_access_key_id = AKIAOPSEXAMPLE000001
 aws_secret_access_key = opsSecretExampleKey00000000000000000000001
 ";
 
-fn steps(demo: &mut Demo) -> Result<Vec<Step>, String> {
+fn steps(demo: &Demo) -> Result<Vec<Step>, String> {
     // A profile whose credential_process is awscred itself, as another SDK or tool would use it.
     let process_config = format!(
         "[profile tool]\ncredential_process = {} export-credentials --profile dev\n",
@@ -208,11 +184,10 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     if !binary.is_file() {
         return Err(format!("the build did not produce {}", binary.display()));
     }
-    let mut demo = Demo {
+    let demo = Demo {
         binary: binary.clone(),
-        background: Vec::new(),
     };
-    let steps = steps(&mut demo)?;
+    let steps = steps(&demo)?;
     let total = steps.len();
     let mut failures = Vec::new();
     let mut shown = Vec::new();
@@ -223,7 +198,6 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             failures.push(step.title);
         }
     }
-    drop(demo);
     if failures.is_empty() {
         println!("\nall {total} demo steps behaved as expected");
         Ok(())

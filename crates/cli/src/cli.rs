@@ -4,7 +4,7 @@ use std::ffi::OsString;
 use std::process::ExitCode;
 
 use awscred_core::Env;
-use awscred_profile::ProfileSet;
+use awscred_profile::SelectedProfile;
 use clap::error::ErrorKind;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
@@ -113,29 +113,33 @@ pub(crate) fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, F
     Ok(runtime.block_on(future))
 }
 
-/// The profile the CLI's session is asked for by name, as its `profile` setting resolves:
-/// `--profile`, else AWS_PROFILE, else AWS_DEFAULT_PROFILE (the CLI v2's order). A variable that
-/// is set counts even when empty, as in the CLI; `None` when no profile was named.
-pub(crate) fn requested_profile(globals: &Globals, env: &Env) -> Option<String> {
-    globals
-        .profile
-        .clone()
-        .or_else(|| env.var("AWS_PROFILE"))
-        .or_else(|| env.var("AWS_DEFAULT_PROFILE"))
+/// The selected profile, as the CLI v2's `profile` setting resolves: `--profile`, else
+/// AWS_PROFILE, else AWS_DEFAULT_PROFILE (set counts, even empty), else `default`. The same rule
+/// the chain follows ([`awscred_profile::selected_profile`]).
+pub(crate) fn selected_profile(globals: &Globals, env: &Env) -> SelectedProfile {
+    awscred_profile::selected_profile(globals.profile.as_deref(), env)
 }
 
 /// What the CLI does before any command runs (its `session-initialized` handlers read the
 /// profile's configuration): a profile that was named must exist in the config or credentials
 /// file. When it does not, the CLI fails with botocore's `ProfileNotFound` and the general exit
-/// status, 255.
-pub(crate) fn check_profile_exists(globals: &Globals, env: &Env) -> Result<(), Failure> {
-    let Some(name) = requested_profile(globals, env) else {
+/// status, 255. The files are the chain's own, loaded once.
+pub(crate) fn check_profile_exists(
+    globals: &Globals,
+    env: &Env,
+    chain: &awscred_chain::Chain,
+) -> Result<(), Failure> {
+    let selected = selected_profile(globals, env);
+    if !selected.source.is_explicit() {
         return Ok(());
-    };
-    let set = ProfileSet::load(env).map_err(|e| Failure::General(e.to_string()))?;
-    if set.profile(&name).is_none() {
+    }
+    let ctx = chain
+        .profile_context()
+        .map_err(|e| Failure::General(e.to_string()))?;
+    if ctx.profiles.profile(&selected.name).is_none() {
         return Err(Failure::General(format!(
-            "The config profile ({name}) could not be found"
+            "The config profile ({}) could not be found",
+            selected.name
         )));
     }
     Ok(())

@@ -21,7 +21,7 @@ pub(crate) fn command() -> Command {
 /// Prints the explanation; the exit status is the one `export-credentials` would end with.
 pub(crate) fn run(globals: &Globals, env: &Env) -> u8 {
     let chain = globals.chain(env);
-    let profile_check = cli::check_profile_exists(globals, env);
+    let profile_check = cli::check_profile_exists(globals, env, &chain);
     let explanation = match cli::block_on(chain.explain()) {
         Ok(explanation) => explanation,
         Err(failure) => return failure.report(),

@@ -53,13 +53,14 @@ fn export(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Fail
         .get_one::<String>("format")
         .and_then(|name| Format::from_name(name))
         .unwrap_or(Format::Process);
-    cli::check_profile_exists(globals, env)?;
+    let chain = globals.chain(env);
+    cli::check_profile_exists(globals, env, &chain)?;
     // Refuses a loop of credential processes running export-credentials, and hands the longer
     // `_AWS_CLI_PROFILE_CHAIN` to every credential process this run starts.
-    let profile = cli::requested_profile(globals, env).unwrap_or_else(|| "default".to_owned());
+    let profile = cli::selected_profile(globals, env).name;
     awscred_process::recursion::enter_export_credentials(env, &profile)
         .map_err(|e| Failure::Configuration(e.to_string()))?;
-    let creds = cli::block_on(globals.chain(env).resolve())?.map_err(|e| {
+    let creds = cli::block_on(chain.resolve())?.map_err(|e| {
         let message = e.to_string();
         if message.starts_with(STILL_EXPIRED) {
             Failure::General(message)

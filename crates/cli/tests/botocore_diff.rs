@@ -289,13 +289,6 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
         "awscred's message adds when the credentials expired and which tier gave them",
     ),
     (
-        "AWS_PROFILE beats AWS_DEFAULT_PROFILE",
-        "output",
-        "awscred-chain looks AWS_DEFAULT_PROFILE up first, as botocore on PyPI does; the CLI v2's \
-         bundled botocore (awscli/botocore/configprovider.py) looks AWS_PROFILE up first. \
-         Reported to the chain's owner: remove this entry once the chain follows the CLI v2.",
-    ),
-    (
         "credentials file duplicate section",
         "output",
         "the CLI refuses the whole file (exit 255, Unable to parse config file); awscred merges \

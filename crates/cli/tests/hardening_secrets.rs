@@ -64,7 +64,10 @@ fn only_export_credentials_stdout_ever_shows_a_secret() {
             );
             if exporting && s.succeeds {
                 // The one place a secret belongs; also proves the scenario's secrets are real.
-                assert!(s.leak_in(&stdout).is_some(), "{what}: no secret exported:\n{stdout}");
+                assert!(
+                    s.leak_in(&stdout).is_some(),
+                    "{what}: no secret exported:\n{stdout}"
+                );
             } else if let Some(leak) = s.leak_in(&stdout) {
                 panic!("{what}: {leak} on stdout:\n{stdout}");
             }

@@ -21,6 +21,15 @@ pub trait Fs: Send + Sync + fmt::Debug {
 
     /// The names of the entries of a directory; an empty list when it does not exist.
     fn list(&self, dir: &Path) -> io::Result<Vec<String>>;
+
+    /// Creates `path` holding `contents` only if nothing is there yet (else
+    /// `ErrorKind::AlreadyExists`), mode 0600, missing parents 0700: a lock file between
+    /// processes. A file system without the operation answers `ErrorKind::Unsupported`, and
+    /// callers then go without the lock.
+    fn create_new(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
+        let _ = (path, contents);
+        Err(io::ErrorKind::Unsupported.into())
+    }
 }
 
 /// The operating system's file system.
@@ -54,6 +63,21 @@ impl Fs for RealFs {
         }
         names.sort();
         Ok(names)
+    }
+
+    fn create_new(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
+        use std::io::Write;
+        if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            create_private_dirs(dir)?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        options.open(path)?.write_all(contents)
     }
 }
 
@@ -170,6 +194,18 @@ impl Fs for MemFs {
             .filter(|p| p.parent() == Some(dir))
             .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
             .collect())
+    }
+
+    fn create_new(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
+        match self.files().entry(path.to_path_buf()) {
+            std::collections::btree_map::Entry::Occupied(_) => {
+                Err(io::ErrorKind::AlreadyExists.into())
+            }
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(contents.to_vec());
+                Ok(())
+            }
+        }
     }
 }
 

@@ -67,7 +67,7 @@
 //!
 //! # Dependencies
 //!
-//! `serde`/`serde_json` read the credentials document and the agents' error bodies (real JSON
+//! `serde_json` reads the credentials document and the agents' error bodies (real JSON
 //! with arbitrary whitespace and extra fields; hostile input must be refused cleanly); `tokio`
 //! supplies the pause between attempts, the per-attempt limit and the host-name resolution;
 //! `zeroize` wipes the response body and a token file's bytes.

@@ -2,19 +2,37 @@
 //! it; never panics on any input.
 
 use awscred_core::{Credentials, Error, Secret, timestamp};
-use serde::Deserialize;
+use serde_json::{Map, Value};
 
 /// The producing tier's name in [`Credentials::provider`].
 pub const PROVIDER_NAME: &str = "ecs";
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
 struct Document {
     access_key_id: Option<String>,
     secret_access_key: Option<String>,
     token: Option<String>,
     expiration: Option<String>,
     account_id: Option<String>,
+}
+
+impl Document {
+    /// The fields of a JSON object whose values are strings (or null); `None` for any other
+    /// shape. Read through `Value` rather than a derived `Deserialize`, which would bring
+    /// `serde_derive` and a second `syn` into the build.
+    fn from_map(mut map: Map<String, Value>) -> Option<Document> {
+        let mut take = |key: &str| match map.remove(key) {
+            None | Some(Value::Null) => Some(None),
+            Some(Value::String(s)) => Some(Some(s)),
+            Some(_) => None,
+        };
+        Some(Document {
+            access_key_id: take("AccessKeyId")?,
+            secret_access_key: take("SecretAccessKey")?,
+            token: take("Token")?,
+            expiration: take("Expiration")?,
+            account_id: take("AccountId")?,
+        })
+    }
 }
 
 impl Drop for Document {
@@ -53,7 +71,7 @@ pub fn parse_credentials(body: &[u8]) -> Result<Credentials, Error> {
 }
 
 pub(crate) fn parse(body: &[u8]) -> Result<Credentials, ParseError> {
-    let mut doc: Document = serde_json::from_slice(body).map_err(|e| {
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
         let (what, retry) = match e.classify() {
             serde_json::error::Category::Data => ("is not a JSON object with string fields", false),
             serde_json::error::Category::Eof => ("is not valid JSON (it ends too early)", true),
@@ -68,6 +86,16 @@ pub(crate) fn parse(body: &[u8]) -> Result<Credentials, ParseError> {
             )),
             retry,
         }
+    })?;
+    let mut doc = match value {
+        Value::Object(map) => Document::from_map(map),
+        _ => None,
+    }
+    .ok_or_else(|| ParseError {
+        error: Error::provider_failed(
+            "the credentials document is not a JSON object with string fields",
+        ),
+        retry: false,
     })?;
     let fail = |message: String| ParseError {
         error: Error::provider_failed(message),

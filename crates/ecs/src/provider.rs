@@ -267,23 +267,29 @@ impl ProvideCredentials for ContainerProvider {
 /// The agents' error bodies are JSON with `code`/`message` (or `Code`/`Message`); anything
 /// else is shown as a short, single-line excerpt.
 fn error_detail(body: &[u8]) -> String {
-    #[derive(serde::Deserialize)]
-    struct AgentError {
-        #[serde(alias = "Code")]
-        code: Option<String>,
-        #[serde(alias = "Message")]
-        message: Option<String>,
-    }
     if body.is_empty() {
         return String::new();
     }
-    let text = match serde_json::from_slice::<AgentError>(body) {
-        Ok(AgentError { code, message }) if code.is_some() || message.is_some() => [code, message]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(": "),
-        _ => String::from_utf8_lossy(body).into_owned(),
+    let field = |v: &serde_json::Value, lower: &str, upper: &str| -> Option<String> {
+        v.get(lower)
+            .or_else(|| v.get(upper))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    let parsed = serde_json::from_slice::<serde_json::Value>(body).ok();
+    let text = match parsed.as_ref().filter(|v| v.is_object()) {
+        Some(v) => {
+            let parts: Vec<String> = [field(v, "code", "Code"), field(v, "message", "Message")]
+                .into_iter()
+                .flatten()
+                .collect();
+            if parts.is_empty() {
+                String::from_utf8_lossy(body).into_owned()
+            } else {
+                parts.join(": ")
+            }
+        }
+        None => String::from_utf8_lossy(body).into_owned(),
     };
     let one_line: String = text
         .chars()

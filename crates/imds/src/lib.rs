@@ -115,7 +115,7 @@
 //!
 //! # Dependencies
 //!
-//! `serde`/`serde_json` read the credentials document (a real JSON parser: IMDS answers with
+//! `serde_json` reads the credentials document (a real JSON parser: IMDS answers with
 //! arbitrary whitespace and extra fields, and hostile input must be refused cleanly); `tokio`
 //! supplies the timers for the shared deadline; `zeroize` wipes response bodies holding secrets.
 

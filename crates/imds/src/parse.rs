@@ -4,7 +4,7 @@
 use std::time::SystemTime;
 
 use awscred_core::{Credentials, Error, Secret, timestamp};
-use serde::Deserialize;
+use serde_json::{Map, Value};
 
 /// The producing tier's name in [`Credentials::provider`].
 pub const PROVIDER_NAME: &str = "imds";
@@ -39,8 +39,6 @@ pub fn parse_role_name(body: &[u8]) -> Result<Option<String>, Error> {
     Ok(Some(line.to_owned()))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
 struct Document {
     code: Option<String>,
     message: Option<String>,
@@ -49,6 +47,28 @@ struct Document {
     token: Option<String>,
     expiration: Option<String>,
     account_id: Option<String>,
+}
+
+impl Document {
+    /// The fields of a JSON object whose values are strings (or null); `None` for any other
+    /// shape. Read through `Value` rather than a derived `Deserialize`, which would bring
+    /// `serde_derive` and a second `syn` into the build.
+    fn from_map(mut map: Map<String, Value>) -> Option<Document> {
+        let mut take = |key: &str| match map.remove(key) {
+            None | Some(Value::Null) => Some(None),
+            Some(Value::String(s)) => Some(Some(s)),
+            Some(_) => None,
+        };
+        Some(Document {
+            code: take("Code")?,
+            message: take("Message")?,
+            access_key_id: take("AccessKeyId")?,
+            secret_access_key: take("SecretAccessKey")?,
+            token: take("Token")?,
+            expiration: take("Expiration")?,
+            account_id: take("AccountId")?,
+        })
+    }
 }
 
 impl Drop for Document {
@@ -79,7 +99,14 @@ impl Drop for Document {
 /// assert!(parse_credentials(br#"{"Code":"AssumeRoleUnauthorizedAccess","Message":"no"}"#).is_err());
 /// ```
 pub fn parse_credentials(body: &[u8]) -> Result<Credentials, Error> {
-    let mut doc: Document = serde_json::from_slice(body).map_err(json_error)?;
+    let value: Value = serde_json::from_slice(body).map_err(json_error)?;
+    let mut doc = match value {
+        Value::Object(map) => Document::from_map(map),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        Error::provider_failed("the credentials document is not a JSON object with string fields")
+    })?;
     if let Some(code) = doc.code.as_deref() {
         if code != "Success" {
             let message: String = doc

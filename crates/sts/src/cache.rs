@@ -57,6 +57,68 @@ impl RoleCache {
         (left >= EXPIRY_WINDOW).then_some(entry)
     }
 
+    /// Takes the lock of `key` (`<key>.json.lock`, created exclusively) before calling STS, so
+    /// that of several processes missing the cache at once one calls STS and the others read
+    /// its answer. While another process holds the lock, polls the cache every
+    /// [`LOCK_POLL`] for up to [`LOCK_WAIT`]; a lock older than [`LOCK_STALE`] was left by a
+    /// process that died and is taken over. Never fails: when the lock cannot be had (waited
+    /// long enough, a file system without exclusive create, an unwritable directory) the caller
+    /// goes on without it, as the AWS CLI always does.
+    pub async fn lock(&self, key: &str, now: SystemTime) -> LockOutcome {
+        let path = self.dir.join(format!("{key}.json.lock"));
+        let polls = LOCK_WAIT.as_millis() / LOCK_POLL.as_millis();
+        for poll in 0..=polls {
+            let stamp = unix_secs(SystemTime::now()).to_string();
+            match self.fs.create_new(&path, stamp.as_bytes()) {
+                Ok(()) => {
+                    let lock = CacheLock {
+                        path,
+                        fs: self.fs.clone(),
+                    };
+                    // Another process may have stored its answer between our miss and now.
+                    return match self.load(key, now) {
+                        Some(hit) => LockOutcome::Cached(hit),
+                        None => LockOutcome::Locked(lock),
+                    };
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    if let Some(hit) = self.load(key, now) {
+                        return LockOutcome::Cached(hit);
+                    }
+                    if self.is_stale(&path) {
+                        tracing::debug!(path = %path.display(), "taking over a stale role cache lock");
+                        let _ = self.fs.remove(&path);
+                        continue;
+                    }
+                    if poll < polls {
+                        tokio::time::sleep(LOCK_POLL).await;
+                    }
+                }
+                Err(e) => {
+                    tracing::debug!(path = %path.display(), error = %e, "no role cache lock");
+                    return LockOutcome::Unlocked;
+                }
+            }
+        }
+        tracing::debug!(path = %path.display(), "gave up waiting for the role cache lock");
+        LockOutcome::Unlocked
+    }
+
+    /// Whether the lock at `path` was taken more than [`LOCK_STALE`] ago. A lock whose content
+    /// cannot be read as a time (its writer died between creating and writing it) is stale.
+    fn is_stale(&self, path: &std::path::Path) -> bool {
+        let Ok(bytes) = self.fs.read(path) else {
+            return false;
+        };
+        let taken = std::str::from_utf8(&bytes)
+            .ok()
+            .and_then(|t| t.trim().parse::<u64>().ok());
+        match taken {
+            Some(taken) => unix_secs(SystemTime::now()) > taken + LOCK_STALE.as_secs(),
+            None => true,
+        }
+    }
+
     /// Writes `credentials` under `key`, atomically and private to the user. A failure is logged
     /// and otherwise ignored: the credentials are good whether or not they could be cached.
     pub fn store(&self, key: &str, credentials: &StsCredentials) {
@@ -66,6 +128,42 @@ impl RoleCache {
             tracing::warn!(path = %path.display(), error = %e, "could not write the role cache");
         }
     }
+}
+
+/// How long a process waits for another one fetching the same role before calling STS itself.
+pub const LOCK_WAIT: Duration = Duration::from_secs(5);
+/// How often a waiting process looks at the cache and the lock.
+pub const LOCK_POLL: Duration = Duration::from_millis(50);
+/// A lock file older than this was left by a process that died; it is taken over.
+pub const LOCK_STALE: Duration = Duration::from_secs(30);
+
+/// What [`RoleCache::lock`] ended with.
+#[derive(Debug)]
+pub enum LockOutcome {
+    /// Another process stored credentials meanwhile: use them, call nothing.
+    Cached(StsCredentials),
+    /// This process holds the lock until the [`CacheLock`] is dropped: call STS and store.
+    Locked(CacheLock),
+    /// No lock could be had: call STS and store anyway.
+    Unlocked,
+}
+
+/// A held role cache lock; dropping it removes the lock file.
+#[derive(Debug)]
+pub struct CacheLock {
+    path: PathBuf,
+    fs: Arc<dyn Fs>,
+}
+
+impl Drop for CacheLock {
+    fn drop(&mut self) {
+        let _ = self.fs.remove(&self.path);
+    }
+}
+
+fn unix_secs(t: SystemTime) -> u64 {
+    t.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// The file content botocore's `JSONFileCache` writes for an `AssumeRole` response:
@@ -179,7 +277,8 @@ fn key_of(mut args: Vec<(&str, PyValue<'_>)>) -> String {
         }
     }
     text.push('}');
-    sha1_smol::Sha1::from(text.as_bytes()).digest().to_string()
+    let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, text.as_bytes());
+    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A JSON string as Python's `json.dumps` writes it with `ensure_ascii=True`.

@@ -66,7 +66,7 @@
 //!
 //! Dependencies, and why: `aws-sigv4` signs (with `aws-credential-types` and
 //! `aws-smithy-runtime-api`, which it already pulls in, for its identity type); `quick-xml` reads
-//! the responses; `serde_json` reads and writes the cache; `sha1_smol` (no dependencies) computes
+//! the responses; `serde_json` reads and writes the cache; `ring` (already in the graph through rustls) computes
 //! the CLI's cache keys; `tokio` sleeps between retries and reads the terminal off the runtime.
 
 mod cache;
@@ -75,7 +75,10 @@ mod endpoint;
 mod provider;
 pub mod xml;
 
-pub use cache::{EXPIRY_WINDOW, RoleCache, assume_role_cache_key, web_identity_cache_key};
+pub use cache::{
+    CacheLock, EXPIRY_WINDOW, LOCK_POLL, LOCK_STALE, LOCK_WAIT, LockOutcome, RoleCache,
+    assume_role_cache_key, web_identity_cache_key,
+};
 pub use client::{AssumeRoleRequest, RetryConfig, StsClient, StsServiceError, WebIdentityRequest};
 pub use endpoint::StsEndpoint;
 pub use provider::{

@@ -236,6 +236,18 @@ impl AssumeRoleProvider {
                 &from,
             ));
         }
+        let _lock = match lock_or_hit(self.cache.as_ref(), &key, now).await {
+            Ok(lock) => lock,
+            Err(hit) => {
+                self.memo.set(&hit);
+                return Ok(to_credentials(
+                    &hit,
+                    "assume-role",
+                    &self.step.role_arn,
+                    &from,
+                ));
+            }
+        };
         let context = || {
             format!(
                 "profile {}: assuming role {}",
@@ -423,6 +435,18 @@ impl WebIdentityProvider {
                 from,
             ));
         }
+        let _lock = match lock_or_hit(self.cache.as_ref(), &key, now).await {
+            Ok(lock) => lock,
+            Err(hit) => {
+                self.memo.set(&hit);
+                return Ok(to_credentials(
+                    &hit,
+                    "assume-role-with-web-identity",
+                    role_arn,
+                    from,
+                ));
+            }
+        };
         let context = || format!("{from}: assuming role {role_arn} with a web identity");
         let path = &self.settings.token_file;
         let token = self.env.read_file(path).map_err(|e| {
@@ -463,6 +487,26 @@ impl WebIdentityProvider {
             role_arn,
             from,
         ))
+    }
+}
+
+/// After a cache miss: the credentials another process stored while this one waited for the
+/// cache lock (`Err`), or the lock to hold while calling STS (`Ok`, `None` without one).
+async fn lock_or_hit(
+    cache: Option<&RoleCache>,
+    key: &str,
+    now: SystemTime,
+) -> Result<Option<cache::CacheLock>, StsCredentials> {
+    let Some(cache) = cache else {
+        return Ok(None);
+    };
+    match cache.lock(key, now).await {
+        cache::LockOutcome::Cached(hit) => {
+            tracing::debug!("role credentials stored by another process meanwhile");
+            Err(hit)
+        }
+        cache::LockOutcome::Locked(lock) => Ok(Some(lock)),
+        cache::LockOutcome::Unlocked => Ok(None),
     }
 }
 

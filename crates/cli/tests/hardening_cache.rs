@@ -1,0 +1,174 @@
+//! Cache-file safety under contention: 50 `awscred export-credentials` processes at once on
+//! one role profile against a slow STS (300 ms per answer), and 50 at once on an SSO profile
+//! whose token must be refreshed. Afterwards every file in `~/.aws/cli/cache` and
+//! `~/.aws/sso/cache` is complete JSON of the CLI's format, mode 0600, in directories we created
+//! with mode 0700, with no temporary file left behind; every process got credentials; and the
+//! number of service calls is reported (see docs/hardening.md for why it is what it is).
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use awscred_testkit::TempDir;
+use awscred_testkit::hostile::{StsFake, sso_config, sso_session_key};
+use awscred_testkit::sso_fake::SsoFake;
+
+const PROCESSES: usize = 50;
+
+fn spawn(home: &Path, vars: &[(&str, String)], profile: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_awscred"))
+        .env_clear()
+        .env("HOME", home)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(vars.iter().map(|(k, v)| (k, v)))
+        .args(["export-credentials", "--profile", profile])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("awscred starts")
+}
+
+/// Starts all processes before waiting for any, and checks each printed credentials.
+fn burst(home: &Path, vars: &[(&str, String)], profile: &str, key_prefix: &str) {
+    let children: Vec<Child> = (0..PROCESSES).map(|_| spawn(home, vars, profile)).collect();
+    for child in children {
+        let out = child.wait_with_output().expect("awscred finishes");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "exit {:?}\nstdout: {stdout}\nstderr: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc: serde_json::Value = serde_json::from_str(&stdout).expect("process-format JSON");
+        let akid = doc["AccessKeyId"].as_str().expect("AccessKeyId");
+        assert!(akid.starts_with(key_prefix), "{akid}");
+    }
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path)
+        .expect("exists")
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+/// Every file of `dir` is a whole JSON object with `required` at the top level, private to the
+/// user; returns how many there are.
+fn check_cache_dir(dir: &Path, required: &str) -> usize {
+    assert_eq!(mode(dir), 0o700, "{} is private", dir.display());
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).expect("cache dir") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name.ends_with(".json") && name.len() == 45,
+            "only <sha1>.json files, found {name}"
+        );
+        assert_eq!(mode(&path), 0o600, "{name} is private");
+        let text = std::fs::read_to_string(&path).expect("UTF-8");
+        let doc: serde_json::Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{name} is corrupt or partial ({e}): {text}"));
+        assert!(doc.get(required).is_some(), "{name}: {text}");
+        n += 1;
+    }
+    n
+}
+
+#[test]
+fn fifty_processes_assuming_one_role_leave_one_whole_private_cache_file() {
+    let home = TempDir::new("cache-burst-sts");
+    home.write(
+        ".aws/config",
+        "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/burst\nsource_profile = base\nregion = us-east-1\n",
+    );
+    home.write(
+        ".aws/credentials",
+        "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = basesecret\n",
+    );
+    let sts = StsFake::start(Duration::from_millis(300));
+    let vars = [("AWS_ENDPOINT_URL_STS", sts.url())];
+    let started = Instant::now();
+    burst(home.path(), &vars, "role", "ASIASTSFAKE");
+    let elapsed = started.elapsed();
+    let calls = sts.calls();
+    eprintln!(
+        "{PROCESSES} processes, one role: {calls} AssumeRole calls, {:.1} s",
+        elapsed.as_secs_f64()
+    );
+
+    let aws = home.path().join(".aws");
+    assert_eq!(mode(&aws.join("cli")), 0o700);
+    assert_eq!(check_cache_dir(&aws.join("cli/cache"), "Credentials"), 1);
+    // Without a cross-process lock every process that misses the cache calls STS; the lock
+    // file in RoleCache makes the others wait for the first answer instead.
+    assert!(calls >= 1, "STS was called");
+    assert!(
+        calls <= 5,
+        "{calls} STS calls for {PROCESSES} processes sharing one cache"
+    );
+
+    // Afterwards the cache answers: no further call.
+    burst(home.path(), &vars, "role", "ASIASTSFAKE");
+    assert_eq!(
+        sts.calls(),
+        calls,
+        "the second burst is served by the cache"
+    );
+}
+
+#[test]
+fn fifty_processes_refreshing_one_sso_token_leave_whole_private_cache_files() {
+    let home = TempDir::new("cache-burst-sso");
+    let fake = SsoFake::start();
+    fake.accept_refresh_token("burst-refresh", "burst-client", "burst-client-secret");
+    home.write(".aws/config", sso_config());
+    home.write(
+        &format!(".aws/sso/cache/{}.json", sso_session_key()),
+        serde_json::json!({
+            "startUrl": "https://d-hard.awsapps.com/start", "region": "us-east-1",
+            "accessToken": "expired-access", "expiresAt": "2020-01-01T00:00:00Z",
+            "refreshToken": "burst-refresh", "clientId": "burst-client",
+            "clientSecret": "burst-client-secret", "registrationExpiresAt": "2199-03-06T19:53:17Z",
+        })
+        .to_string(),
+    );
+    let vars = [
+        ("AWS_ENDPOINT_URL_SSO", fake.url().to_owned()),
+        ("AWS_ENDPOINT_URL_SSO_OIDC", fake.url().to_owned()),
+    ];
+    burst(home.path(), &vars, "sso", "ASIAFAKE");
+    let refreshes = fake.requests_to("/token").len();
+    let role_calls = fake.requests_to("/federation/credentials").len();
+    eprintln!(
+        "{PROCESSES} processes, one SSO profile: {refreshes} token refreshes, {role_calls} GetRoleCredentials calls"
+    );
+    assert!(refreshes >= 1 && role_calls >= 1);
+
+    let aws = home.path().join(".aws");
+    assert_eq!(check_cache_dir(&aws.join("sso/cache"), "accessToken"), 1);
+    assert_eq!(mode(&aws.join("cli")), 0o700);
+    assert_eq!(check_cache_dir(&aws.join("cli/cache"), "Credentials"), 1);
+    // The token file holds a token the fake issued, not the expired one.
+    let token: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(aws.join(format!("sso/cache/{}.json", sso_session_key()))).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        token["accessToken"]
+            .as_str()
+            .unwrap()
+            .starts_with("access-token-"),
+        "{token}"
+    );
+
+    // Afterwards the role cache answers: no further call of either kind.
+    burst(home.path(), &vars, "sso", "ASIAFAKE");
+    assert_eq!(fake.requests_to("/token").len(), refreshes);
+    assert_eq!(
+        fake.requests_to("/federation/credentials").len(),
+        role_calls
+    );
+}
