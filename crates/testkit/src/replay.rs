@@ -73,7 +73,9 @@ impl ReplayClient {
         let mut by_connection: BTreeMap<u64, Exchange> = BTreeMap::new();
         let mut order: Vec<u64> = Vec::new();
         for event in events {
-            let id = event["connection_id"].as_u64().ok_or("event without connection_id")?;
+            let id = event["connection_id"]
+                .as_u64()
+                .ok_or("event without connection_id")?;
             let action = &event["action"];
             let entry = by_connection.entry(id).or_insert_with(|| {
                 order.push(id);
@@ -95,7 +97,11 @@ impl ReplayClient {
                     for (name, values) in headers {
                         let values = values
                             .as_array()
-                            .map(|v| v.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+                            .map(|v| {
+                                v.iter()
+                                    .filter_map(|s| s.as_str().map(str::to_owned))
+                                    .collect()
+                            })
                             .unwrap_or_default();
                         entry.headers.insert(name.to_ascii_lowercase(), values);
                     }
@@ -182,15 +188,28 @@ impl HttpClient for ReplayClient {
         let mut state = self.lock();
         let outcome = match self.exchanges.get(state.next) {
             None => {
-                state.mismatches.push(format!("unexpected request {} {}", seen.method, seen.uri));
-                Err(HttpError::new(HttpErrorKind::Connect, &seen.uri, "no more recorded traffic"))
+                state
+                    .mismatches
+                    .push(format!("unexpected request {} {}", seen.method, seen.uri));
+                Err(HttpError::new(
+                    HttpErrorKind::Connect,
+                    &seen.uri,
+                    "no more recorded traffic",
+                ))
             }
-            Some(ex) if !ex.method.eq_ignore_ascii_case(&seen.method) || !same_uri(&ex.uri, &seen.uri) => {
+            Some(ex)
+                if !ex.method.eq_ignore_ascii_case(&seen.method)
+                    || !same_uri(&ex.uri, &seen.uri) =>
+            {
                 state.mismatches.push(format!(
                     "expected {} {}, got {} {}",
                     ex.method, ex.uri, seen.method, seen.uri
                 ));
-                Err(HttpError::new(HttpErrorKind::Connect, &seen.uri, "request differs from the recording"))
+                Err(HttpError::new(
+                    HttpErrorKind::Connect,
+                    &seen.uri,
+                    "request differs from the recording",
+                ))
             }
             Some(ex) => {
                 state.next += 1;
@@ -215,7 +234,11 @@ fn same_uri(recorded: &str, actual: &str) -> bool {
     }
     let split = |u: &str| -> (String, Vec<String>) {
         let (base, query) = u.split_once('?').unwrap_or((u, ""));
-        let mut params: Vec<String> = query.split('&').filter(|p| !p.is_empty()).map(str::to_owned).collect();
+        let mut params: Vec<String> = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect();
         params.sort();
         (base.trim_end_matches('/').to_owned(), params)
     };
