@@ -859,7 +859,7 @@ impl Bench {
             match (&ours, &sdk) {
                 (Ok(a), Ok(b)) => {
                     let speedup = a.mb_per_s() / b.mb_per_s();
-                    row.ratio = format!("awscred {speedup:.1}× faster");
+                    row.ratio = format!("awscred {speedup:.2}× faster");
                     row.status = Status::of(speedup >= 3.0);
                     if a.profiles != b.profiles {
                         self.notes.push(format!(
@@ -1079,16 +1079,31 @@ impl Bench {
 
     // ---- Output --------------------------------------------------------------------------
 
-    fn finish(self, elapsed: Duration) -> Result<(), String> {
-        let table = render_table(&self.rows);
+    fn finish(mut self, elapsed: Duration) -> Result<(), String> {
+        // Long reasons (a failed build, say) go to the notes in full; the table keeps a stub.
+        const CELL: usize = 90;
+        let mut long = Vec::new();
+        let mut rows = self.rows.clone();
+        for row in &mut rows {
+            for (column, cell) in [
+                ("awscred", &mut row.awscred),
+                ("aws-config", &mut row.sdk),
+                ("botocore", &mut row.botocore),
+            ] {
+                if cell.chars().count() > CELL {
+                    long.push(format!("{} ({column}): {cell}", row.figure.trim()));
+                    *cell = cell.chars().take(CELL - 14).collect::<String>() + "… (see notes)";
+                }
+            }
+        }
+        self.notes.extend(long);
+        let table = render_table(&rows);
         println!("\n{table}");
         for note in &self.notes {
             println!("note: {note}");
         }
         if !self.heavy.is_empty() {
-            println!(
-                "heaviest dependencies of the full chain (crates each brings / only it brings):"
-            );
+            println!("where the full chain's crates come from:");
             for line in &self.heavy {
                 println!("  {line}");
             }
@@ -1417,64 +1432,89 @@ fn package_id(line: &str) -> Option<String> {
     Some(format!("{name} {version}"))
 }
 
-/// For each external crate our own crates depend on directly: how many crates it brings into
-/// the graph, and how many only it brings (what dropping it would save).
+/// Where the graph's crates come from: for each external crate our own crates depend on
+/// directly, how many crates it brings and how many would leave the graph without it; then, for
+/// each of our crates, how many would leave if its external dependencies went. Reachability
+/// over the `cargo tree` edges, so a crate that another path still needs is not counted.
 fn heaviest_dependencies(dir: &Path, selection: &[&str]) -> Result<Vec<String>, String> {
     let mut cmd = cargo();
     cmd.current_dir(dir)
         .args(["tree", "-e", "normal", "--prefix", "depth", "--no-dedupe"])
         .args(selection);
     let text = output_of(&mut cmd).map_err(|e| first_error(&e))?;
-    let nodes: Vec<(usize, String, bool)> = text
-        .lines()
-        .filter_map(|line| {
-            let digits = line.chars().take_while(char::is_ascii_digit).count();
-            let depth = line[..digits].parse().ok()?;
-            let rest = &line[digits..];
-            Some((depth, package_id(rest)?, rest.contains("(/")))
-        })
-        .collect();
-    let mut subtrees: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let ours: BTreeSet<String> = nodes.iter().filter(|n| n.2).map(|n| n.1.clone()).collect();
-    for (i, (depth, id, local)) in nodes.iter().enumerate() {
-        let parent_local = nodes[..i]
-            .iter()
-            .rev()
-            .find(|n| n.0 + 1 == *depth)
-            .is_some_and(|n| n.2);
-        if *local || !parent_local {
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut local: BTreeSet<String> = BTreeSet::new();
+    let mut stack: Vec<String> = Vec::new();
+    let mut root = None;
+    for line in text.lines() {
+        let digits = line.chars().take_while(char::is_ascii_digit).count();
+        let (Ok(depth), Some(id)) = (line[..digits].parse::<usize>(), package_id(&line[digits..]))
+        else {
             continue;
+        };
+        if line[digits..].contains("(/") {
+            local.insert(id.clone());
         }
-        let set = subtrees.entry(id.clone()).or_default();
-        set.insert(id.clone());
-        for (d, child, _) in &nodes[i + 1..] {
-            if d <= depth {
-                break;
-            }
-            set.insert(child.clone());
+        stack.truncate(depth);
+        if let Some(parent) = stack.last() {
+            edges.entry(parent.clone()).or_default().insert(id.clone());
         }
+        root.get_or_insert_with(|| id.clone());
+        stack.push(id);
     }
-    let mut ranked: Vec<(usize, usize, String)> = subtrees
+    let root = root.ok_or("cargo tree printed nothing")?;
+    let reach = |from: &str, cut: &dyn Fn(&str, &str) -> bool| {
+        let mut seen = BTreeSet::new();
+        let mut todo = vec![from.to_owned()];
+        while let Some(node) = todo.pop() {
+            if !seen.insert(node.clone()) {
+                continue;
+            }
+            for child in edges.get(&node).into_iter().flatten() {
+                if !cut(&node, child) {
+                    todo.push(child.clone());
+                }
+            }
+        }
+        seen
+    };
+    let full = reach(&root, &|_, _| false).len();
+    let direct: BTreeSet<&String> = local
         .iter()
-        .map(|(id, set)| {
-            let others: BTreeSet<&String> = subtrees
-                .iter()
-                .filter(|(other, _)| *other != id)
-                .flat_map(|(_, s)| s.iter())
-                .collect();
-            let only = set
-                .iter()
-                .filter(|c| !others.contains(c) && !ours.contains(*c))
-                .count();
-            (set.len(), only, id.clone())
+        .flat_map(|l| edges.get(l).into_iter().flatten())
+        .filter(|c| !local.contains(*c))
+        .collect();
+    let mut ranked: Vec<(usize, usize, String)> = direct
+        .iter()
+        .map(|dep| {
+            let brings = reach(dep, &|_, _| false).len();
+            let left = reach(&root, &|from, to| {
+                local.contains(from) && to == dep.as_str()
+            })
+            .len();
+            (full - left, brings, (*dep).clone())
         })
         .collect();
     ranked.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
-    Ok(ranked
+    let mut lines: Vec<String> = ranked
         .into_iter()
-        .take(10)
-        .map(|(all, only, id)| format!("{id}: {all} / {only}"))
-        .collect())
+        .take(8)
+        .map(|(only, brings, id)| format!("{id}: brings {brings}, {only} only through it"))
+        .collect();
+    let mut ours: Vec<(usize, String)> = local
+        .iter()
+        .map(|l| {
+            let left = reach(&root, &|from, to| from == l.as_str() && !local.contains(to)).len();
+            (full - left, l.clone())
+        })
+        .filter(|(only, _)| *only > 0)
+        .collect();
+    ours.sort_by(|a, b| b.cmp(a));
+    lines.extend(
+        ours.into_iter()
+            .map(|(only, id)| format!("{id}: its external dependencies alone bring {only}")),
+    );
+    Ok(lines)
 }
 
 /// A release build into a fresh target directory: wall time, crates compiled, and the load
@@ -1554,9 +1594,12 @@ fn ratios(ours: &Outcome, sdk: &Outcome, boto: &Outcome) -> String {
     let Ok(ours) = ours else { return String::new() };
     let ratio = |other: &Outcome, name: &str| {
         other.as_ref().ok().map(|o| {
+            // The ratio of the minimums too: on a loaded machine the fastest runs are the ones
+            // least disturbed, so it is the steadier of the two from one run to the next.
             format!(
-                "{name} {:.1}×",
-                o.median.as_secs_f64() / ours.median.as_secs_f64()
+                "{name} {:.1}× (min {:.1}×)",
+                o.median.as_secs_f64() / ours.median.as_secs_f64(),
+                o.min.as_secs_f64() / ours.min.as_secs_f64()
             )
         })
     };
@@ -1756,8 +1799,10 @@ fn render_doc(bench: &Bench, machine: &Machine, date: &str, command: &str, table
     let _ = writeln!(doc, "{table}\n");
     let _ = writeln!(
         doc,
-        "\"anchor ÷ awscred\" is how many times longer the anchor's median takes (for the \
-         parser: how many times faster awscred is; for sizes: awscred's share). A goal not met \
+        "\"anchor ÷ awscred\" is how many times longer the anchor's median takes, and in \
+         brackets the same for the fastest run of each (the least disturbed by the machine's \
+         other users); for the parser, how many times faster awscred is; for sizes, awscred's \
+         share. A goal not met \
          reads NOT MET; a figure that cannot be measured yet reads pending, with the reason.\n"
     );
     if !bench.notes.is_empty() {
@@ -1771,8 +1816,9 @@ fn render_doc(bench: &Bench, machine: &Machine, date: &str, command: &str, table
         let _ = writeln!(
             doc,
             "## Where the full chain's crates come from\n\nFor each external crate awscred's own \
-             crates depend on directly: the crates it brings into the graph / the crates only it \
-             brings (what dropping it would save).\n"
+             crates depend on directly: the crates it brings into the graph, and how many leave \
+             the graph without it; then, per awscred crate, how many leave if its external \
+             dependencies go.\n"
         );
         for line in &bench.heavy {
             let _ = writeln!(doc, "- {line}");
@@ -1835,6 +1881,7 @@ closed loopback port, so a tool that would call out fails at once instead of rea
    time counts), on this machine's cores; the size of `target/release/awscred` (the release
    profile strips it) and of the equally-built `sdk-compare` binary.
 
-`cargo xtask bench --quick` takes fewer runs and skips the clean builds; it writes
-`target/bench/results-quick.json` and leaves this page alone.
+`cargo xtask bench --quick` takes fewer runs and skips the clean builds (about 20 s of
+measuring once the release builds are current; rebuilding changed crates comes on top); it
+writes `target/bench/results-quick.json` and leaves this page alone.
 ";

@@ -40,9 +40,25 @@ impl Format {
         Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
     }
 
-    /// The text to print, ending with a newline. The buffer holds the secrets and is wiped when
-    /// dropped.
+    /// The line ending the CLI writes on this platform. Python's stdout turns `\n` into `\r\n`
+    /// on Windows; the formats for POSIX-style shells (`env`, `env-no-export`, `fish`) switch that
+    /// off, since a shell such as Git Bash would keep the `\r` in each value.
+    pub(crate) fn line_ending(self, windows: bool) -> &'static str {
+        match self {
+            Format::Env | Format::EnvNoExport | Format::Fish => "\n",
+            Format::Process | Format::Powershell | Format::WindowsCmd if windows => "\r\n",
+            Format::Process | Format::Powershell | Format::WindowsCmd => "\n",
+        }
+    }
+
+    /// The text to print, ending with a line ending. The buffer holds the secrets and is wiped
+    /// when dropped.
     pub(crate) fn render(self, creds: &Credentials) -> Zeroizing<String> {
+        self.render_for(creds, cfg!(windows))
+    }
+
+    fn render_for(self, creds: &Credentials, windows: bool) -> Zeroizing<String> {
+        let eol = self.line_ending(windows);
         let expiration = creds.expiration().map(isoformat);
         let token = creds.session_token().map(|t| t.expose());
         // Room for the worst case (every character escaped as `\u00XX`) up front: growing the
@@ -55,7 +71,7 @@ impl Format {
         // Each line is `{before}{NAME}{between}{value}{after}\n`.
         let (before, between, after) = match self {
             Format::Process => {
-                render_process(&mut out, creds, token, expiration.as_deref());
+                render_process(&mut out, creds, token, expiration.as_deref(), eol);
                 return out;
             }
             Format::Env => ("export ", "=", ""),
@@ -65,7 +81,7 @@ impl Format {
             Format::Fish => ("set -gx ", " \"", "\""),
         };
         let mut line = |name: &str, value: &str| {
-            for part in [before, name, between, value, after, "\n"] {
+            for part in [before, name, between, value, after, eol] {
                 out.push_str(part);
             }
         };
@@ -81,16 +97,22 @@ impl Format {
     }
 }
 
-/// `json.dumps(output, indent=2, separators=(',', ': '))` followed by a newline.
+/// `json.dumps(output, indent=2, separators=(',', ': '))` followed by a newline, with `eol` for
+/// every newline.
 fn render_process(
     out: &mut String,
     creds: &Credentials,
     token: Option<&str>,
     expiration: Option<&str>,
+    eol: &str,
 ) {
-    out.push_str("{\n  \"Version\": 1");
+    out.push('{');
+    out.push_str(eol);
+    out.push_str("  \"Version\": 1");
     let mut field = |key: &str, value: &str| {
-        out.push_str(",\n  \"");
+        out.push(',');
+        out.push_str(eol);
+        out.push_str("  \"");
         out.push_str(key);
         out.push_str("\": ");
         python_json_string(out, value);
@@ -103,7 +125,9 @@ fn render_process(
     if let Some(expiration) = expiration {
         field("Expiration", expiration);
     }
-    out.push_str("\n}\n");
+    for part in [eol, "}", eol] {
+        out.push_str(part);
+    }
 }
 
 /// A JSON string as Python's `json.dumps` writes it with its default `ensure_ascii=True`:
@@ -247,6 +271,36 @@ mod tests {
             Format::Env.render(&long_term).as_str(),
             "export AWS_ACCESS_KEY_ID=AKID\nexport AWS_SECRET_ACCESS_KEY=SECRET\n"
         );
+    }
+
+    #[test]
+    fn windows_line_endings_only_where_the_cli_writes_them() {
+        let creds = Credentials::new("AKID", "SECRET", None, None, "t");
+        assert_eq!(
+            Format::Process.render_for(&creds, true).as_str(),
+            "{\r\n  \"Version\": 1,\r\n  \"AccessKeyId\": \"AKID\",\r\n  \"SecretAccessKey\": \
+             \"SECRET\"\r\n}\r\n"
+        );
+        assert_eq!(
+            Format::WindowsCmd.render_for(&creds, true).as_str(),
+            "set AWS_ACCESS_KEY_ID=AKID\r\nset AWS_SECRET_ACCESS_KEY=SECRET\r\n"
+        );
+        assert_eq!(
+            Format::Powershell.render_for(&creds, true).as_str(),
+            "$Env:AWS_ACCESS_KEY_ID=\"AKID\"\r\n$Env:AWS_SECRET_ACCESS_KEY=\"SECRET\"\r\n"
+        );
+        for format in [Format::Env, Format::EnvNoExport, Format::Fish] {
+            assert!(
+                !format.render_for(&creds, true).contains('\r'),
+                "{format:?}"
+            );
+        }
+        for (_, format) in Format::ALL {
+            assert!(
+                !format.render_for(&creds, false).contains('\r'),
+                "{format:?}"
+            );
+        }
     }
 
     #[test]

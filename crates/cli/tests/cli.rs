@@ -303,6 +303,10 @@ fn explain_names_the_sources_and_never_the_secrets() {
         assert!(text.contains(needle), "{needle} in\n{text}");
     }
     assert!(!text.contains(SECRET) && !text.contains(TOKEN), "{text}");
+    let out = Run::new()
+        .env_credentials()
+        .run(&["explain", "--region", "eu-central-1"]);
+    assert!(stdout(&out).contains("eu-central-1"), "{}", stdout(&out));
 
     let run = Run::new().file(
         ".aws/credentials",
@@ -434,4 +438,27 @@ fn credential_processes_running_export_credentials_nest_and_loops_stop() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn credentials_that_are_already_expired_are_a_general_error() {
+    // botocore refreshes them while the CLI reads them, finds them still expired, and the CLI
+    // ends outside its "Unable to retrieve credentials" handling: exit 255.
+    let out = Run::new()
+        .env("AWS_ACCESS_KEY_ID", "AKIDENV")
+        .env("AWS_SECRET_ACCESS_KEY", SECRET)
+        .env("AWS_SESSION_TOKEN", TOKEN)
+        .env("AWS_CREDENTIAL_EXPIRATION", "2001-02-03T04:05:06Z")
+        .run(&["export-credentials"]);
+    assert_eq!(out.status.code(), Some(255), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    assert!(
+        stderr(&out).starts_with(
+            "\nawscred: [ERROR]: Credentials were refreshed, but the refreshed credentials are \
+             still expired."
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains(SECRET) && !stderr(&out).contains(TOKEN));
 }

@@ -56,9 +56,11 @@ fn mode(path: &Path) -> u32 {
 }
 
 /// Every file of `dir` is a whole JSON object with `required` at the top level, private to the
-/// user; returns how many there are.
-fn check_cache_dir(dir: &Path, required: &str) -> usize {
-    assert_eq!(mode(dir), 0o700, "{} is private", dir.display());
+/// user, and `dir` is private when awscred created it; returns how many files there are.
+fn check_cache_dir(dir: &Path, required: &str, created_by_awscred: bool) -> usize {
+    if created_by_awscred {
+        assert_eq!(mode(dir), 0o700, "{} is private", dir.display());
+    }
     let mut n = 0;
     for entry in std::fs::read_dir(dir).expect("cache dir") {
         let path = entry.expect("entry").path();
@@ -101,7 +103,10 @@ fn fifty_processes_assuming_one_role_leave_one_whole_private_cache_file() {
 
     let aws = home.path().join(".aws");
     assert_eq!(mode(&aws.join("cli")), 0o700);
-    assert_eq!(check_cache_dir(&aws.join("cli/cache"), "Credentials"), 1);
+    assert_eq!(
+        check_cache_dir(&aws.join("cli/cache"), "Credentials", true),
+        1
+    );
     // Without a cross-process lock every process that misses the cache calls STS; the lock
     // file in RoleCache makes the others wait for the first answer instead.
     assert!(calls >= 1, "STS was called");
@@ -148,9 +153,15 @@ fn fifty_processes_refreshing_one_sso_token_leave_whole_private_cache_files() {
     assert!(refreshes >= 1 && role_calls >= 1);
 
     let aws = home.path().join(".aws");
-    assert_eq!(check_cache_dir(&aws.join("sso/cache"), "accessToken"), 1);
+    assert_eq!(
+        check_cache_dir(&aws.join("sso/cache"), "accessToken", false),
+        1
+    );
     assert_eq!(mode(&aws.join("cli")), 0o700);
-    assert_eq!(check_cache_dir(&aws.join("cli/cache"), "Credentials"), 1);
+    assert_eq!(
+        check_cache_dir(&aws.join("cli/cache"), "Credentials", true),
+        1
+    );
     // The token file holds a token the fake issued, not the expired one.
     let token: serde_json::Value = serde_json::from_slice(
         &std::fs::read(aws.join(format!("sso/cache/{}.json", sso_session_key()))).unwrap(),
@@ -170,5 +181,54 @@ fn fifty_processes_refreshing_one_sso_token_leave_whole_private_cache_files() {
     assert_eq!(
         fake.requests_to("/federation/credentials").len(),
         role_calls
+    );
+}
+
+#[test]
+fn sso_role_credentials_cached_by_botocore_are_used_without_any_call() {
+    // botocore's own SSOCredentialFetcher key and entry, written by its JSONFileCache; every
+    // endpoint is a closed port, so only the cache can answer.
+    let home = TempDir::new("cache-botocore-sso");
+    home.write(".aws/config", sso_config());
+    let script = r#"
+import sys, datetime
+from botocore.credentials import SSOCredentialFetcher
+from botocore.utils import JSONFileCache
+from dateutil.tz import tzutc
+cache = JSONFileCache(sys.argv[1])
+f = SSOCredentialFetcher("https://d-hard.awsapps.com/start", "us-east-1", "ReadOnly",
+    "111122223333", client_creator=None, cache=cache, sso_session_name="hard")
+exp = datetime.datetime.now(tzutc()) + datetime.timedelta(hours=1)
+cache[f._create_cache_key()] = {"ProviderType": "sso", "Credentials": {
+    "AccessKeyId": "ASIABOTOCORE", "SecretAccessKey": "botosecret", "SessionToken": "bototoken",
+    "Expiration": exp.strftime(f._UTC_DATE_FORMAT), "AccountId": "111122223333"}}
+"#;
+    let status = Command::new(awscred_testkit::python())
+        .arg("-c")
+        .arg(script)
+        .arg(home.path().join(".aws/cli/cache"))
+        .status()
+        .expect("python runs");
+    assert!(status.success());
+    let closed = format!("http://127.0.0.1:{}", awscred_testkit::free_port());
+    let out = spawn(
+        home.path(),
+        &[
+            ("AWS_ENDPOINT_URL_SSO", closed.clone()),
+            ("AWS_ENDPOINT_URL_SSO_OIDC", closed),
+        ],
+        "sso",
+    )
+    .wait_with_output()
+    .expect("awscred finishes");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("\"AccessKeyId\": \"ASIABOTOCORE\""),
+        "{stdout}"
     );
 }

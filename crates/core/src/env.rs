@@ -163,6 +163,9 @@ mod tests {
         let env = Env::from_vars([("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI"), ("HOME", "/h")]);
         let shown = format!("{env:?}");
         assert!(shown.contains("AWS_SECRET_ACCESS_KEY"), "{shown}");
-        assert!(!shown.contains("wJalrXUtnFEMI") && !shown.contains("/h\""), "{shown}");
+        assert!(
+            !shown.contains("wJalrXUtnFEMI") && !shown.contains("/h\""),
+            "{shown}"
+        );
     }
 }

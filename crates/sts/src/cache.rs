@@ -323,6 +323,58 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn lock_is_exclusive_yields_to_a_stored_answer_and_takes_over_stale_ones() {
+        let fs = Arc::new(MemFs::default());
+        let cache = RoleCache::new(PathBuf::from("/h/.aws/cli/cache"), fs.clone());
+        let lock_path = PathBuf::from("/h/.aws/cli/cache/k.json.lock");
+        let now = SystemTime::now();
+        let LockOutcome::Locked(lock) = cache.lock("k", now).await else {
+            panic!("a free lock is taken");
+        };
+        assert!(fs.read(&lock_path).is_ok());
+        // Held elsewhere and the holder's answer is stored: it is used at once.
+        cache.store("k", &sample(now + Duration::from_secs(3600)));
+        assert!(matches!(cache.lock("k", now).await, LockOutcome::Cached(_)));
+        drop(lock);
+        assert!(fs.read(&lock_path).is_err(), "dropping the lock removes it");
+        // A dead holder's lock (old, or never written) is taken over.
+        let k2_lock = PathBuf::from("/h/.aws/cli/cache/k2.json.lock");
+        for stale in [&b"0"[..], b""] {
+            fs.insert(&k2_lock, stale);
+            let LockOutcome::Locked(taken) = cache.lock("k2", now).await else {
+                panic!("a stale lock is taken over");
+            };
+            assert_ne!(fs.read(&k2_lock).unwrap(), stale, "the lock is ours now");
+            drop(taken);
+        }
+    }
+
+    #[tokio::test]
+    async fn no_lock_without_exclusive_create() {
+        #[derive(Debug)]
+        struct Plain;
+        impl Fs for Plain {
+            fn read(&self, _: &std::path::Path) -> std::io::Result<Vec<u8>> {
+                Err(std::io::ErrorKind::NotFound.into())
+            }
+            fn write_atomic(&self, _: &std::path::Path, _: &[u8]) -> std::io::Result<()> {
+                Ok(())
+            }
+            fn remove(&self, _: &std::path::Path) -> std::io::Result<()> {
+                Ok(())
+            }
+            fn list(&self, _: &std::path::Path) -> std::io::Result<Vec<String>> {
+                Ok(Vec::new())
+            }
+        }
+        let cache = RoleCache::new(PathBuf::from("/h"), Arc::new(Plain));
+        assert!(matches!(
+            cache.lock("k", SystemTime::now()).await,
+            LockOutcome::Unlocked
+        ));
+    }
+
     #[test]
     fn keys_match_botocore() {
         // Printed by botocore 1.44.8's fetchers (`_cache_key`) for the same arguments.

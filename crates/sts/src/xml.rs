@@ -60,9 +60,13 @@ pub fn parse(body: &[u8]) -> Result<XmlFields, String> {
     let mut out = XmlFields::default();
     let mut buf = Vec::new();
     loop {
-        let event = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| format!("malformed XML at byte {}: {e}", reader.buffer_position()))?;
+        let event = reader.read_event_into(&mut buf).map_err(|e| {
+            format!(
+                "malformed XML at byte {}: {}",
+                reader.buffer_position(),
+                describe(&e)
+            )
+        })?;
         match event {
             Event::Start(start) => {
                 if stack.len() >= MAX_DEPTH {
@@ -112,9 +116,9 @@ pub fn parse(body: &[u8]) -> Result<XmlFields, String> {
                 let name = r
                     .decode()
                     .map_err(|e| format!("XML entity is not UTF-8: {e}"))?;
-                text.push(
-                    resolve_entity(&name).ok_or_else(|| format!("unknown XML entity &{name};"))?,
-                );
+                text.push(resolve_entity(&name).ok_or_else(|| {
+                    format!("unknown XML entity at byte {}", reader.buffer_position())
+                })?);
             }
             Event::Eof => break,
             _ => {}
@@ -128,6 +132,29 @@ pub fn parse(body: &[u8]) -> Result<XmlFields, String> {
         return Err("the body holds no XML document".into());
     }
     Ok(out)
+}
+
+/// What is wrong, without quoting the document: quick-xml's messages carry tag and attribute
+/// names, and a hostile or garbled body could put anything there (found by the `sts_xml` fuzz
+/// target).
+fn describe(e: &quick_xml::Error) -> String {
+    use quick_xml::errors::{Error, IllFormedError};
+    match e {
+        Error::Syntax(syntax) => syntax.to_string(),
+        Error::IllFormed(IllFormedError::MismatchedEndTag { .. }) => {
+            "an end tag does not match its start tag".into()
+        }
+        Error::IllFormed(IllFormedError::UnmatchedEndTag(_)) => {
+            "an end tag has no start tag".into()
+        }
+        Error::IllFormed(IllFormedError::MissingEndTag(_)) => "a start tag is never closed".into(),
+        Error::IllFormed(_) => "ill-formed markup".into(),
+        Error::InvalidAttr(_) => "an invalid attribute".into(),
+        Error::Encoding(_) => "text that is not valid in its encoding".into(),
+        Error::Escape(_) => "an invalid escape".into(),
+        Error::Namespace(_) => "an invalid namespace".into(),
+        Error::Io(_) => "a read error".into(),
+    }
 }
 
 fn resolve_entity(name: &str) -> Option<char> {

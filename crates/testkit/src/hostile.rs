@@ -212,6 +212,7 @@ impl Scenario {
             Self::env_vars(),
             Self::static_keys(),
             Self::assume_role(StsMode::Ok),
+            Self::assume_role_moto(),
             Self::web_identity(StsMode::Ok),
             Self::sso_refresh(false),
             Self::process(ProcessMode::Ok),
@@ -232,7 +233,10 @@ impl Scenario {
     /// `AWS_ACCESS_KEY_ID` and friends.
     pub fn env_vars() -> Scenario {
         let mut s = Scenario::new("env");
-        let (k, t) = (s.secret("envSECRETzzSEKRITzz1"), s.secret("envTOKENzzSEKRITzz1"));
+        let (k, t) = (
+            s.secret("envSECRETzzSEKRITzz1"),
+            s.secret("envTOKENzzSEKRITzz1"),
+        );
         s.var("AWS_ACCESS_KEY_ID", "AKIDENVHARD");
         s.var("AWS_SECRET_ACCESS_KEY", k);
         s.var("AWS_SESSION_TOKEN", t);
@@ -275,6 +279,33 @@ impl Scenario {
         s.profile = Some("role".into());
         s.keep.push(Box::new(sts));
         s
+    }
+
+    /// A role assumed against moto's STS. moto makes up the credentials it issues, so a test
+    /// adds them to [`Scenario::secrets`] once it has seen them ([`Scenario::learn`]).
+    pub fn assume_role_moto() -> Scenario {
+        let mut s = Scenario::new("assume-role-moto");
+        let k = s.secret("motoBASEzzSEKRITzz9");
+        let moto = crate::moto::MotoServer::start();
+        s.home.write(
+            ".aws/config",
+            "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/moto\nsource_profile = base\nregion = us-east-1\n",
+        );
+        s.home.write(
+            ".aws/credentials",
+            format!("[base]\naws_access_key_id = AKIDMOTOBASE\naws_secret_access_key = {k}\n"),
+        );
+        s.var("AWS_ENDPOINT_URL_STS", moto.endpoint());
+        s.profile = Some("role".into());
+        s.keep.push(Box::new(moto));
+        s
+    }
+
+    /// Adds secrets seen only at run time (issued by a service the test does not script).
+    pub fn learn(&mut self, secret: &str) {
+        if secret.len() >= 8 && !self.secrets.iter().any(|s| s == secret) {
+            self.secrets.push(secret.to_owned());
+        }
     }
 
     /// `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`, against a [`StsFake`].
@@ -332,7 +363,12 @@ impl Scenario {
         // What the fake issues: `access-token-<n>`, `refresh-token-<n>`, `fake-secret-<n>`,
         // `fake-session-<n>` for small n.
         for n in 1..=8 {
-            for prefix in ["access-token-", "refresh-token-", "fake-secret-", "fake-session-"] {
+            for prefix in [
+                "access-token-",
+                "refresh-token-",
+                "fake-secret-",
+                "fake-session-",
+            ] {
                 s.secrets.push(format!("{prefix}{n}"));
             }
         }
@@ -362,13 +398,18 @@ impl Scenario {
             ProcessMode::Ok => format!("printf '%s' '{doc}'\n"),
             // The CLI shows a failing process's stderr verbatim (botocore's ProcessProvider),
             // so only stdout carries the secret here.
-            ProcessMode::ExitCode => format!("printf '%s' '{doc}'\necho 'helper failed' >&2\nexit 1\n"),
+            ProcessMode::ExitCode => {
+                format!("printf '%s' '{doc}'\necho 'helper failed' >&2\nexit 1\n")
+            }
             ProcessMode::Malformed => format!("printf '%s' '{}'\n", &doc[..doc.len() - 1]),
         };
         let path = s.home.write("proc.sh", script);
         s.home.write(
             ".aws/config",
-            format!("[profile proc]\ncredential_process = sh {}\n", path.display()),
+            format!(
+                "[profile proc]\ncredential_process = sh {}\n",
+                path.display()
+            ),
         );
         s.profile = Some("proc".into());
         s

@@ -125,7 +125,11 @@ impl DirLock {
         }
         let deadline = Instant::now() + Duration::from_secs(600);
         while std::fs::create_dir(path).is_err() {
-            assert!(Instant::now() < deadline, "timed out waiting for {}", path.display());
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {}",
+                path.display()
+            );
             std::thread::sleep(Duration::from_millis(200));
         }
         DirLock(path.to_path_buf())
