@@ -6,9 +6,14 @@
 //! the arguments, and the exit status expected. A step that needs an endpoint starts a loopback
 //! fake first ([`crate::fake::serve`] answers fixed routes) and points the step at it through a
 //! variable, as the container and instance-metadata steps do.
+//!
+//! Then the other commands, each in its own fresh home: `exec` (the command's environment and
+//! exit status), `serve` (a second awscred resolving through it, as any SDK would) and
+//! `sso login` / `sso logout` (the device-code flow against a loopback fake of SSO-OIDC).
 
-use std::path::PathBuf;
-use std::process::Command;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 use crate::{cargo, run_status, target_dir};
 
@@ -188,7 +193,21 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         binary: binary.clone(),
     };
     let steps = steps(&demo)?;
-    let total = steps.len();
+    let commands: [(&str, CommandDemo); 3] = [
+        (
+            "awscred exec: a command run with the credentials (and its exit status)",
+            demo_exec,
+        ),
+        (
+            "awscred serve: a local container-credentials endpoint for any SDK",
+            demo_serve,
+        ),
+        (
+            "awscred sso login / logout: the device-code flow (a loopback fake of SSO-OIDC)",
+            demo_sso,
+        ),
+    ];
+    let total = steps.len() + commands.len();
     let mut failures = Vec::new();
     let mut shown = Vec::new();
     for (n, step) in steps.into_iter().enumerate() {
@@ -196,6 +215,16 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         if let Err(message) = run_step(&binary, &step, &mut shown) {
             println!("!!! {message}");
             failures.push(step.title);
+        }
+    }
+    for (n, (title, demo)) in commands.into_iter().enumerate() {
+        println!(
+            "\n━━━ {}/{total}: {title} ━━━",
+            total - commands.len() + n + 1
+        );
+        if let Err(message) = TempHome::new().and_then(|home| demo(&binary, &home.0)) {
+            println!("!!! {message}");
+            failures.push(title.to_owned());
         }
     }
     if failures.is_empty() {
@@ -269,6 +298,222 @@ fn run_step(
                 step.exit
             ));
         }
+    }
+    Ok(())
+}
+
+/// A demonstration of a command beyond explain / export-credentials, in a fresh home.
+type CommandDemo = fn(&Path, &Path) -> Result<(), String>;
+
+/// `awscred ARGS` in `home` with a cleared environment plus `env`.
+fn awscred(binary: &Path, home: &Path, env: &[(&str, &str)], args: &[&str]) -> Command {
+    let mut cmd = Command::new(binary);
+    cmd.env_clear()
+        .env("HOME", home)
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(env.iter().copied())
+        .args(args);
+    cmd
+}
+
+/// Shows and runs `awscred ARGS`, which should end with `exit`.
+fn show_run(
+    binary: &Path,
+    home: &Path,
+    env: &[(&str, &str)],
+    args: &[&str],
+    exit: i32,
+) -> Result<(), String> {
+    for (name, value) in env {
+        println!("$ export {name}={value}");
+    }
+    let shown: Vec<String> = args
+        .iter()
+        .map(|a| {
+            if a.contains(' ') {
+                format!("'{a}'")
+            } else {
+                (*a).to_owned()
+            }
+        })
+        .collect();
+    println!("$ awscred {}", shown.join(" "));
+    let out = awscred(binary, home, env, args)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
+    print!("{}", String::from_utf8_lossy(&out.stdout));
+    print!("{}", String::from_utf8_lossy(&out.stderr));
+    let code = out.status.code().unwrap_or(-1);
+    println!("(exit status {code})");
+    if code == exit {
+        Ok(())
+    } else {
+        Err(format!(
+            "`awscred {}` exited with {code}, expected {exit}",
+            args.join(" ")
+        ))
+    }
+}
+
+fn write_home(home: &Path, files: &[(&str, &str)]) -> Result<(), String> {
+    for (path, contents) in files {
+        let full = home.join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        std::fs::write(&full, contents).map_err(|e| format!("{}: {e}", full.display()))?;
+        if [CREDENTIALS_FILE, CONFIG_FILE].contains(contents) {
+            println!("# ~/{path}: as above");
+            continue;
+        }
+        println!("# ~/{path}");
+        for line in contents.lines() {
+            println!("#   {line}");
+        }
+    }
+    Ok(())
+}
+
+fn demo_exec(binary: &Path, home: &Path) -> Result<(), String> {
+    write_home(
+        home,
+        &[
+            (".aws/credentials", CREDENTIALS_FILE),
+            (".aws/config", CONFIG_FILE),
+        ],
+    )?;
+    // AWS_PROFILE names another profile: exec removes it, so the command cannot mix the two.
+    show_run(
+        binary,
+        home,
+        &[("AWS_PROFILE", "dev")],
+        &[
+            "exec",
+            "--profile",
+            "ops",
+            "--",
+            "sh",
+            "-c",
+            "echo \"key=$AWS_ACCESS_KEY_ID region=$AWS_REGION AWS_PROFILE=${AWS_PROFILE:-unset}\"; exit 3",
+        ],
+        3,
+    )
+}
+
+fn demo_serve(binary: &Path, home: &Path) -> Result<(), String> {
+    write_home(home, &[(".aws/credentials", CREDENTIALS_FILE)])?;
+    println!("$ awscred serve --profile dev &");
+    let mut server = awscred(binary, home, &[], &["serve", "--profile", "dev"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
+    let result = (|| {
+        let stdout = server.stdout.take().ok_or("no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let mut variables = Vec::new();
+        for _ in 0..2 {
+            let line = lines
+                .next()
+                .and_then(Result::ok)
+                .ok_or("`awscred serve` printed fewer than two lines")?;
+            println!("{line}");
+            let (name, value) = line
+                .strip_prefix("export ")
+                .and_then(|l| l.split_once('='))
+                .ok_or_else(|| format!("unexpected line from `awscred serve`: {line}"))?;
+            variables.push((name.to_owned(), value.to_owned()));
+        }
+        // A second awscred (or any SDK) in another home, with only the two variables.
+        let client = TempHome::new()?;
+        let env: Vec<(&str, &str)> = variables
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        println!("# in another shell, with no files at all:");
+        show_run(binary, &client.0, &env, &["explain"], 0)?;
+        show_run(
+            binary,
+            &client.0,
+            &env,
+            &["export-credentials", "--format", "env"],
+            0,
+        )
+    })();
+    // Our own child, by its handle.
+    let _ = server.kill();
+    let _ = server.wait();
+    result
+}
+
+fn demo_sso(binary: &Path, home: &Path) -> Result<(), String> {
+    use crate::fake::Route;
+    let json = |method, path, body: &str| Route {
+        method,
+        path,
+        content_type: "application/json",
+        body: body.to_owned(),
+    };
+    let sso = crate::fake::serve(vec![
+        json(
+            "POST",
+            "/client/register",
+            "{\"clientId\": \"demoClientId\", \"clientSecret\": \"demoClientSecret\", \
+             \"clientIdIssuedAt\": 1700000000, \"clientSecretExpiresAt\": 4102444800}",
+        ),
+        json(
+            "POST",
+            "/device_authorization",
+            "{\"deviceCode\": \"demoDeviceCode\", \"userCode\": \"DEMO-CODE\", \
+             \"verificationUri\": \"https://device.sso.us-east-1.amazonaws.com/\", \
+             \"verificationUriComplete\": \
+             \"https://device.sso.us-east-1.amazonaws.com/?user_code=DEMO-CODE\", \
+             \"expiresIn\": 600, \"interval\": 1}",
+        ),
+        json(
+            "POST",
+            "/token",
+            "{\"accessToken\": \"demoAccessToken\", \"tokenType\": \"Bearer\", \
+             \"expiresIn\": 28800, \"refreshToken\": \"demoRefreshToken\"}",
+        ),
+        json("POST", "/logout", ""),
+    ])?;
+    let config = "[profile demo]\nsso_start_url = https://d-demo.awsapps.com/start\n\
+                  sso_region = us-east-1\nsso_account_id = 111122223333\nsso_role_name = ReadOnly\n";
+    write_home(home, &[(".aws/config", config)])?;
+    let env = [
+        ("AWS_ENDPOINT_URL_SSO_OIDC", sso.as_str()),
+        ("AWS_ENDPOINT_URL_SSO", sso.as_str()),
+    ];
+    let tokens = || {
+        std::fs::read_dir(home.join(".aws/sso/cache"))
+            .map(|dir| {
+                dir.flatten()
+                    .filter(|e| {
+                        std::fs::read_to_string(e.path())
+                            .is_ok_and(|text| text.contains("\"accessToken\""))
+                    })
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    // The fake approves at the first poll, as if the user had entered the code at once.
+    show_run(
+        binary,
+        home,
+        &env,
+        &["sso", "login", "--profile", "demo", "--no-browser"],
+        0,
+    )?;
+    println!("# token files in ~/.aws/sso/cache: {}", tokens());
+    if tokens() != 1 {
+        return Err("`sso login` did not cache one token".into());
+    }
+    show_run(binary, home, &env, &["sso", "logout"], 0)?;
+    println!("# token files in ~/.aws/sso/cache: {}", tokens());
+    if tokens() != 0 {
+        return Err("`sso logout` left a token behind".into());
     }
     Ok(())
 }

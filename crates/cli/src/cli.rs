@@ -9,7 +9,7 @@ use clap::error::ErrorKind;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::failure::{Failure, USAGE_ERROR};
-use crate::{explain, export, logging};
+use crate::{exec, explain, export, logging, serve, sso};
 
 /// The options every subcommand takes (before or after its name), as the CLI's global options.
 #[derive(Debug, Clone, Default)]
@@ -77,6 +77,9 @@ pub(crate) fn command() -> Command {
         )
         .subcommand(export::command())
         .subcommand(explain::command())
+        .subcommand(exec::command())
+        .subcommand(serve::command())
+        .subcommand(sso::command())
 }
 
 /// Parses the arguments and runs the subcommand.
@@ -98,6 +101,9 @@ pub(crate) fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let code = match matches.subcommand() {
         Some(("export-credentials", sub)) => export::run(&globals, sub, &env),
         Some(("explain", _)) => explain::run(&globals, &env),
+        Some(("exec", sub)) => exec::run(&globals, sub, &env),
+        Some(("serve", _)) => serve::run(&globals, &env),
+        Some(("sso", sub)) => sso::run(&globals, sub, &env),
         // `subcommand_required` makes clap refuse a missing or unknown subcommand.
         _ => USAGE_ERROR,
     };

@@ -48,19 +48,21 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> u8 {
     }
 }
 
-fn export(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Failure> {
-    let format = matches
-        .get_one::<String>("format")
-        .and_then(|name| Format::from_name(name))
-        .unwrap_or(Format::Process);
-    let chain = globals.chain(env);
-    cli::check_profile_exists(globals, env, &chain)?;
-    // Refuses a loop of credential processes running export-credentials, and hands the longer
-    // `_AWS_CLI_PROFILE_CHAIN` to every credential process this run starts.
-    let profile = cli::selected_profile(globals, env).name;
-    awscred_process::recursion::enter_export_credentials(env, &profile)
-        .map_err(|e| Failure::Configuration(e.to_string()))?;
-    let creds = cli::block_on(chain.resolve())?.map_err(|e| {
+/// The chain's credentials, or how the command fails as `aws configure export-credentials`
+/// does: "Unable to retrieve credentials" (253), or still-expired credentials (255).
+pub(crate) fn resolve(
+    chain: &awscred_chain::Chain,
+    env: &Env,
+) -> Result<awscred_core::Credentials, Failure> {
+    checked(cli::block_on(chain.resolve())?, env)
+}
+
+/// [`resolve`] for a caller already in the runtime: the chain's answer, checked and mapped.
+pub(crate) fn checked(
+    resolved: Result<awscred_core::Credentials, awscred_core::Error>,
+    env: &Env,
+) -> Result<awscred_core::Credentials, Failure> {
+    let creds = resolved.map_err(|e| {
         let message = e.to_string();
         if message.starts_with(STILL_EXPIRED) {
             Failure::General(message)
@@ -74,6 +76,22 @@ fn export(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Fail
     if creds.expiration().is_some_and(|at| at <= env.now()) {
         return Err(Failure::General(STILL_EXPIRED.into()));
     }
+    Ok(creds)
+}
+
+fn export(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Failure> {
+    let format = matches
+        .get_one::<String>("format")
+        .and_then(|name| Format::from_name(name))
+        .unwrap_or(Format::Process);
+    let chain = globals.chain(env);
+    cli::check_profile_exists(globals, env, &chain)?;
+    // Refuses a loop of credential processes running export-credentials, and hands the longer
+    // `_AWS_CLI_PROFILE_CHAIN` to every credential process this run starts.
+    let profile = cli::selected_profile(globals, env).name;
+    awscred_process::recursion::enter_export_credentials(env, &profile)
+        .map_err(|e| Failure::Configuration(e.to_string()))?;
+    let creds = resolve(&chain, env)?;
     tracing::debug!(provider = creds.provider(), "credentials resolved");
     let text = format.render(&creds);
     let mut out = std::io::stdout().lock();

@@ -9,6 +9,11 @@
 //! }
 //! $ eval "$(awscred export-credentials --format env)"
 //! $ awscred explain --profile dev      # which tier answered, and where each value came from
+//! $ awscred sso login --profile dev    # as `aws sso login`; `awscred sso logout` too
+//! $ awscred exec --profile dev -- terraform plan   # the command gets the credentials
+//! $ awscred serve --profile dev        # a local container-credentials endpoint for any SDK
+//! export AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:41953/credentials
+//! export AWS_CONTAINER_AUTHORIZATION_TOKEN=5f0c...
 //! ```
 //!
 //! `export-credentials` is a drop-in for `aws configure export-credentials`: the same formats,
@@ -20,16 +25,19 @@
 //! `awscred_chain=debug`) turns it on; it goes to stderr. Secrets never appear in it, nor in
 //! `explain` or any error.
 //!
-//! Subcommands live in their own modules ([`export`], [`explain`]); each gives a `command()` for
-//! the parser and a `run()`, and [`cli::main`] names them. Adding one is a new module and two
-//! lines there.
+//! Subcommands live in their own modules ([`export`], [`explain`], [`exec`], [`serve`], [`sso`]);
+//! each gives a `command()` for the parser and a `run()`, and [`cli::main`] names them. Adding one
+//! is a new module and two lines there.
 
 mod cli;
+mod exec;
 mod explain;
 mod export;
 mod failure;
 mod format;
 mod logging;
+mod serve;
+mod sso;
 
 use std::process::ExitCode;
 

@@ -1,0 +1,227 @@
+//! `awscred exec -- COMMAND [ARGS...]`: runs a command with the profile's credentials in its
+//! environment.
+//!
+//! On Unix the command replaces awscred (`execvp`), as `aws-vault exec` does by default: it keeps
+//! awscred's process id, process group and terminal, so every signal (SIGINT, SIGTERM, SIGHUP,
+//! SIGQUIT, any other) reaches it directly, nothing has to be relayed, and its exit status is the
+//! status the caller sees (a shell reports 128+N when a signal N ended it). The credentials only
+//! live in the command's environment, and no copy of them stays behind in an awscred process.
+//! Elsewhere awscred starts the command, waits for it and exits with its status.
+
+use std::ffi::OsString;
+use std::process::Command as Process;
+
+use awscred_core::{Credentials, Env};
+use clap::{Arg, ArgMatches, Command};
+
+use crate::cli::{self, Globals};
+use crate::export;
+use crate::failure::Failure;
+use crate::format::isoformat;
+
+/// Variables that would make the command's SDK pick other credentials, or pair the new keys
+/// with a stale token, expiry, account or profile. The new values are set after the removal.
+const REMOVED: &[&str] = &[
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_ACCOUNT_ID",
+    // The Java SDK v1's older spellings of the keys.
+    "AWS_ACCESS_KEY",
+    "AWS_SECRET_KEY",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+];
+
+/// Prefixes of removed variables: the container tier's endpoint and token settings
+/// (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`, `..._FULL_URI`, `AWS_CONTAINER_AUTHORIZATION_TOKEN`,
+/// `..._FILE`), which SDKs would prefer to nothing else but the environment keys.
+const REMOVED_PREFIXES: &[&str] = &[
+    "AWS_CONTAINER_CREDENTIALS_",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+];
+
+/// The shells' statuses for a command that cannot be run.
+const NOT_EXECUTABLE: u8 = 126;
+const NOT_FOUND: u8 = 127;
+
+/// The subcommand's parser.
+pub(crate) fn command() -> Command {
+    Command::new("exec")
+        .about(
+            "Run a command with the credentials in its environment: AWS_ACCESS_KEY_ID, \
+             AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and AWS_CREDENTIAL_EXPIRATION when present, \
+             AWS_REGION and AWS_DEFAULT_REGION when a region is known. Variables naming other \
+             credentials (AWS_PROFILE, AWS_ROLE_ARN, AWS_CONTAINER_*...) are removed. On Unix the \
+             command replaces awscred, so it receives every signal and its status is awscred's.",
+        )
+        .override_usage("awscred exec [--profile NAME] -- COMMAND [ARGS...]")
+        .arg(
+            Arg::new("command")
+                .value_name("COMMAND")
+                .value_parser(clap::value_parser!(OsString))
+                .num_args(1..)
+                .last(true)
+                .required(true)
+                .allow_hyphen_values(true)
+                .help("The command and its arguments, after `--`"),
+        )
+}
+
+/// Resolves, then runs the command; returns the exit status when the command could not replace
+/// awscred.
+pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> u8 {
+    let mut argv = matches
+        .get_many::<OsString>("command")
+        .into_iter()
+        .flatten()
+        .cloned();
+    let Some(program) = argv.next() else {
+        // clap requires the command; this is only reached if that ever changes.
+        return crate::failure::USAGE_ERROR;
+    };
+    let args: Vec<OsString> = argv.collect();
+    let chain = globals.chain(env);
+    let creds = match cli::check_profile_exists(globals, env, &chain)
+        .and_then(|()| export::resolve(&chain, env))
+    {
+        Ok(creds) => creds,
+        Err(failure) => return failure.report(),
+    };
+    tracing::debug!(provider = creds.provider(), "credentials resolved");
+    let mut process = Process::new(&program);
+    process.args(&args);
+    let removed = std::env::vars_os()
+        .filter_map(|(name, _)| name.into_string().ok())
+        .filter(|name| {
+            REMOVED.contains(&name.as_str()) || REMOVED_PREFIXES.iter().any(|p| name.starts_with(p))
+        });
+    for name in removed {
+        process.env_remove(name);
+    }
+    for (name, value) in variables(&creds, chain.region()) {
+        process.env(name, value.as_str());
+    }
+    run_process(process, &program)
+}
+
+/// The variables the command gets, in the order `export-credentials --format env` prints them,
+/// then the account and region.
+fn variables(
+    creds: &Credentials,
+    region: Option<String>,
+) -> Vec<(&'static str, zeroize::Zeroizing<String>)> {
+    let value = |v: &str| zeroize::Zeroizing::new(v.to_owned());
+    let mut vars = vec![
+        ("AWS_ACCESS_KEY_ID", value(creds.access_key_id())),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            value(creds.secret_access_key().expose()),
+        ),
+    ];
+    if let Some(token) = creds.session_token() {
+        vars.push(("AWS_SESSION_TOKEN", value(token.expose())));
+    }
+    if let Some(expiration) = creds.expiration() {
+        vars.push((
+            "AWS_CREDENTIAL_EXPIRATION",
+            zeroize::Zeroizing::new(isoformat(expiration)),
+        ));
+    }
+    if let Some(account) = creds.account_id() {
+        vars.push(("AWS_ACCOUNT_ID", value(account)));
+    }
+    if let Some(region) = region {
+        vars.push(("AWS_REGION", value(&region)));
+        vars.push(("AWS_DEFAULT_REGION", zeroize::Zeroizing::new(region)));
+    }
+    vars
+}
+
+fn cannot_run(program: &OsString, e: &std::io::Error) -> u8 {
+    let code = match e.kind() {
+        std::io::ErrorKind::NotFound => NOT_FOUND,
+        _ => NOT_EXECUTABLE,
+    };
+    Failure::General(format!("cannot run {}: {e}", program.to_string_lossy())).report();
+    code
+}
+
+#[cfg(unix)]
+fn run_process(mut process: Process, program: &OsString) -> u8 {
+    use std::os::unix::process::CommandExt;
+    // Only returns when the command could not be started.
+    let e = process.exec();
+    cannot_run(program, &e)
+}
+
+#[cfg(not(unix))]
+fn run_process(mut process: Process, program: &OsString) -> u8 {
+    match process.status() {
+        // Exit statuses beyond 255 (Windows) end as 255, the general error.
+        Ok(status) => status
+            .code()
+            .map_or(255, |c| u8::try_from(c).unwrap_or(255)),
+        Err(e) => cannot_run(program, &e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use awscred_core::Secret;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn variables_follow_the_credentials() {
+        let creds = Credentials::new("AKID".to_owned(), Secret::new("SECRET"), None, None, "test");
+        let names: Vec<_> = variables(&creds, None)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(names, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
+
+        let creds = Credentials::new(
+            "AKID".to_owned(),
+            Secret::new("SECRET"),
+            Some(Secret::new("TOKEN")),
+            Some(UNIX_EPOCH + Duration::from_secs(1_632_197_813)),
+            "test",
+        )
+        .with_account_id(Some("123456789012".into()));
+        let vars = variables(&creds, Some("eu-west-1".into()));
+        let shown: Vec<_> = vars
+            .iter()
+            .map(|(n, v)| format!("{n}={}", v.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "AWS_ACCESS_KEY_ID=AKID",
+                "AWS_SECRET_ACCESS_KEY=SECRET",
+                "AWS_SESSION_TOKEN=TOKEN",
+                "AWS_CREDENTIAL_EXPIRATION=2021-09-21T04:16:53+00:00",
+                "AWS_ACCOUNT_ID=123456789012",
+                "AWS_REGION=eu-west-1",
+                "AWS_DEFAULT_REGION=eu-west-1",
+            ]
+        );
+    }
+
+    #[test]
+    fn exec_needs_a_command_after_the_separator() {
+        let parse = |args: &[&str]| crate::cli::command().try_get_matches_from(args);
+        assert!(parse(&["awscred", "exec"]).is_err());
+        assert!(parse(&["awscred", "exec", "env"]).is_err());
+        assert!(parse(&["awscred", "exec", "--"]).is_err());
+        let m = parse(&["awscred", "exec", "--profile", "p", "--", "sh", "-c", "--x"]).unwrap();
+        let sub = m.subcommand_matches("exec").unwrap();
+        let argv: Vec<_> = sub.get_many::<OsString>("command").unwrap().collect();
+        assert_eq!(argv, ["sh", "-c", "--x"]);
+    }
+}

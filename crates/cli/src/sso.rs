@@ -1,0 +1,113 @@
+//! `awscred sso login` / `awscred sso logout`: the AWS CLI v2's `aws sso login` / `aws sso logout`,
+//! sharing its token cache (`~/.aws/sso/cache`) and role-credential cache (`~/.aws/cli/cache`).
+
+use std::sync::Arc;
+
+use awscred_core::http::{HttpClient, HyperClient};
+use awscred_core::{Env, ErrorKind};
+use awscred_sso::LoginOptions;
+use clap::{Arg, ArgAction, ArgMatches, Command};
+
+use crate::cli::{self, Globals};
+use crate::failure::{Failure, USAGE_ERROR};
+
+/// The subcommand's parser.
+pub(crate) fn command() -> Command {
+    Command::new("sso")
+        .about("Log in to or out of IAM Identity Center (AWS SSO), as `aws sso login` / `aws sso logout`")
+        .subcommand_required(true)
+        .subcommand(
+            Command::new("login")
+                .about(
+                    "Obtain an SSO access token for the profile's sso-session (or legacy SSO \
+                     configuration) and cache it where the AWS CLI v2 reads it",
+                )
+                .arg(
+                    Arg::new("sso-session")
+                        .long("sso-session")
+                        .value_name("NAME")
+                        .help("Log in to this sso-session, whatever the profile says"),
+                )
+                .arg(
+                    Arg::new("use-device-code")
+                        .long("use-device-code")
+                        .action(ArgAction::SetTrue)
+                        .help("Use the device-code flow instead of the browser redirect (PKCE)"),
+                )
+                .arg(
+                    Arg::new("no-browser")
+                        .long("no-browser")
+                        .action(ArgAction::SetTrue)
+                        .help("Print the URL to open instead of opening a browser"),
+                ),
+        )
+        .subcommand(Command::new("logout").about(
+            "Invalidate and remove every cached SSO access token, and remove the cached SSO role \
+             credentials",
+        ))
+}
+
+/// Runs `sso login` or `sso logout`; returns the exit status.
+pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> u8 {
+    let result = match matches.subcommand() {
+        Some(("login", sub)) => login(globals, sub, env),
+        Some(("logout", _)) => logout(globals, env),
+        _ => return USAGE_ERROR,
+    };
+    match result {
+        Ok(()) => 0,
+        Err(failure) => failure.report(),
+    }
+}
+
+/// The CLI ends an invalid SSO configuration (`InvalidSSOConfigError`, a `ConfigurationError`)
+/// with 253 and anything else (an OIDC or portal error, an expired authorization) with 255.
+fn failure(e: awscred_core::Error) -> Failure {
+    match e.kind() {
+        ErrorKind::InvalidConfiguration | ErrorKind::NotConfigured => {
+            Failure::Configuration(e.to_string())
+        }
+        _ => Failure::General(e.to_string()),
+    }
+}
+
+fn http(env: &Env) -> Arc<dyn HttpClient> {
+    Arc::new(HyperClient::new(env))
+}
+
+fn login(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Failure> {
+    let chain = globals.chain(env);
+    cli::check_profile_exists(globals, env, &chain)?;
+    let ctx = chain
+        .profile_context()
+        .map_err(|e| Failure::General(e.to_string()))?;
+    let options = LoginOptions {
+        profile: globals.profile.clone(),
+        sso_session: matches
+            .get_one::<String>("sso-session")
+            .filter(|v| !v.is_empty())
+            .cloned(),
+        use_device_code: matches.get_flag("use-device-code"),
+        no_browser: matches.get_flag("no-browser"),
+        ..LoginOptions::default()
+    };
+    // Stdout is line-buffered: every line (the URL, the code) is visible as soon as it is
+    // printed, while the command waits for the authorization.
+    let mut out = std::io::stdout();
+    cli::block_on(awscred_sso::login(ctx, http(env), &options, &mut out))?.map_err(failure)
+}
+
+fn logout(globals: &Globals, env: &Env) -> Result<(), Failure> {
+    let chain = globals.chain(env);
+    cli::check_profile_exists(globals, env, &chain)?;
+    let ctx = chain
+        .profile_context()
+        .map_err(|e| Failure::General(e.to_string()))?;
+    let summary = cli::block_on(awscred_sso::logout(ctx, http(env)))?.map_err(failure)?;
+    tracing::debug!(
+        tokens = summary.tokens,
+        credentials = summary.credentials,
+        "logged out"
+    );
+    Ok(())
+}

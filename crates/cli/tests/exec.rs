@@ -1,0 +1,222 @@
+//! `awscred exec`: the environment the command sees, its exit status, and what happens when
+//! nothing can be resolved.
+
+mod common;
+
+use common::*;
+
+fn env_lines(out: &std::process::Output) -> Vec<String> {
+    let mut lines: Vec<String> = stdout(out)
+        .lines()
+        .filter(|l| l.starts_with("AWS_"))
+        .map(str::to_owned)
+        .collect();
+    lines.sort();
+    lines
+}
+
+#[test]
+fn the_command_sees_the_credentials_and_region() {
+    let home = Home::new().with_dev_profile();
+    let out = home.run(&["exec", "--profile", "dev", "--", "sh", "-c", "env"]);
+    assert_code(&out, 0);
+    assert_eq!(
+        env_lines(&out),
+        [
+            "AWS_ACCESS_KEY_ID=ASIADEV".to_owned(),
+            "AWS_DEFAULT_REGION=eu-west-1".to_owned(),
+            "AWS_EC2_METADATA_DISABLED=true".to_owned(),
+            "AWS_REGION=eu-west-1".to_owned(),
+            format!("AWS_SECRET_ACCESS_KEY={SECRET}"),
+            format!("AWS_SESSION_TOKEN={TOKEN}"),
+        ]
+    );
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
+fn expiration_is_exported_as_export_credentials_writes_it() {
+    let home = Home::new()
+        .env("AWS_ACCESS_KEY_ID", "AKIDENV")
+        .env("AWS_SECRET_ACCESS_KEY", SECRET)
+        .env("AWS_SESSION_TOKEN", TOKEN)
+        .env("AWS_CREDENTIAL_EXPIRATION", "2099-09-21T04:16:53Z");
+    let out = home.run(&["exec", "--", "sh", "-c", "env"]);
+    assert_code(&out, 0);
+    let lines = env_lines(&out);
+    assert!(
+        lines.contains(&"AWS_CREDENTIAL_EXPIRATION=2099-09-21T04:16:53+00:00".to_owned()),
+        "{lines:?}"
+    );
+    let exported = home.run(&["export-credentials", "--format", "env-no-export"]);
+    for line in stdout(&exported).lines() {
+        assert!(lines.contains(&line.to_owned()), "{line} in {lines:?}");
+    }
+}
+
+#[test]
+fn conflicting_variables_are_removed() {
+    let home = Home::new()
+        .with_dev_profile()
+        .env("AWS_PROFILE", "other")
+        .env("AWS_DEFAULT_PROFILE", "other")
+        .env("AWS_SECURITY_TOKEN", "stale")
+        .env("AWS_WEB_IDENTITY_TOKEN_FILE", "/tmp/token")
+        .env("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/x")
+        .env("AWS_ROLE_SESSION_NAME", "x")
+        .env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/creds")
+        .env("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:1/")
+        .env("AWS_CONTAINER_AUTHORIZATION_TOKEN", "t")
+        .env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/tmp/t")
+        .env("AWS_ACCOUNT_ID", "999999999999")
+        .env("KEEP_ME", "1");
+    let out = home.run(&["exec", "--profile", "dev", "--", "sh", "-c", "env"]);
+    assert_code(&out, 0);
+    let text = stdout(&out);
+    for gone in [
+        "AWS_PROFILE=",
+        "AWS_DEFAULT_PROFILE=",
+        "AWS_SECURITY_TOKEN=",
+        "AWS_WEB_IDENTITY_TOKEN_FILE=",
+        "AWS_ROLE_ARN=",
+        "AWS_ROLE_SESSION_NAME=",
+        "AWS_CONTAINER_",
+        "AWS_ACCOUNT_ID=",
+    ] {
+        assert!(!text.contains(gone), "{gone} in {text}");
+    }
+    assert!(text.contains("KEEP_ME=1\n"), "{text}");
+    assert!(text.contains("AWS_ACCESS_KEY_ID=ASIADEV\n"), "{text}");
+}
+
+#[test]
+fn a_stale_session_token_goes_when_the_new_keys_have_none() {
+    let home = Home::new()
+        .with_dev_profile()
+        .env("AWS_SESSION_TOKEN", "stale-token")
+        .env("AWS_CREDENTIAL_EXPIRATION", "2000-01-01T00:00:00Z");
+    let out = home.run(&["exec", "--profile", "longterm", "--", "sh", "-c", "env"]);
+    assert_code(&out, 0);
+    let lines = env_lines(&out);
+    assert!(lines.contains(&"AWS_ACCESS_KEY_ID=AKIALONG".to_owned()));
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.starts_with("AWS_SESSION_TOKEN=") || l.starts_with("AWS_CREDENTIAL_EXP")),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn the_commands_exit_status_is_returned() {
+    let home = Home::new().with_dev_profile();
+    let out = home.run(&["exec", "--profile", "dev", "--", "sh", "-c", "exit 7"]);
+    assert_code(&out, 7);
+    let out = home.run(&["exec", "--profile", "dev", "--", "true"]);
+    assert_code(&out, 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_command_killed_by_a_signal_ends_as_killed_by_it() {
+    use std::os::unix::process::ExitStatusExt;
+    let home = Home::new().with_dev_profile();
+    // The command replaced awscred: the caller sees the signal itself...
+    let out = home.run(&[
+        "exec",
+        "--profile",
+        "dev",
+        "--",
+        "sh",
+        "-c",
+        "kill -TERM $$",
+    ]);
+    assert_eq!(out.status.signal(), Some(15), "{out:?}");
+    // ...which a shell reports as 128 + 15.
+    let awscred = env!("CARGO_BIN_EXE_awscred");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{awscred}' exec --profile dev -- sh -c 'kill -INT $$'; echo status=$?"
+        ))
+        .env_clear()
+        .env("HOME", home.dir.path())
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out), "status=130\n", "{}", stderr(&out));
+}
+
+#[cfg(unix)]
+#[test]
+fn signals_sent_to_awscred_reach_the_command() {
+    use std::io::{BufRead, BufReader};
+    let home = Home::new().with_dev_profile();
+    let mut child = home.spawn(&[
+        "exec",
+        "--profile",
+        "dev",
+        "--",
+        "sh",
+        "-c",
+        "trap 'echo got-term; exit 42' TERM; echo ready; while :; do sleep 0.05; done",
+    ]);
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "ready");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(lines.next().unwrap().unwrap(), "got-term");
+    assert_eq!(child.0.wait().unwrap().code(), Some(42));
+}
+
+#[test]
+fn nothing_runs_when_no_credentials_resolve() {
+    let home = Home::new();
+    let marker = home.dir.path().join("ran");
+    let script = format!("touch '{}'", marker.display());
+    let out = home.run(&["exec", "--", "sh", "-c", &script]);
+    assert_code(&out, 253);
+    assert_eq!(stdout(&out), "");
+    assert_eq!(
+        stderr(&out),
+        "\nawscred: [ERROR]: An error occurred (Configuration): Unable to retrieve credentials: \
+         no credentials found\n"
+    );
+    assert!(!marker.exists());
+
+    let out = home.run(&["exec", "--profile", "nope", "--", "sh", "-c", &script]);
+    assert_code(&out, 255);
+    assert!(!marker.exists());
+}
+
+#[test]
+fn usage_errors() {
+    let home = Home::new().with_dev_profile();
+    for args in [
+        &["exec"][..],
+        &["exec", "--profile", "dev"][..],
+        &["exec", "--profile", "dev", "env"][..],
+        &["exec", "--profile", "dev", "--"][..],
+    ] {
+        let out = home.run(args);
+        assert_code(&out, 252);
+        assert_eq!(stdout(&out), "");
+    }
+}
+
+#[test]
+fn a_command_that_cannot_be_found_ends_as_in_a_shell() {
+    let home = Home::new().with_dev_profile();
+    let out = home.run(&["exec", "--profile", "dev", "--", "no-such-command-awscred"]);
+    assert_code(&out, 127);
+    assert!(
+        stderr(&out).contains("cannot run no-such-command-awscred"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains(SECRET));
+}

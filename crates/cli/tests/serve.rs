@@ -1,0 +1,295 @@
+//! `awscred serve`: the real binary serving a profile, read by the project's own container tier,
+//! by botocore and by a second awscred; the token, method and path checks; loopback only.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpStream, UdpSocket};
+use std::sync::Arc;
+use std::time::Duration;
+
+use awscred_core::http::HyperClient;
+use awscred_core::{Env, ProvideCredentials};
+use common::*;
+
+struct Served {
+    _child: KillOnDrop,
+    uri: String,
+    token: String,
+    port: u16,
+}
+
+fn serve(home: &Home) -> Served {
+    let mut child = home.spawn(&["serve", "--profile", "dev"]);
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let first = lines.next().expect("a first line").unwrap();
+    let second = lines.next().expect("a second line").unwrap();
+    let uri = first
+        .strip_prefix("export AWS_CONTAINER_CREDENTIALS_FULL_URI=")
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_owned();
+    let token = second
+        .strip_prefix("export AWS_CONTAINER_AUTHORIZATION_TOKEN=")
+        .unwrap_or_else(|| panic!("{second}"))
+        .to_owned();
+    let port = uri
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("not a loopback URI: {uri}"));
+    Served {
+        _child: child,
+        uri,
+        token,
+        port,
+    }
+}
+
+/// One raw request; the status and body of the response.
+fn request(port: u16, head: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    let body = response.split_once("\r\n\r\n").unwrap().1.to_owned();
+    (status, body)
+}
+
+#[test]
+fn prints_two_lines_with_a_loopback_uri_and_a_random_token() {
+    let home = Home::new().with_dev_profile();
+    let a = serve(&home);
+    let b = serve(&home);
+    assert!(a.uri.ends_with("/credentials"), "{}", a.uri);
+    assert_eq!(a.token.len(), 64);
+    assert!(a.token.bytes().all(|c| c.is_ascii_hexdigit()));
+    assert_ne!(a.token, b.token);
+    assert_ne!(a.port, b.port);
+}
+
+#[test]
+fn the_container_tier_gets_the_credentials() {
+    let home = Home::new().with_dev_profile();
+    let served = serve(&home);
+    let env = Env::from_vars([
+        ("AWS_CONTAINER_CREDENTIALS_FULL_URI", served.uri.as_str()),
+        ("AWS_CONTAINER_AUTHORIZATION_TOKEN", served.token.as_str()),
+    ]);
+    let provider = awscred_ecs::ContainerProvider::new(&env, Arc::new(HyperClient::new(&env)));
+    let creds = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(provider.provide_credentials())
+        .unwrap();
+    assert_eq!(creds.access_key_id(), "ASIADEV");
+    assert_eq!(creds.secret_access_key().expose(), SECRET);
+    assert_eq!(creds.session_token().unwrap().expose(), TOKEN);
+    // Session credentials without an expiry are served for an hour at a time.
+    let left = creds
+        .expiration()
+        .unwrap()
+        .duration_since(std::time::SystemTime::now())
+        .unwrap();
+    assert!(left > Duration::from_secs(3500) && left <= Duration::from_secs(3600));
+}
+
+#[test]
+fn botocore_gets_the_credentials() {
+    let home = Home::new().with_dev_profile();
+    let served = serve(&home);
+    let empty = awscred_testkit::TempDir::new("botocore-home");
+    let out = std::process::Command::new(awscred_testkit::python())
+        .args([
+            "-c",
+            "import botocore.session\n\
+             c = botocore.session.Session().get_credentials()\n\
+             f = c.get_frozen_credentials()\n\
+             print(c.method, f.access_key, f.secret_key, f.token)",
+        ])
+        .env_clear()
+        .env("HOME", empty.path())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONTAINER_CREDENTIALS_FULL_URI", &served.uri)
+        .env("AWS_CONTAINER_AUTHORIZATION_TOKEN", &served.token)
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&out),
+        format!("container-role ASIADEV {SECRET} {TOKEN}\n"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_second_awscred_resolves_through_the_container_tier() {
+    let home = Home::new().with_dev_profile();
+    let served = serve(&home);
+    let client = Home::new()
+        .env("AWS_CONTAINER_CREDENTIALS_FULL_URI", &served.uri)
+        .env("AWS_CONTAINER_AUTHORIZATION_TOKEN", &served.token);
+    let out = client.run(&["export-credentials"]);
+    assert_code(&out, 0);
+    let doc: serde_json::Value = serde_json::from_str(stdout(&out)).unwrap();
+    assert_eq!(doc["AccessKeyId"], "ASIADEV");
+    assert_eq!(doc["SecretAccessKey"], SECRET);
+    assert_eq!(doc["SessionToken"], TOKEN);
+    let out = client.run(&["explain"]);
+    assert_code(&out, 0);
+    assert!(
+        stdout(&out).contains("credentials: from container-role\n"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stdout(&out).contains(SECRET));
+}
+
+#[test]
+fn requests_without_the_token_are_refused() {
+    let home = Home::new().with_dev_profile();
+    let s = serve(&home);
+    let get = |auth: &str| {
+        request(
+            s.port,
+            &format!("GET /credentials HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}\r\n"),
+        )
+    };
+    let (status, body) = get("");
+    assert_eq!(status, 401);
+    assert_eq!(
+        body,
+        r#"{"code":"Unauthorized","message":"the Authorization header does not hold the token"}"#
+    );
+    let wrong = format!("{}0", &s.token[..63]);
+    for auth in [
+        format!("Authorization: {wrong}\r\n"),
+        format!("Authorization: {}\r\n", &s.token[..63]),
+        format!("Authorization: Bearer {}\r\n", s.token),
+        format!("Authorization: {}\r\nAuthorization: {wrong}\r\n", s.token),
+    ] {
+        let (status, body) = get(&auth);
+        assert_eq!(status, 401, "{auth}");
+        assert!(!body.contains(SECRET));
+    }
+    let (status, body) = get(&format!("authorization: {}\r\n", s.token));
+    assert_eq!(status, 200);
+    assert!(body.contains(SECRET));
+}
+
+#[test]
+fn other_paths_and_methods_and_garbage() {
+    let home = Home::new().with_dev_profile();
+    let s = serve(&home);
+    let auth = format!("Authorization: {}\r\n", s.token);
+    let (status, _) = request(s.port, &format!("GET /other HTTP/1.1\r\n{auth}\r\n"));
+    assert_eq!(status, 404);
+    let (status, body) = request(s.port, &format!("POST /credentials HTTP/1.1\r\n{auth}\r\n"));
+    assert_eq!(status, 405);
+    assert!(!body.contains(SECRET));
+    let (status, _) = request(s.port, "\x00\x01garbage\r\n\r\n");
+    assert_eq!(status, 400);
+    // A request head that never ends is cut off at 16 KiB.
+    let mut stream = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let _ = stream
+        .write_all(format!("GET /credentials HTTP/1.1\r\nX: {}", "a".repeat(64 * 1024)).as_bytes());
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    assert!(response.starts_with("HTTP/1.1 431 "), "{response:.60}");
+    // The server is still there.
+    let (status, _) = request(s.port, &format!("GET /credentials HTTP/1.1\r\n{auth}\r\n"));
+    assert_eq!(status, 200);
+}
+
+/// The machine's address on its default route, when it has one (no packet is sent).
+fn non_loopback_address() -> Option<IpAddr> {
+    let socket = UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+#[test]
+fn it_listens_on_127_0_0_1_only() {
+    let home = Home::new().with_dev_profile();
+    let s = serve(&home);
+    assert!(s.uri.starts_with("http://127.0.0.1:"), "{}", s.uri);
+    let refused = |ip: IpAddr| {
+        TcpStream::connect_timeout(&SocketAddr::new(ip, s.port), Duration::from_secs(2)).is_err()
+    };
+    if let Some(ip) = non_loopback_address() {
+        assert!(refused(ip), "reachable on {ip}");
+    }
+    #[cfg(target_os = "linux")]
+    assert!(refused("127.0.0.2".parse().unwrap()));
+    assert!(!refused("127.0.0.1".parse().unwrap()));
+}
+
+#[test]
+fn it_does_not_start_without_credentials() {
+    let home = Home::new().with_dev_profile();
+    let out = home.run(&["serve", "--profile", "longterm"]);
+    assert_code(&out, 253);
+    assert_eq!(stdout(&out), "");
+    assert!(
+        stderr(&out).contains("long-term keys without a session token"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains(SECRET));
+
+    let out = Home::new().run(&["serve"]);
+    assert_code(&out, 253);
+    assert_eq!(stdout(&out), "");
+    let out = home.run(&["serve", "--profile", "nope"]);
+    assert_code(&out, 255);
+}
+
+#[test]
+fn every_request_goes_through_the_chains_refresh() {
+    use awscred_testkit::sso_fake::SsoFake;
+    let fake = SsoFake::start();
+    // Role credentials that are always inside the refresh window: each request refreshes.
+    let soon = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+        + 5 * 60 * 1000;
+    fake.set_role_expiration_ms(soon);
+    let home = Home::new()
+        .file(
+            ".aws/config",
+            "[profile dev]\nsso_start_url = https://legacy.awsapps.com/start\n\
+             sso_region = us-west-2\nsso_account_id = 444455556666\nsso_role_name = Admin\n",
+        )
+        .env("AWS_ENDPOINT_URL_SSO", fake.url())
+        .env("AWS_ENDPOINT_URL_SSO_OIDC", fake.url());
+    let out = home.run(&["sso", "login", "--no-browser", "--profile", "dev"]);
+    assert_code(&out, 0);
+    let s = serve(&home);
+    let fetched = || fake.requests_to("/federation/credentials").len();
+    assert_eq!(fetched(), 1, "resolved once at start");
+    let mut keys = Vec::new();
+    for n in 2..=3 {
+        let (status, body) = request(
+            s.port,
+            &format!(
+                "GET /credentials HTTP/1.1\r\nAuthorization: {}\r\n\r\n",
+                s.token
+            ),
+        );
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(fetched(), n);
+        let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(doc["AccountId"], "444455556666");
+        keys.push(doc["AccessKeyId"].as_str().unwrap().to_owned());
+    }
+    assert!(keys.iter().all(|k| k.starts_with("ASIA")), "{keys:?}");
+}
