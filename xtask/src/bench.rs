@@ -1162,19 +1162,12 @@ impl Bench {
 
 // ---- Building ---------------------------------------------------------------------------
 
+/// The binary as shipped (`cargo xtask dist`: statically linked on Linux with glibc).
 fn build_awscred() -> Result<PathBuf, String> {
-    let mut cmd = cargo();
-    cmd.args([
-        "build",
-        "--release",
-        "--quiet",
-        "-p",
-        "awscred-cli",
-        "--bin",
-        "awscred",
-    ]);
+    let (mut cmd, path) = crate::dist::command()?;
+    cmd.arg("--quiet");
     run_quiet(&mut cmd)?;
-    Ok(target_dir().join("release/awscred"))
+    Ok(path)
 }
 
 /// The chain's bench programs, with every tier compiled in; with only the default tiers when
@@ -1836,8 +1829,8 @@ Every tool runs with an emptied environment: `HOME` points at a fixture written 
 metadata is disabled, and every AWS endpoint (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_STS`) is a
 closed loopback port, so a tool that would call out fails at once instead of reaching the network.
 
-1. **Whole process, static profile**: `awscred export-credentials --profile static` (release
-   build), `sdk-compare export static` (`aws_config::defaults(BehaviorVersion::latest())`, then the
+1. **Whole process, static profile**: `awscred export-credentials --profile static` (the
+   shipped build, `cargo xtask dist`: release, statically linked on Linux with glibc), `sdk-compare export static` (`aws_config::defaults(BehaviorVersion::latest())`, then the
    credentials provider) and `python -c <botocore: Session(profile).get_credentials()>`, each
    spawned and waited for; 3 warm-up rounds, then 30 rounds (10 with `--quick`) of one run of each
    in turn, so load bursts hit every tool alike. The floor line is `/bin/true` spawned the same way.
@@ -1878,8 +1871,8 @@ closed loopback port, so a tool that would call out fails at once instead of rea
    --features env,profile`, `-p awscred-cli`, and `-p aws-config` with its default features in
    `xtask/sdk-compare`; clean release builds of the first two and of aws-config, each in a fresh
    target directory under `target/bench/clean/` (dependencies fetched beforehand, so no download
-   time counts), on this machine's cores; the size of `target/release/awscred` (the release
-   profile strips it) and of the equally-built `sdk-compare` binary.
+   time counts), on this machine's cores; the size of the shipped `awscred` (`cargo xtask dist`;
+   the release profile strips it) and of the equally-built `sdk-compare` binary.
 
 `cargo xtask bench --quick` takes fewer runs and skips the clean builds (about 20 s of
 measuring once the release builds are current; rebuilding changed crates comes on top); it

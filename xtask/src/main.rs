@@ -4,10 +4,12 @@
 //! - `ci`: every check CI runs, in order, stopping at the first failure.
 //! - `fuzz [--seconds N] [TARGET]`: runs the cargo-fuzz targets under `fuzz/`.
 //! - `bench [--quick]`: speed and footprint against the AWS SDK for Rust and botocore (bench.rs).
+//! - `dist`: the shipped `awscred` binary (statically linked on Linux with glibc).
 
 mod bench;
 mod ci;
 mod demo;
+mod dist;
 mod fake;
 mod fuzz;
 
@@ -30,6 +32,8 @@ tasks:
   bench [--quick] [--runs N]  speed and footprint, side by side with the AWS SDK for Rust and
                               botocore measured in the same run: a table, target/bench/results.json
                               and docs/performance.md (--quick: fewer runs, no clean builds)
+  dist                        build the awscred binary as shipped (release; statically linked
+                              on Linux with glibc) and print its path
   help                        this text
 ";
 
@@ -44,6 +48,7 @@ fn main() -> ExitCode {
         "ci" => ci::run(rest),
         "fuzz" => fuzz::run(rest),
         "bench" => bench::run(rest),
+        "dist" => dist::run(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

@@ -292,4 +292,19 @@ fn every_request_goes_through_the_chains_refresh() {
         keys.push(doc["AccessKeyId"].as_str().unwrap().to_owned());
     }
     assert!(keys.iter().all(|k| k.starts_with("ASIA")), "{keys:?}");
+
+    // Logged out: the next refresh fails, and the client gets the chain's error as JSON.
+    assert_code(&home.run(&["sso", "logout"]), 0);
+    let (status, body) = request(
+        s.port,
+        &format!(
+            "GET /credentials HTTP/1.1\r\nAuthorization: {}\r\n\r\n",
+            s.token
+        ),
+    );
+    assert_eq!(status, 500, "{body}");
+    let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(doc["code"], "CredentialsUnavailable");
+    assert!(doc["message"].as_str().unwrap().contains("sso"), "{doc}");
+    assert!(!body.contains(&keys[1]), "{body}");
 }
