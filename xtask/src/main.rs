@@ -32,7 +32,7 @@ tasks:
   bench [--quick] [--runs N]  speed and footprint, side by side with the AWS SDK for Rust and
                               botocore measured in the same run: a table, target/bench/results.json
                               and docs/performance.md (--quick: fewer runs, no clean builds)
-  dist                        build the awscred binary as shipped (release; statically linked
+  dist                        build the awscred binary as shipped (dist profile; statically linked
                               on Linux with glibc) and print its path
   help                        this text
 ";
