@@ -3,6 +3,15 @@
 //! sees: it names the file, profile and key or the endpoint, and nothing panics. Each test prints
 //! its message as `ROW <test>: <message>` (run with `--nocapture` to refresh the table).
 
+// These tests drive every tier: they need the chain built with all of them.
+#![cfg(all(
+    feature = "sts",
+    feature = "sso",
+    feature = "process",
+    feature = "ecs",
+    feature = "imds"
+))]
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};

@@ -6,6 +6,15 @@
 //! with a TRACE-level subscriber capturing every log line, and no planted or issued secret may
 //! appear in the logs, in `Debug` of the credentials, the explanation, or the error.
 
+// These tests drive every tier: they need the chain built with all of them.
+#![cfg(all(
+    feature = "sts",
+    feature = "sso",
+    feature = "process",
+    feature = "ecs",
+    feature = "imds"
+))]
+
 use awscred_chain::Chain;
 use awscred_core::{Env, Secret};
 use awscred_testkit::hostile::{Scenario, capture_trace};
