@@ -1,7 +1,6 @@
 //! The output formats of `export-credentials`, byte for byte as the AWS CLI v2 writes them
 //! (`awscli/customizations/configure/exportcreds.py`).
 
-use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use awscred_core::{Credentials, timestamp};
@@ -115,7 +114,7 @@ fn render_process(
         out.push_str("  \"");
         out.push_str(key);
         out.push_str("\": ");
-        python_json_string(out, value);
+        awscred_core::pyjson::write_str(out, value);
     };
     field("AccessKeyId", creds.access_key_id());
     field("SecretAccessKey", creds.secret_access_key().expose());
@@ -128,32 +127,6 @@ fn render_process(
     for part in [eol, "}", eol] {
         out.push_str(part);
     }
-}
-
-/// A JSON string as Python's `json.dumps` writes it with its default `ensure_ascii=True`:
-/// `"` and `\` escaped, `\n \r \t \b \f` by name, every other character outside printable ASCII
-/// (`' '..='~'`) as `\uXXXX` in lower-case hex, with a surrogate pair above U+FFFF.
-pub(crate) fn python_json_string(out: &mut String, value: &str) {
-    out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            _ => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    let _ = write!(out, "\\u{unit:04x}");
-                }
-            }
-        }
-    }
-    out.push('"');
 }
 
 /// Python's `datetime.isoformat()` of the UTC datetime botocore holds: `2021-09-21T04:16:53+00:00`,
@@ -186,7 +159,7 @@ mod tests {
 
     fn json(value: &str) -> String {
         let mut out = String::new();
-        python_json_string(&mut out, value);
+        awscred_core::pyjson::write_str(&mut out, value);
         out
     }
 

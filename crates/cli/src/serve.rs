@@ -24,7 +24,6 @@ use zeroize::Zeroizing;
 use crate::cli::{self, Globals};
 use crate::export;
 use crate::failure::Failure;
-use crate::format::python_json_string;
 
 /// The path of the endpoint; any other path is a 404.
 const PATH: &str = "/credentials";
@@ -265,7 +264,7 @@ fn document(creds: &Credentials, now: SystemTime) -> Zeroizing<String> {
         out.push_str(open);
         out.push_str(key);
         out.push_str("\":");
-        python_json_string(&mut out, value);
+        awscred_core::pyjson::write_str(&mut out, value);
     };
     field("AccessKeyId", creds.access_key_id());
     field("SecretAccessKey", secret);
@@ -280,9 +279,9 @@ fn document(creds: &Credentials, now: SystemTime) -> Zeroizing<String> {
 
 fn error(status: u16, code: &str, message: &str) -> Zeroizing<String> {
     let mut body = String::from("{\"code\":");
-    python_json_string(&mut body, code);
+    awscred_core::pyjson::write_str(&mut body, code);
     body.push_str(",\"message\":");
-    python_json_string(&mut body, message);
+    awscred_core::pyjson::write_str(&mut body, message);
     body.push('}');
     response(status, &body)
 }

@@ -67,6 +67,7 @@ pub mod fs;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod provider;
+pub mod pyjson;
 mod secret;
 pub mod timestamp;
 

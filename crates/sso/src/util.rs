@@ -176,7 +176,7 @@ impl PyJson {
         let (item_sep, key_sep) = if compact { (",", ":") } else { (", ", ": ") };
         match self {
             PyJson::Null => out.push_str("null"),
-            PyJson::Str(s) => write_py_str(out, s),
+            PyJson::Str(s) => awscred_core::pyjson::write_str(out, s),
             PyJson::List(items) => {
                 out.push('[');
                 for (i, item) in items.iter().enumerate() {
@@ -193,7 +193,7 @@ impl PyJson {
                     if i > 0 {
                         out.push_str(item_sep);
                     }
-                    write_py_str(out, k);
+                    awscred_core::pyjson::write_str(out, k);
                     out.push_str(key_sep);
                     v.write(out, compact);
                 }
@@ -201,30 +201,6 @@ impl PyJson {
             }
         }
     }
-}
-
-/// A string as Python's `json.dumps` (with `ensure_ascii=True`) writes it.
-fn write_py_str(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]

@@ -269,41 +269,16 @@ fn key_of(mut args: Vec<(&str, PyValue<'_>)>) -> String {
         if i > 0 {
             text.push_str(", ");
         }
-        python_json_string(key, &mut text);
+        awscred_core::pyjson::write_str(&mut text, key);
         text.push_str(": ");
         match value {
-            PyValue::Str(s) => python_json_string(s, &mut text),
+            PyValue::Str(s) => awscred_core::pyjson::write_str(&mut text, s),
             PyValue::Int(n) => text.push_str(&n.to_string()),
         }
     }
     text.push('}');
     let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, text.as_bytes());
     digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A JSON string as Python's `json.dumps` writes it with `ensure_ascii=True`.
-fn python_json_string(s: &str, out: &mut String) {
-    use std::fmt::Write;
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            _ => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    let _ = write!(out, "\\u{unit:04x}");
-                }
-            }
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]
