@@ -320,7 +320,7 @@ impl Bench {
         let load_start = loadavg();
         eprintln!("bench: building awscred, the bench programs and the anchors (release)...");
         let start = Instant::now();
-        let awscred = build_awscred();
+        let awscred = build_awscred(options.quick);
         let (exes, features_note) = build_bench_programs();
         let sdk = build_sdk_compare();
         let python = find_python(&out_dir);
@@ -1162,12 +1162,15 @@ impl Bench {
 
 // ---- Building ---------------------------------------------------------------------------
 
-/// The binary as shipped (`cargo xtask dist`: statically linked on Linux with glibc).
-fn build_awscred() -> Result<PathBuf, String> {
-    let (mut cmd, path) = crate::dist::command()?;
-    cmd.arg("--quiet");
-    run_quiet(&mut cmd)?;
-    Ok(path)
+/// The binary as shipped (`cargo xtask dist`: statically linked on Linux with glibc, its
+/// start-up code laid out together). `--quick` reuses the function order of the last build.
+fn build_awscred(quick: bool) -> Result<PathBuf, String> {
+    let order = if quick {
+        crate::dist::Order::Reuse
+    } else {
+        crate::dist::Order::Measure
+    };
+    crate::dist::build(order, true)
 }
 
 /// The chain's bench programs, with every tier compiled in; with only the default tiers when

@@ -216,7 +216,7 @@ mod tests {
     fn a_bare_level_is_the_default() {
         let f = Filter::parse("debug").unwrap();
         assert!(f.enabled("awscred_chain", &Level::DEBUG));
-        assert!(f.enabled("hyper_util::client", &Level::INFO));
+        assert!(f.enabled("awscred_core::http::hyper_client", &Level::INFO));
         assert!(!f.enabled("awscred_chain", &Level::TRACE));
         assert_eq!(f.max_level(), LevelFilter::DEBUG);
     }

@@ -1,8 +1,8 @@
 //! The HTTP seam the network tiers (STS, SSO, IMDS, containers) share.
 //!
 //! Tiers build an [`HttpRequest`] and hand it to an [`HttpClient`]. Production uses
-//! [`HyperClient`] (hyper + rustls with the ring provider); tests use loopback fakes through the
-//! real client, or replay recorded traffic by implementing the trait.
+//! [`HyperClient`] (hyper's HTTP/1 connections + rustls with the ring provider); tests use loopback
+//! fakes through the real client, or replay recorded traffic by implementing the trait.
 
 use std::fmt;
 use std::time::Duration;
@@ -10,6 +10,7 @@ use std::time::Duration;
 use crate::provider::BoxFuture;
 
 mod hyper_client;
+mod proxy;
 #[cfg(test)]
 mod tests;
 

@@ -1,55 +1,66 @@
-//! The production [`HttpClient`]: hyper 1 through hyper-util's pooled legacy client, rustls with
-//! the ring provider for https.
+//! The production [`HttpClient`]: hyper 1's HTTP/1 connection API over tokio sockets, rustls
+//! with the ring provider (through tokio-rustls) for https, and a small connection pool.
 //!
 //! Why these pieces:
+//! - hyper's `client::conn::http1` plus a few hundred lines here (connecting, the proxy tunnel,
+//!   the pool) instead of hyper-util's legacy client and hyper-rustls: a credential client needs
+//!   a sliver of their machinery, and they bring five more crates into the graph.
 //! - TLS roots are Mozilla's list from `webpki-roots`, compiled in. botocore (and so the CLI)
 //!   verifies against its own bundled copy of the same list (certifi), not the operating system's
 //!   store, so this matches the CLI and avoids `rustls-native-certs` and its platform crates.
 //!   `AWS_CA_BUNDLE` (a PEM file) adds its certificates to that list.
 //! - The roots are loaded on the first https request only: a resolution that never leaves
 //!   loopback http (containers, IMDS, static keys) never parses them.
-//! - Proxies come from `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` (lower-case spellings win, as in
-//!   Python's `urllib`), matched by hyper-util's `proxy::matcher`; https goes through an HTTP
-//!   `CONNECT` tunnel (hyper-util's `Tunnel`), http in absolute form. Loopback is never proxied.
-//! - Timeouts: the connect timeout covers getting a connection (TCP, proxy tunnel, TLS); the read
-//!   timeout starts once the connection is ready and covers the whole response, body included.
-//!   Neither is a per-read idle timer, so a server that trickles one byte a second cannot keep a
-//!   request alive past its bound.
+//! - Proxies come from `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` (see [`super::proxy`]); https
+//!   goes through an HTTP `CONNECT` tunnel, http in absolute form. Loopback is never proxied.
+//! - The pool keeps up to four idle connections per destination for 30 s, so that a tier's
+//!   consecutive requests (IMDS: token, role, credentials) share one connection.
+//! - Timeouts: the connect timeout covers getting a connection (TCP, proxy tunnel, TLS, or a
+//!   pooled connection becoming ready); the read timeout starts once the connection is ready and
+//!   covers the whole response, body included. Neither is a per-read idle timer, so a server
+//!   that trickles one byte a second cannot keep a request alive past its bound.
 
+use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::fmt;
-use std::future::Future;
-use std::net::IpAddr;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use ::http::Uri;
-use ::http::header::{CONTENT_LENGTH, HeaderValue, PROXY_AUTHORIZATION};
+use ::http::header::{CONTENT_LENGTH, HOST, HeaderValue, PROXY_AUTHORIZATION};
+use ::http::{Request, Uri};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::rt::{Read, ReadBufCursor, Write};
-use hyper_rustls::{DefaultServerNameResolver, HttpsConnector, MaybeHttpsStream};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::proxy::Tunnel;
-use hyper_util::client::legacy::connect::{
-    Connected, Connection, HttpConnector, capture_connection,
-};
-use hyper_util::client::proxy::matcher::{Intercept, Matcher};
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use rustls::pki_types::CertificateDer;
+use hyper::client::conn::http1::SendRequest;
+use hyper_util::rt::TokioIo;
 use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
+use tokio::time::Instant;
+use zeroize::Zeroizing;
 
+use super::proxy::{Proxies, Proxy, bare_host};
 use super::{
     HttpClient, HttpError, HttpErrorKind, HttpRequest, HttpResponse, MAX_BODY_BYTES, Timeouts,
     endpoint_of,
 };
-use crate::Env;
 use crate::provider::BoxFuture;
+use crate::{Env, Secret};
 
-type BoxError = Box<dyn StdError + Send + Sync>;
+/// The sending half of one HTTP/1 connection; its driver runs as a task of its own.
+type Sender = SendRequest<Full<Bytes>>;
+
+/// How long an idle connection stays in the pool.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Idle connections kept per destination: the tiers send one request at a time, so a few are
+/// plenty even when several tasks resolve at once.
+const MAX_IDLE_PER_KEY: usize = 4;
+/// The longest answer to `CONNECT` a proxy may send (hyper-util's bound).
+const MAX_TUNNEL_HEAD: usize = 8 * 1024;
 
 /// The HTTP client the network tiers share in production.
 ///
@@ -71,13 +82,12 @@ type BoxError = Box<dyn StdError + Send + Sync>;
 /// ```
 #[derive(Clone)]
 pub struct HyperClient {
-    client: Client<Connector, Full<Bytes>>,
     shared: Arc<Shared>,
 }
 
 impl fmt::Debug for HyperClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The proxy matcher's Debug never prints proxy credentials.
+        // The proxies' Debug never prints proxy credentials.
         f.debug_struct("HyperClient")
             .field("proxy", &self.shared.proxy)
             .field("ca_bundle", &self.shared.ca_bundle)
@@ -90,36 +100,15 @@ impl HyperClient {
     /// their lower-case spellings) and extra trusted certificates (`AWS_CA_BUNDLE`, read through
     /// the environment's file system on the first https request).
     pub fn new(env: &Env) -> Self {
-        let first = |names: &[&str]| -> String {
-            names
-                .iter()
-                .find_map(|n| env.non_empty_var(n))
-                .unwrap_or_default()
-        };
-        let proxy = Matcher::builder()
-            .http(first(&["http_proxy", "HTTP_PROXY"]))
-            .https(first(&["https_proxy", "HTTPS_PROXY"]))
-            .no(first(&["no_proxy", "NO_PROXY"]))
-            .build();
-        let mut http = HttpConnector::new();
-        // The connector also dials proxies and https hosts; the scheme is checked in `send`.
-        http.enforce_http(false);
-        http.set_nodelay(true);
-        let shared = Arc::new(Shared {
-            http,
-            proxy,
-            ca_bundle: env.non_empty_var("AWS_CA_BUNDLE"),
-            env: env.clone(),
-            tls: OnceLock::new(),
-        });
-        let client = Client::builder(TokioExecutor::new())
-            .pool_timer(TokioTimer::new())
-            .pool_idle_timeout(Duration::from_secs(30))
-            .pool_max_idle_per_host(4)
-            .build(Connector {
-                shared: shared.clone(),
-            });
-        HyperClient { client, shared }
+        HyperClient {
+            shared: Arc::new(Shared {
+                proxy: Proxies::from_env(env),
+                ca_bundle: env.non_empty_var("AWS_CA_BUNDLE"),
+                env: env.clone(),
+                tls: OnceLock::new(),
+                pool: Mutex::new(Pool::default()),
+            }),
+        }
     }
 
     /// Whether the TLS configuration (roots, `AWS_CA_BUNDLE`) has been loaded yet.
@@ -128,16 +117,23 @@ impl HyperClient {
         self.shared.tls.get().is_some()
     }
 
+    /// How many idle connections the pool holds.
+    #[cfg(test)]
+    pub(crate) fn idle_connections(&self) -> usize {
+        self.shared.pool().idle.values().map(Vec::len).sum()
+    }
+
     async fn send_inner(
         &self,
-        mut request: HttpRequest,
+        request: HttpRequest,
         timeouts: Timeouts,
         endpoint: &str,
     ) -> Result<HttpResponse, HttpError> {
         let err = |kind, message: String| HttpError::new(kind, endpoint, message);
         let uri = request.uri().clone();
-        match uri.scheme_str() {
-            Some("http") | Some("https") => {}
+        let https = match uri.scheme_str() {
+            Some("http") => false,
+            Some("https") => true,
             Some(other) => {
                 return Err(err(
                     HttpErrorKind::InvalidRequest,
@@ -150,105 +146,179 @@ impl HyperClient {
                     "the URI is not absolute".into(),
                 ));
             }
+        };
+        let host = match uri.host() {
+            Some(host) if !host.is_empty() => host,
+            _ => {
+                return Err(err(
+                    HttpErrorKind::InvalidRequest,
+                    "the URI has no host".into(),
+                ));
+            }
+        };
+        let default_port = if https { 443 } else { 80 };
+        let proxy = self.shared.proxy.intercept(&uri);
+        let target = Target {
+            https,
+            host,
+            port: uri.port_u16().unwrap_or(default_port),
+            proxy,
+        };
+
+        let (mut parts, body) = request.into_parts();
+        if !parts.headers.contains_key(HOST) {
+            let value = match uri.port_u16() {
+                Some(port) if port != default_port => format!("{host}:{port}"),
+                _ => host.to_owned(),
+            };
+            let value = HeaderValue::from_str(&value)
+                .map_err(|e| err(HttpErrorKind::InvalidRequest, format!("bad host: {e}")))?;
+            parts.headers.insert(HOST, value);
         }
-        if uri.host().is_none_or(str::is_empty) {
-            return Err(err(
-                HttpErrorKind::InvalidRequest,
-                "the URI has no host".into(),
-            ));
-        }
-        if uri.scheme_str() == Some("http") {
+        match proxy {
             // A plain-http request through a proxy goes in absolute form to the proxy itself,
             // so its credentials ride on the request.
-            if let Some(auth) = self
-                .shared
-                .intercept(&uri)
-                .and_then(|i| i.basic_auth().cloned())
-            {
-                let mut auth: HeaderValue = auth;
-                auth.set_sensitive(true);
-                request.headers_mut().insert(PROXY_AUTHORIZATION, auth);
+            Some(proxy) if !https => {
+                if let Some(auth) = proxy.authorization() {
+                    let mut auth = HeaderValue::from_str(auth.expose()).map_err(|e| {
+                        err(
+                            HttpErrorKind::InvalidRequest,
+                            format!("proxy credentials: {e}"),
+                        )
+                    })?;
+                    auth.set_sensitive(true);
+                    parts.headers.insert(PROXY_AUTHORIZATION, auth);
+                }
+            }
+            _ => {
+                parts.uri = match uri.path_and_query() {
+                    Some(pq) if pq.as_str() != "/" => Uri::from(pq.clone()),
+                    _ => Uri::from_static("/"),
+                };
             }
         }
+        let mut request = Request::from_parts(parts, Full::new(Bytes::from(body)));
 
-        let (parts, body) = request.into_parts();
-        let mut request = ::http::Request::from_parts(parts, Full::new(Bytes::from(body)));
-        let mut connected = capture_connection(&mut request);
-        let response = self.client.request(request);
-        tokio::pin!(response);
+        let key = target.key();
+        let mut use_pool = true;
+        loop {
+            // Phase 1: until a connection (new or pooled) is ready, bounded by the connect timeout.
+            let (mut sender, reused) =
+                tokio::time::timeout(timeouts.connect, self.connection(&target, &key, use_pool))
+                    .await
+                    .map_err(|_| {
+                        err(
+                            HttpErrorKind::Timeout,
+                            format!("no connection within {}", fmt_duration(timeouts.connect)),
+                        )
+                    })?
+                    .map_err(|message| err(HttpErrorKind::Connect, message))?;
 
-        // Phase 1: until a connection (new or pooled) is ready, bounded by the connect timeout.
-        let early = tokio::time::timeout(timeouts.connect, async {
-            let ready = connected.wait_for_connection_metadata();
-            tokio::pin!(ready);
-            std::future::poll_fn(|cx| {
-                if let Poll::Ready(result) = response.as_mut().poll(cx) {
-                    return Poll::Ready(Some(result));
-                }
-                ready.as_mut().poll(cx).map(|_| None)
-            })
-            .await
-        })
-        .await
-        .map_err(|_| {
-            err(
-                HttpErrorKind::Timeout,
-                format!("no connection within {}", fmt_duration(timeouts.connect)),
-            )
-        })?;
-
-        // Phase 2: the whole response, headers and body, within the read timeout.
-        let read = async {
-            let response = match early {
-                Some(result) => result,
-                None => response.await,
-            }
-            .map_err(|e| {
-                let kind = if e.is_connect() {
-                    HttpErrorKind::Connect
-                } else {
-                    HttpErrorKind::Io
-                };
-                err(kind, error_chain(&e))
-            })?;
-            let (parts, mut body) = response.into_parts();
-            let declared = parts
-                .headers
-                .get(CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok());
-            if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-                return Err(too_large(endpoint));
-            }
-            let mut bytes =
-                Vec::with_capacity(declared.map_or(0, |n| n as usize).min(MAX_BODY_BYTES));
-            while let Some(frame) = body.frame().await {
-                let frame = frame.map_err(|e| {
-                    err(
-                        HttpErrorKind::Io,
-                        format!("reading the response body: {}", error_chain(&e)),
-                    )
-                })?;
-                if let Ok(data) = frame.into_data() {
-                    if bytes.len() + data.len() > MAX_BODY_BYTES {
-                        return Err(too_large(endpoint));
+            // Phase 2: the whole response, headers and body, within the read timeout.
+            let attempt =
+                tokio::time::timeout(timeouts.read, exchange(&mut sender, request, endpoint))
+                    .await
+                    .map_err(|_| {
+                        err(
+                            HttpErrorKind::Timeout,
+                            format!(
+                                "no complete response within {}",
+                                fmt_duration(timeouts.read)
+                            ),
+                        )
+                    })?;
+            match attempt {
+                Attempt::Done(response) => {
+                    if response.is_ok() {
+                        self.shared.checkin(key, sender);
                     }
-                    bytes.extend_from_slice(&data);
+                    return response;
+                }
+                // A pooled connection that closed before the request went out (the server
+                // dropped it while idle): the request was never sent, so a fresh connection may
+                // safely carry it, as hyper-util's client did.
+                Attempt::Unsent(unsent, _) if reused => {
+                    tracing::trace!(%key, "the idle connection was closed; connecting anew");
+                    request = unsent;
+                    use_pool = false;
+                }
+                Attempt::Unsent(_, error) => {
+                    return Err(err(HttpErrorKind::Io, error_chain(&error)));
                 }
             }
-            Ok(::http::Response::from_parts(parts, bytes))
+        }
+    }
+
+    /// A ready connection for `target`: an idle one from the pool, else a new one. The flag says
+    /// whether it came from the pool.
+    async fn connection(
+        &self,
+        target: &Target<'_>,
+        key: &Key,
+        use_pool: bool,
+    ) -> Result<(Sender, bool), String> {
+        while use_pool && let Some(mut sender) = self.shared.checkout(key) {
+            // The previous exchange may still be winding down in the driver task.
+            if sender.ready().await.is_ok() {
+                tracing::trace!(%key, "reusing an idle connection");
+                return Ok((sender, true));
+            }
+        }
+        Ok((self.connect(target).await?, false))
+    }
+
+    /// Opens a connection: TCP (to the proxy when there is one), the `CONNECT` tunnel and TLS
+    /// for https, then the HTTP/1 handshake, whose driver is spawned on the current runtime.
+    async fn connect(&self, target: &Target<'_>) -> Result<Sender, String> {
+        let (dial_host, dial_port) = match target.proxy {
+            None => (target.host, target.port),
+            Some(proxy) => {
+                let uri = proxy.uri();
+                if uri.scheme_str() != Some("http") {
+                    return Err(format!(
+                        "proxy {}: only http:// proxies are supported",
+                        endpoint_of(uri)
+                    ));
+                }
+                // `Proxy::parse` only builds URIs with an authority.
+                let host = uri.host().unwrap_or_default();
+                (host, uri.port_u16().unwrap_or(80))
+            }
         };
-        tokio::time::timeout(timeouts.read, read)
+        match target.proxy {
+            Some(proxy) => tracing::debug!(
+                endpoint = %target.key(),
+                proxy = %endpoint_of(proxy.uri()),
+                "opening a connection through a proxy"
+            ),
+            None => tracing::debug!(endpoint = %target.key(), "opening a connection"),
+        }
+        let mut tcp = dial(dial_host, dial_port).await?;
+        let stream = if target.https {
+            if let Some(proxy) = target.proxy {
+                let authority = format!("{}:{}", target.host, target.port);
+                tunnel(&mut tcp, &authority, proxy.authorization()).await?;
+            }
+            let config = self.shared.tls()?;
+            let name = ServerName::try_from(bare_host(target.host).to_owned())
+                .map_err(|e| format!("TLS: bad server name {:?}: {e}", target.host))?;
+            let tls = tokio_rustls::TlsConnector::from(config)
+                .connect(name, tcp)
+                .await
+                .map_err(|e| format!("TLS handshake: {}", error_chain(&e)))?;
+            Stream::Tls(Box::new(tls))
+        } else {
+            Stream::Plain(tcp)
+        };
+        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await
-            .map_err(|_| {
-                err(
-                    HttpErrorKind::Timeout,
-                    format!(
-                        "no complete response within {}",
-                        fmt_duration(timeouts.read)
-                    ),
-                )
-            })?
+            .map_err(|e| error_chain(&e))?;
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %error_chain(&e), "connection ended with an error");
+            }
+        });
+        Ok(sender)
     }
 }
 
@@ -269,6 +339,56 @@ impl HttpClient for HyperClient {
             result
         })
     }
+}
+
+/// How one exchange on a ready connection ended.
+enum Attempt {
+    /// A complete response, or an error once the request may have gone out.
+    Done(Result<HttpResponse, HttpError>),
+    /// The connection failed before the request was written: here it is back.
+    Unsent(Request<Full<Bytes>>, hyper::Error),
+}
+
+/// Sends `request` and reads the whole response, at most [`MAX_BODY_BYTES`] of body.
+async fn exchange(sender: &mut Sender, request: Request<Full<Bytes>>, endpoint: &str) -> Attempt {
+    let err = |kind, message: String| HttpError::new(kind, endpoint, message);
+    let response = match sender.try_send_request(request).await {
+        Ok(response) => response,
+        Err(mut e) => {
+            return match e.take_message() {
+                Some(request) => Attempt::Unsent(request, e.into_error()),
+                None => Attempt::Done(Err(err(HttpErrorKind::Io, error_chain(e.error())))),
+            };
+        }
+    };
+    let (parts, mut body) = response.into_parts();
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Attempt::Done(Err(too_large(endpoint)));
+    }
+    let mut bytes = Vec::with_capacity(declared.map_or(0, |n| n as usize).min(MAX_BODY_BYTES));
+    while let Some(frame) = body.frame().await {
+        let frame = match frame {
+            Ok(frame) => frame,
+            Err(e) => {
+                return Attempt::Done(Err(err(
+                    HttpErrorKind::Io,
+                    format!("reading the response body: {}", error_chain(&e)),
+                )));
+            }
+        };
+        if let Ok(data) = frame.into_data() {
+            if bytes.len() + data.len() > MAX_BODY_BYTES {
+                return Attempt::Done(Err(too_large(endpoint)));
+            }
+            bytes.extend_from_slice(&data);
+        }
+    }
+    Attempt::Done(Ok(::http::Response::from_parts(parts, bytes)))
 }
 
 fn too_large(endpoint: &str) -> HttpError {
@@ -301,21 +421,118 @@ fn error_chain(error: &(dyn StdError + 'static)) -> String {
     parts.join(": ")
 }
 
-/// What the connector needs, shared by all clones.
+/// Where one request goes.
+struct Target<'a> {
+    https: bool,
+    /// As the URI spells it (IPv6 literals in brackets).
+    host: &'a str,
+    /// The explicit port, else the scheme's.
+    port: u16,
+    proxy: Option<&'a Proxy>,
+}
+
+impl Target<'_> {
+    fn key(&self) -> Key {
+        Key {
+            https: self.https,
+            host: self.host.to_ascii_lowercase(),
+            port: self.port,
+            proxied: self.proxy.is_some(),
+        }
+    }
+}
+
+/// What a pooled connection is good for: the destination, and whether it runs through a proxy.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Key {
+    https: bool,
+    host: String,
+    port: u16,
+    proxied: bool,
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scheme = if self.https { "https" } else { "http" };
+        write!(f, "{scheme}://{}:{}", self.host, self.port)?;
+        if self.proxied {
+            f.write_str(" (through the proxy)")?;
+        }
+        Ok(())
+    }
+}
+
+/// Idle connections by destination, and the task that closes the ones idle too long.
+#[derive(Default)]
+struct Pool {
+    idle: HashMap<Key, Vec<Idle>>,
+    reaper: Option<tokio::task::JoinHandle<()>>,
+}
+
+struct Idle {
+    sender: Sender,
+    /// Tokio's clock, which tests can move forward.
+    since: Instant,
+}
+
+impl Idle {
+    fn usable(&self, now: Instant) -> bool {
+        !self.sender.is_closed() && now.saturating_duration_since(self.since) < IDLE_TIMEOUT
+    }
+}
+
+/// What the connections need, shared by all clones.
 struct Shared {
-    http: HttpConnector,
-    proxy: Matcher,
+    proxy: Proxies,
     ca_bundle: Option<String>,
     env: Env,
     tls: OnceLock<Result<Arc<rustls::ClientConfig>, String>>,
+    pool: Mutex<Pool>,
 }
 
 impl Shared {
-    fn intercept(&self, uri: &Uri) -> Option<Intercept> {
-        if is_loopback(uri.host()?) {
-            return None;
+    fn pool(&self) -> MutexGuard<'_, Pool> {
+        // The pool holds no invariant a panic elsewhere could break halfway.
+        self.pool.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The most recently used idle connection for `key` that is still open and fresh.
+    fn checkout(&self, key: &Key) -> Option<Sender> {
+        let mut pool = self.pool();
+        let list = pool.idle.get_mut(key)?;
+        let now = Instant::now();
+        let mut found = None;
+        while let Some(idle) = list.pop() {
+            if idle.usable(now) {
+                found = Some(idle.sender);
+                break;
+            }
         }
-        self.proxy.intercept(uri)
+        if list.is_empty() {
+            pool.idle.remove(key);
+        }
+        found
+    }
+
+    /// Returns a connection whose exchange completed, to be reused within [`IDLE_TIMEOUT`].
+    fn checkin(self: &Arc<Self>, key: Key, sender: Sender) {
+        if sender.is_closed() {
+            return;
+        }
+        let mut pool = self.pool();
+        let list = pool.idle.entry(key).or_default();
+        if list.len() >= MAX_IDLE_PER_KEY {
+            list.remove(0);
+        }
+        list.push(Idle {
+            sender,
+            since: Instant::now(),
+        });
+        // One reaper per pool. A handle that finished without clearing itself belonged to a
+        // runtime that has shut down.
+        if pool.reaper.as_ref().is_none_or(|r| r.is_finished()) {
+            pool.reaper = Some(tokio::spawn(reap(Arc::downgrade(self))));
+        }
     }
 
     fn tls(&self) -> Result<Arc<rustls::ClientConfig>, String> {
@@ -348,152 +565,210 @@ impl Shared {
             }
         }
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ClientConfig::builder_with_provider(provider)
+        let mut config = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| format!("TLS setup: {e}"))?
             .with_root_certificates(roots)
             .with_no_client_auth();
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok(config)
     }
 }
 
-fn is_loopback(host: &str) -> bool {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    if let Ok(ip) = bare.parse::<IpAddr>() {
-        return ip.is_loopback();
-    }
-    let lower = bare.to_ascii_lowercase();
-    lower == "localhost" || lower.ends_with(".localhost")
-}
-
-/// Opens connections: direct, through a proxy, with or without TLS.
-#[derive(Clone)]
-struct Connector {
-    shared: Arc<Shared>,
-}
-
-impl tower_service::Service<Uri> for Connector {
-    type Response = Conn;
-    type Error = BoxError;
-    type Future = BoxFuture<'static, Result<Conn, BoxError>>;
-
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, dst: Uri) -> Self::Future {
-        let shared = self.shared.clone();
-        Box::pin(async move {
-            let https = dst.scheme_str() == Some("https");
-            let proxy = shared.intercept(&dst);
-            let tls = || -> Result<Arc<rustls::ClientConfig>, BoxError> {
-                shared.tls().map_err(|m| std::io::Error::other(m).into())
+/// Closes idle connections once they have been idle for [`IDLE_TIMEOUT`] (dropping a sender
+/// lets its driver shut the connection), then ends when the pool is empty or gone.
+async fn reap(shared: Weak<Shared>) {
+    loop {
+        let next = {
+            let Some(shared) = shared.upgrade() else {
+                return;
             };
-            let resolver = || Arc::new(DefaultServerNameResolver::default());
-            let mut http = shared.http.clone();
-            match proxy {
-                None if !https => {
-                    let io = tower_service::Service::call(&mut http, dst).await?;
-                    Ok(Conn {
-                        inner: MaybeHttpsStream::Http(io),
-                        proxied: false,
-                    })
-                }
-                None => {
-                    let mut c = HttpsConnector::new(http, tls()?, true, resolver());
-                    let inner = tower_service::Service::call(&mut c, dst).await?;
-                    Ok(Conn {
-                        inner,
-                        proxied: false,
-                    })
-                }
-                Some(p) => {
-                    let proxy_uri = p.uri().clone();
-                    if proxy_uri.scheme_str() != Some("http") {
-                        return Err(std::io::Error::other(format!(
-                            "proxy {}: only http:// proxies are supported",
-                            endpoint_of(&proxy_uri)
-                        ))
-                        .into());
+            let mut pool = shared.pool();
+            let now = Instant::now();
+            pool.idle.retain(|_, list| {
+                list.retain(|idle| idle.usable(now));
+                !list.is_empty()
+            });
+            let next = pool.idle.values().flatten().map(|i| i.since).min();
+            if next.is_none() {
+                // Cleared under the lock, so a check-in from now on starts a new reaper.
+                pool.reaper = None;
+            }
+            next
+        };
+        let Some(oldest) = next else {
+            return;
+        };
+        tokio::time::sleep_until(oldest + IDLE_TIMEOUT).await;
+    }
+}
+
+/// A TCP connection to `host` (a name, or an IP literal with or without brackets), with Nagle
+/// off: requests are small and written at once.
+async fn dial(host: &str, port: u16) -> Result<TcpStream, String> {
+    let host = bare_host(host);
+    let stream = match host.parse::<IpAddr>() {
+        Ok(ip) => TcpStream::connect(SocketAddr::new(ip, port))
+            .await
+            .map_err(|e| format!("tcp connect error: {e}"))?,
+        Err(_) => {
+            let addrs = tokio::net::lookup_host((host, port))
+                .await
+                .map_err(|e| format!("dns error: {e}"))?;
+            let mut last = None;
+            let mut stream = None;
+            for addr in addrs {
+                match TcpStream::connect(addr).await {
+                    Ok(s) => {
+                        stream = Some(s);
+                        break;
                     }
-                    if !https {
-                        let io = tower_service::Service::call(&mut http, proxy_uri).await?;
-                        return Ok(Conn {
-                            inner: MaybeHttpsStream::Http(io),
-                            proxied: true,
-                        });
-                    }
-                    let mut tunnel = Tunnel::new(proxy_uri, http);
-                    if let Some(auth) = p.basic_auth() {
-                        tunnel = tunnel.with_auth(auth.clone());
-                    }
-                    let mut c = HttpsConnector::new(tunnel, tls()?, true, resolver());
-                    let inner = tower_service::Service::call(&mut c, dst).await?;
-                    Ok(Conn {
-                        inner,
-                        proxied: false,
-                    })
+                    Err(e) => last = Some(e),
                 }
             }
-        })
+            match (stream, last) {
+                (Some(s), _) => s,
+                (None, Some(e)) => return Err(format!("tcp connect error: {e}")),
+                (None, None) => return Err(format!("dns error: no address for {host}")),
+            }
+        }
+    };
+    stream
+        .set_nodelay(true)
+        .map_err(|e| format!("tcp set_nodelay error: {e}"))?;
+    Ok(stream)
+}
+
+/// Asks an HTTP proxy for a tunnel to `authority` (`host:port`) over `tcp`.
+async fn tunnel(
+    tcp: &mut TcpStream,
+    authority: &str,
+    authorization: Option<&Secret>,
+) -> Result<(), String> {
+    let mut head = Zeroizing::new(format!(
+        "CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n"
+    ));
+    if let Some(auth) = authorization {
+        head.push_str("Proxy-Authorization: ");
+        head.push_str(auth.expose());
+        head.push_str("\r\n");
+    }
+    head.push_str("\r\n");
+    tcp.write_all(head.as_bytes())
+        .await
+        .map_err(|e| format!("proxy tunnel: sending CONNECT: {e}"))?;
+
+    let mut answer = Vec::with_capacity(256);
+    let mut chunk = [0u8; 512];
+    loop {
+        let n = tcp
+            .read(&mut chunk)
+            .await
+            .map_err(|e| format!("proxy tunnel: reading the answer to CONNECT: {e}"))?;
+        if n == 0 {
+            return Err("proxy tunnel: the proxy closed the connection before answering".into());
+        }
+        // Only the new bytes and the three before them can complete the blank line.
+        let from = answer.len().saturating_sub(3);
+        answer.extend_from_slice(&chunk[..n]);
+        if answer[from..].windows(4).any(|w| w == b"\r\n\r\n") {
+            break;
+        }
+        if answer.len() > MAX_TUNNEL_HEAD {
+            return Err(format!(
+                "proxy tunnel: the answer to CONNECT is longer than {MAX_TUNNEL_HEAD} bytes"
+            ));
+        }
+    }
+    let line = answer.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line: String = String::from_utf8_lossy(line)
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(100)
+        .collect();
+    let mut words = line.split(' ');
+    let version = words.next().unwrap_or_default();
+    let status = words.next().and_then(|s| s.parse::<u16>().ok());
+    match status {
+        _ if !version.starts_with("HTTP/1.") => Err(format!(
+            "proxy tunnel: the answer to CONNECT is not HTTP/1: {line:?}"
+        )),
+        Some(200..=299) => Ok(()),
+        Some(407) => Err(format!(
+            "proxy tunnel: the proxy requires authentication ({line})"
+        )),
+        _ => Err(format!("proxy tunnel: the proxy refused CONNECT ({line})")),
     }
 }
 
-/// A connection, remembering whether it goes to a forwarding proxy (then requests are sent in
-/// absolute form).
-struct Conn {
-    inner: MaybeHttpsStream<TokioIo<TcpStream>>,
-    proxied: bool,
+/// A connection's byte stream: plain TCP, or TLS over TCP (possibly through a tunnel). One type
+/// for both keeps a single copy of hyper's connection code in the binary.
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
 }
 
-impl Connection for Conn {
-    fn connected(&self) -> Connected {
-        self.inner.connected().proxy(self.proxied)
-    }
-}
-
-impl Read for Conn {
+impl AsyncRead for Stream {
     fn poll_read(
-        mut self: Pin<&mut Self>,
+        self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-        buf: ReadBufCursor<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
     }
 }
 
-impl Write for Conn {
+impl AsyncWrite for Stream {
     fn poll_write(
-        mut self: Pin<&mut Self>,
+        self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
     }
 
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
     }
 
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
     }
 
     fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
+        self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-        bufs: &[std::io::IoSlice<'_>],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            Stream::Plain(s) => s.is_write_vectored(),
+            Stream::Tls(s) => s.is_write_vectored(),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::proxy::is_loopback;
     use super::*;
 
     #[test]
@@ -519,6 +794,73 @@ mod tests {
     }
 
     #[test]
+    fn a_request_a_dying_pooled_connection_never_sent_goes_out_on_a_fresh_one() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            let addr = listener.local_addr().expect("addr");
+            let accepted = Arc::new(AtomicUsize::new(0));
+            let count = accepted.clone();
+            tokio::spawn(async move {
+                while let Ok((mut s, _)) = listener.accept().await {
+                    count.fetch_add(1, Ordering::SeqCst);
+                    tokio::spawn(async move {
+                        let mut buf = [0u8; 1024];
+                        let _ = s.read(&mut buf).await;
+                        let _ = s
+                            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfresh")
+                            .await;
+                    });
+                }
+            });
+
+            // A pooled connection for that server whose driver dies, by our hand, after the
+            // request is queued on it and before it is written: what a server hanging up on an
+            // idle connection looks like at the worst moment.
+            let client = HyperClient::new(&Env::from_vars([("HOME", "/nonexistent")]));
+            let (io, _peer) = tokio::io::duplex(1024);
+            let (mut sender, connection) =
+                hyper::client::conn::http1::handshake::<_, Full<Bytes>>(TokioIo::new(io))
+                    .await
+                    .expect("handshake");
+            let (kill, killed) = tokio::sync::oneshot::channel::<()>();
+            tokio::spawn(async move {
+                tokio::select! {
+                    biased;
+                    _ = killed => {}
+                    _ = connection => {}
+                }
+            });
+            sender.ready().await.expect("ready");
+            let key = Key {
+                https: false,
+                host: "127.0.0.1".into(),
+                port: addr.port(),
+                proxied: false,
+            };
+            client.shared.checkin(key, sender);
+            kill.send(()).expect("kill");
+
+            let request = ::http::Request::get(format!("http://{addr}/"))
+                .body(Vec::new())
+                .expect("request");
+            let timeouts = Timeouts {
+                connect: Duration::from_secs(1),
+                read: Duration::from_secs(1),
+            };
+            let response = client.send(request, timeouts).await.expect("retried");
+            assert_eq!(response.body(), b"fresh");
+            assert_eq!(accepted.load(Ordering::SeqCst), 1);
+        });
+    }
+
+    #[test]
     fn proxy_settings_come_from_env_and_skip_loopback() {
         let env = Env::from_vars([
             ("HTTPS_PROXY", "http://user:pw@proxy.internal:3128"),
@@ -529,7 +871,8 @@ mod tests {
         let client = HyperClient::new(&env);
         let s = &client.shared;
         let via = |u: &str| {
-            s.intercept(&u.parse().unwrap())
+            s.proxy
+                .intercept(&u.parse().unwrap())
                 .map(|i| i.uri().to_string())
         };
         assert_eq!(
@@ -547,6 +890,7 @@ mod tests {
         assert_eq!(via("http://[::1]:8080/"), None);
         let debug = format!("{client:?}");
         assert!(!debug.contains("pw"), "{debug}");
+        assert!(debug.contains("proxy.internal:3128"), "{debug}");
     }
 
     #[test]
@@ -566,6 +910,7 @@ mod tests {
             "{e}"
         );
         let client = HyperClient::new(&Env::from_vars([("HOME", "/nowhere")]));
-        assert!(client.shared.tls().is_ok());
+        let config = client.shared.tls().expect("default roots");
+        assert_eq!(config.alpn_protocols, [b"http/1.1".to_vec()]);
     }
 }

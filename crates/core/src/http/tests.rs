@@ -570,3 +570,251 @@ fn connect_timeout_covers_a_proxy_that_never_opens_the_tunnel() {
         assert!(took < Duration::from_millis(1000), "{took:?}");
     });
 }
+
+/// A keep-alive server answering every request with an empty 200 (plus `extra` headers), that
+/// counts the connections it accepts and reports each one's end on `closed`.
+async fn counting(
+    extra: &'static str,
+) -> (
+    SocketAddr,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    tokio::sync::mpsc::UnboundedReceiver<()>,
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let accepted = std::sync::Arc::new(AtomicUsize::new(0));
+    let (tx, closed) = tokio::sync::mpsc::unbounded_channel();
+    let count = accepted.clone();
+    let addr = serve(move |mut s| {
+        count.fetch_add(1, Ordering::SeqCst);
+        let tx = tx.clone();
+        async move {
+            loop {
+                let head = read_head(&mut s).await;
+                if head.is_empty() {
+                    break;
+                }
+                let response = format!("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n{extra}\r\nok");
+                if s.write_all(response.as_bytes()).await.is_err() {
+                    break;
+                }
+                if extra.contains("close") {
+                    break;
+                }
+            }
+            let _ = tx.send(());
+        }
+    })
+    .await;
+    (addr, accepted, closed)
+}
+
+fn accepted(n: &std::sync::atomic::AtomicUsize) -> usize {
+    n.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+#[test]
+fn sequential_requests_share_one_connection() {
+    run(async {
+        let (addr, count, _closed) = counting("").await;
+        let (other, other_count, _other_closed) = counting("").await;
+        let c = client();
+        let clone = c.clone();
+        for (i, client) in [&c, &clone, &c, &clone].into_iter().enumerate() {
+            // Like the IMDS tier: a PUT with a body, then GETs.
+            let request = if i == 0 {
+                ::http::Request::put(format!("http://{addr}/latest/api/token"))
+                    .body(b"x".to_vec())
+                    .expect("request")
+            } else {
+                get(&format!("http://{addr}/latest/meta-data/{i}"))
+            };
+            let r = client
+                .send(request, timeouts(1000, 1000))
+                .await
+                .expect("response");
+            assert_eq!(r.body(), b"ok");
+        }
+        assert_eq!(accepted(&count), 1, "clones share one pooled connection");
+        assert_eq!(c.idle_connections(), 1);
+        // Another destination gets its own connection.
+        c.send(get(&format!("http://{other}/")), timeouts(1000, 1000))
+            .await
+            .expect("other");
+        assert_eq!(accepted(&other_count), 1);
+        assert_eq!(accepted(&count), 1);
+        assert_eq!(c.idle_connections(), 2);
+    });
+}
+
+#[test]
+fn concurrent_requests_open_connections_that_are_then_reused() {
+    run(async {
+        let (addr, count, _closed) = counting("").await;
+        let c = client();
+        let uri = format!("http://{addr}/");
+        let (a, b) = tokio::join!(
+            c.send(get(&uri), timeouts(1000, 1000)),
+            c.send(get(&uri), timeouts(1000, 1000))
+        );
+        a.expect("a");
+        b.expect("b");
+        assert_eq!(accepted(&count), 2);
+        assert_eq!(c.idle_connections(), 2);
+        for _ in 0..3 {
+            c.send(get(&uri), timeouts(1000, 1000))
+                .await
+                .expect("again");
+        }
+        assert_eq!(accepted(&count), 2);
+    });
+}
+
+#[test]
+fn a_connection_the_server_closes_is_not_reused() {
+    run(async {
+        // Announced: `Connection: close`.
+        let (addr, count, _closed) = counting("Connection: close\r\n").await;
+        let c = client();
+        for _ in 0..2 {
+            c.send(get(&format!("http://{addr}/")), timeouts(1000, 1000))
+                .await
+                .expect("response");
+        }
+        assert_eq!(accepted(&count), 2);
+
+        // Unannounced: the server hangs up after one response, while the connection is idle.
+        let (tx, mut hung_up) = tokio::sync::mpsc::unbounded_channel::<()>();
+        let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = count.clone();
+        let addr = serve(move |mut s| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let tx = tx.clone();
+            async move {
+                let _ = read_head(&mut s).await;
+                let _ = s
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                    .await;
+                drop(s);
+                let _ = tx.send(());
+            }
+        })
+        .await;
+        for _ in 0..2 {
+            let r = c
+                .send(get(&format!("http://{addr}/")), timeouts(1000, 1000))
+                .await
+                .expect("a fresh connection replaces the closed one");
+            assert_eq!(r.body(), b"ok");
+            hung_up.recv().await.expect("hung up");
+            // Let the connection's driver see the end of the stream.
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(accepted(&count), 2);
+        assert_eq!(c.idle_connections(), 0);
+    });
+}
+
+#[test]
+fn failed_exchanges_leave_nothing_in_the_pool() {
+    run(async {
+        let addr = serve(|mut s| async move {
+            let _ = read_head(&mut s).await;
+            let _ = s
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial")
+                .await;
+            tokio::time::sleep(Duration::from_secs(30)).await;
+        })
+        .await;
+        let c = client();
+        let e = c
+            .send(get(&format!("http://{addr}/")), timeouts(1000, 200))
+            .await
+            .expect_err("timeout");
+        assert!(e.is_timeout(), "{e}");
+        assert_eq!(c.idle_connections(), 0);
+    });
+}
+
+#[test]
+fn idle_connections_are_closed_after_30_seconds() {
+    run(async {
+        let (addr, count, mut closed) = counting("").await;
+        let c = client();
+        let uri = format!("http://{addr}/");
+        c.send(get(&uri), timeouts(1000, 1000))
+            .await
+            .expect("first");
+        assert_eq!(c.idle_connections(), 1);
+        // Only the pool's clock moves: no request is in flight.
+        tokio::time::pause();
+        tokio::time::advance(Duration::from_secs(29)).await;
+        tokio::task::yield_now().await;
+        assert_eq!(c.idle_connections(), 1, "still fresh at 29 s");
+        tokio::time::advance(Duration::from_secs(2)).await;
+        tokio::task::yield_now().await;
+        tokio::time::resume();
+        assert_eq!(c.idle_connections(), 0, "reaped at 31 s");
+        tokio::time::timeout(Duration::from_secs(2), closed.recv())
+            .await
+            .expect("the server sees the connection close")
+            .expect("closed");
+        c.send(get(&uri), timeouts(1000, 1000))
+            .await
+            .expect("second");
+        assert_eq!(accepted(&count), 2);
+    });
+}
+
+#[test]
+fn a_client_outlives_the_runtime_that_opened_its_connections() {
+    let c = client();
+    run(async {
+        let (addr, _, _) = counting("").await;
+        c.send(get(&format!("http://{addr}/")), timeouts(1000, 1000))
+            .await
+            .expect("first runtime");
+        assert_eq!(c.idle_connections(), 1);
+    });
+    run(async {
+        let (addr, count, _) = counting("").await;
+        for _ in 0..2 {
+            c.send(get(&format!("http://{addr}/")), timeouts(1000, 1000))
+                .await
+                .expect("second runtime");
+        }
+        assert_eq!(accepted(&count), 1);
+        // A new reaper started on this runtime and dropped the dead runtime's connection.
+        tokio::task::yield_now().await;
+        assert_eq!(c.idle_connections(), 1);
+    });
+}
+
+#[test]
+fn requests_right_after_a_hang_up_still_succeed() {
+    run(async {
+        // The server hangs up after every response without saying so. A request that follows at
+        // once finds the pooled connection either already closed, or closing before the request
+        // is written: either way it must go out on a fresh connection, not fail.
+        let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = count.clone();
+        let addr = serve(move |mut s| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            async move {
+                let _ = read_head(&mut s).await;
+                let _ = s
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                    .await;
+            }
+        })
+        .await;
+        let c = client();
+        for i in 0..20 {
+            let r = c
+                .send(get(&format!("http://{addr}/{i}")), timeouts(1000, 1000))
+                .await
+                .unwrap_or_else(|e| panic!("request {i}: {e}"));
+            assert_eq!(r.body(), b"ok");
+        }
+        assert_eq!(accepted(&count), 20);
+    });
+}
