@@ -26,6 +26,8 @@
 //!
 //! - More than [`ADVISORY_REFRESH`] (15 min) left, or no expiry at all: the cached credentials,
 //!   without I/O and without any lock a refresh holds (a read lock held for an `Arc` clone).
+//!   Each thread reads its own copy behind its own lock, so concurrent readers on other cores
+//!   do not slow each other down (see `shards.rs`).
 //! - Less than 15 min but at least [`MANDATORY_REFRESH`] (10 min) left: the cached credentials
 //!   at once, and one refresh in the background (a tokio task when a tokio runtime is running;
 //!   without one, the first caller refreshes while the others keep reading). A failed background
@@ -39,15 +41,19 @@
 //!   cache was built [`with_static_stability`](RefreshCache::with_static_stability), the hook for
 //!   EC2 instance metadata, whose provider extends the expiry of stale credentials itself.
 
+mod shards;
+
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, SystemTime};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use awscred_core::clock::Clock;
 use awscred_core::provider::BoxFuture;
 use awscred_core::{Credentials, Error, ErrorKind, ProvideCredentials, Result, timestamp};
 use tokio::sync::watch;
+
+use shards::{Entry, Shards};
 
 /// With less time than this left, a refresh starts in the background (botocore's advisory
 /// refresh timeout).
@@ -73,9 +79,10 @@ struct Shared {
     advisory: Duration,
     mandatory: Duration,
     static_stability: bool,
-    /// The cached credentials. Readers hold the read lock only to clone the `Arc`; a refresh
-    /// takes the write lock only to swap the pointer, never across the upstream fetch.
-    current: RwLock<Option<Arc<Credentials>>>,
+    /// The cached credentials, a copy per thread shard. Readers hold a shard's read lock only
+    /// to clone the `Arc`; a refresh takes each write lock only to swap the pointer, never
+    /// across the upstream fetch.
+    current: Shards,
     /// The refresh in flight, if any: its id and where its outcome will be published.
     flight: Mutex<Option<(u64, watch::Receiver<Option<Outcome>>)>>,
     next_flight: AtomicU64,
@@ -140,11 +147,7 @@ impl Flight {
     /// that finds the slot free also finds the new credentials.
     fn publish(self, outcome: Outcome) {
         if let Ok(creds) = &outcome {
-            *self
-                .shared
-                .current
-                .write()
-                .unwrap_or_else(|e| e.into_inner()) = Some(creds.clone());
+            self.shared.current.store(creds.clone());
         }
         self.shared.clear_flight(self.id);
         self.tx.send_replace(Some(outcome));
@@ -159,20 +162,20 @@ impl Drop for Flight {
 
 impl Shared {
     fn current(&self) -> Option<Arc<Credentials>> {
-        self.current
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.current.load().map(|entry| entry.creds)
     }
 
-    fn need(&self, creds: Option<&Credentials>, now: SystemTime) -> Need {
-        let Some(creds) = creds else {
+    /// Asks the clock only when there is an expiry to compare with.
+    fn need(&self, cached: Option<&Entry>) -> Need {
+        let Some(cached) = cached else {
             return Need::Mandatory;
         };
-        let Some(expiry) = creds.expiration() else {
+        let Some(expiry) = cached.expiration else {
             return Need::None;
         };
-        let left = expiry.duration_since(now).unwrap_or(Duration::ZERO);
+        let left = expiry
+            .duration_since(self.clock.now())
+            .unwrap_or(Duration::ZERO);
         if left >= self.advisory {
             Need::None
         } else if left >= self.mandatory {
@@ -190,10 +193,10 @@ impl Shared {
         if let Some((_, rx)) = slot.as_ref() {
             return Role::Follower(rx.clone());
         }
-        if let Some(creds) = self.current()
-            && satisfied(self.need(Some(&creds), self.clock.now()))
+        if let Some(cached) = self.current.load()
+            && satisfied(self.need(Some(&cached)))
         {
-            return Role::Done(creds);
+            return Role::Done(cached.creds);
         }
         let id = self.next_flight.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = watch::channel(None);
@@ -321,7 +324,7 @@ impl RefreshCache {
                 advisory: ADVISORY_REFRESH,
                 mandatory: MANDATORY_REFRESH,
                 static_stability: false,
-                current: RwLock::new(None),
+                current: Shards::new(None),
                 flight: Mutex::new(None),
                 next_flight: AtomicU64::new(0),
             }),
@@ -354,7 +357,7 @@ impl RefreshCache {
             advisory: old.advisory,
             mandatory: old.mandatory,
             static_stability: old.static_stability,
-            current: RwLock::new(old.current()),
+            current: Shards::new(old.current()),
             flight: Mutex::new(None),
             next_flight: AtomicU64::new(0),
         };
@@ -373,11 +376,13 @@ impl RefreshCache {
     /// say. [`ProvideCredentials::provide_credentials`] is this plus a clone of the value.
     pub async fn credentials(&self) -> Result<Arc<Credentials>> {
         let shared = &self.shared;
-        let cached = shared.current();
-        match shared.need(cached.as_deref(), shared.clock.now()) {
-            Need::None => Ok(cached.expect("Need::None implies cached credentials")),
+        let cached = shared.current.load();
+        match shared.need(cached.as_ref()) {
+            Need::None => Ok(cached.expect("Need::None implies cached credentials").creds),
             Need::Advisory => {
-                let cached = cached.expect("Need::Advisory implies cached credentials");
+                let cached = cached
+                    .expect("Need::Advisory implies cached credentials")
+                    .creds;
                 match tokio::runtime::Handle::try_current() {
                     Ok(runtime) => {
                         shared.refresh_in_background(&runtime);
@@ -413,5 +418,98 @@ impl fmt::Debug for RefreshCache {
 impl ProvideCredentials for RefreshCache {
     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials>> {
         Box::pin(async move { self.credentials().await.map(|c| (*c).clone()) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+    use std::sync::{Barrier, Mutex};
+    use std::time::SystemTime;
+
+    use awscred_core::clock::ManualClock;
+
+    use super::*;
+
+    /// Answers `AK<n>` for its n-th fetch, valid for an hour on its clock.
+    #[derive(Debug)]
+    struct Counting {
+        clock: Arc<ManualClock>,
+        fetches: AtomicUsize,
+    }
+
+    impl ProvideCredentials for Counting {
+        fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials>> {
+            Box::pin(async move {
+                let n = self.fetches.fetch_add(1, Ordering::SeqCst) + 1;
+                Ok(Credentials::new(
+                    format!("AK{n}"),
+                    "SECRET",
+                    None,
+                    Some(self.clock.now() + Duration::from_secs(3600)),
+                    "test",
+                ))
+            })
+        }
+    }
+
+    fn read(cache: &RefreshCache) -> String {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(cache.credentials())
+            .unwrap()
+            .access_key_id()
+            .to_owned()
+    }
+
+    /// What `threads` threads, alive at once (so each holds its own shard while there are shards
+    /// left), read.
+    fn read_from_threads(cache: &RefreshCache, threads: usize) -> Vec<String> {
+        let barrier = Arc::new(Barrier::new(threads));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let (cache, barrier, seen) = (cache.clone(), barrier.clone(), seen.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    let key = read(&cache);
+                    seen.lock().unwrap().push(key);
+                    barrier.wait();
+                })
+            })
+            .collect();
+        for handle in handles {
+            handle.join().unwrap();
+        }
+        Arc::try_unwrap(seen).unwrap().into_inner().unwrap()
+    }
+
+    #[test]
+    fn a_refresh_on_one_thread_reaches_every_threads_copy() {
+        let clock = Arc::new(ManualClock::new(
+            SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000),
+        ));
+        let upstream = Arc::new(Counting {
+            clock: clock.clone(),
+            fetches: AtomicUsize::new(0),
+        });
+        let cache = RefreshCache::new(upstream.clone(), clock.clone());
+        let threads = 2 * shards::shard_count_for_tests();
+        assert_eq!(read(&cache), "AK1");
+        assert!(
+            read_from_threads(&cache, threads)
+                .iter()
+                .all(|k| k == "AK1")
+        );
+        clock.advance(Duration::from_secs(3600 + 1));
+        assert_eq!(read(&cache), "AK2");
+        // Every shard was refilled: no thread sees the expired copy and fetches again.
+        assert!(
+            read_from_threads(&cache, threads)
+                .iter()
+                .all(|k| k == "AK2")
+        );
+        assert_eq!(upstream.fetches.load(Ordering::SeqCst), 2);
     }
 }
