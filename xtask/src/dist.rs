@@ -146,19 +146,38 @@ fn valgrind_available() -> bool {
 /// (a static profile, the environment variables, a profile that does not exist, nothing found).
 /// Every endpoint is a closed loopback port and instance metadata is off, so nothing leaves the
 /// machine.
-const WORKLOADS: &[(&str, &[&str], &[(&str, &str)])] = &[
-    ("static-profile", &["export-credentials", "--profile", "static"], &[]),
-    (
-        "environment",
-        &["export-credentials"],
-        &[
+const WORKLOADS: &[Workload] = &[
+    Workload {
+        name: "static-profile",
+        args: &["export-credentials", "--profile", "static"],
+        vars: &[],
+    },
+    Workload {
+        name: "environment",
+        args: &["export-credentials"],
+        vars: &[
             ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
             ("AWS_SECRET_ACCESS_KEY", "not-a-real-secret"),
         ],
-    ),
-    ("missing-profile", &["export-credentials", "--profile", "missing"], &[]),
-    ("nothing-found", &["export-credentials"], &[("AWS_CONFIG_FILE", "/nonexistent")]),
+    },
+    Workload {
+        name: "missing-profile",
+        args: &["export-credentials", "--profile", "missing"],
+        vars: &[],
+    },
+    Workload {
+        name: "nothing-found",
+        args: &["export-credentials"],
+        vars: &[("AWS_CONFIG_FILE", "/nonexistent")],
+    },
 ];
+
+/// One profiled run of the binary: its arguments and the variables added to the environment.
+struct Workload {
+    name: &'static str,
+    args: &'static [&'static str],
+    vars: &'static [(&'static str, &'static str)],
+}
 
 /// Runs [`WORKLOADS`] under callgrind and returns the functions that ran, in the order each was
 /// first seen, as the linker names them.
@@ -183,7 +202,7 @@ fn functions_run(binary: &Path, out_dir: &Path) -> Result<Vec<String>, String> {
     }
     let mut seen = std::collections::HashSet::new();
     let mut functions = Vec::new();
-    for (name, args, vars) in WORKLOADS {
+    for Workload { name, args, vars } in WORKLOADS {
         let out_file = work.join(format!("{name}.callgrind"));
         let mut cmd = Command::new("valgrind");
         cmd.arg("--tool=callgrind")

@@ -78,6 +78,8 @@ pub struct ChainBuilder {
     region: Option<String>,
     #[cfg(feature = "http")]
     http: Option<Arc<dyn awscred_core::http::HttpClient>>,
+    #[cfg(feature = "http")]
+    retry: Option<awscred_core::retry::RetryConfig>,
     #[cfg(feature = "sts")]
     mfa: MfaPrompt,
 }
@@ -109,6 +111,15 @@ impl ChainBuilder {
         self
     }
 
+    /// The retry policy of the STS and SSO calls, instead of the one the environment and the
+    /// profile set (`AWS_MAX_ATTEMPTS` / `max_attempts`, `AWS_RETRY_MODE` / `retry_mode`; by
+    /// default the CLI v2's standard mode: three attempts).
+    #[cfg(feature = "http")]
+    pub fn retry(mut self, retry: awscred_core::retry::RetryConfig) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
     /// How roles with `mfa_serial` get their code (default: the terminal, as the CLI).
     #[cfg(feature = "sts")]
     pub fn mfa_prompt(mut self, mfa: MfaPrompt) -> Self {
@@ -128,6 +139,8 @@ impl ChainBuilder {
             tiers: tiers::Tiers::new(
                 #[cfg(feature = "http")]
                 self.http,
+                #[cfg(feature = "http")]
+                self.retry,
                 #[cfg(feature = "sts")]
                 self.mfa,
             ),

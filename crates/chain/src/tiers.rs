@@ -8,6 +8,9 @@ use awscred_core::{Credentials, Error, ProvideCredentials};
 use awscred_profile::ProfileContext;
 use awscred_profile::plan::{self, BaseCredentials, CredentialSource, ProfileChain};
 
+#[cfg(feature = "http")]
+use awscred_core::retry::RetryConfig;
+
 use crate::{env_tier, static_keys};
 
 type Provider = Arc<dyn ProvideCredentials>;
@@ -16,6 +19,8 @@ type Provider = Arc<dyn ProvideCredentials>;
 pub(crate) struct Tiers {
     #[cfg(feature = "http")]
     http: OnceLock<Arc<dyn awscred_core::http::HttpClient>>,
+    #[cfg(feature = "http")]
+    retry: Option<RetryConfig>,
     #[cfg(feature = "sts")]
     mfa: awscred_sts::MfaPrompt,
     profile: OnceLock<(&'static str, Provider)>,
@@ -32,11 +37,14 @@ const INSTANCE: &str = "iam-role";
 impl Tiers {
     pub(crate) fn new(
         #[cfg(feature = "http")] http: Option<Arc<dyn awscred_core::http::HttpClient>>,
+        #[cfg(feature = "http")] retry: Option<RetryConfig>,
         #[cfg(feature = "sts")] mfa: awscred_sts::MfaPrompt,
     ) -> Self {
         Tiers {
             #[cfg(feature = "http")]
             http: http.map(OnceLock::from).unwrap_or_default(),
+            #[cfg(feature = "http")]
+            retry,
             #[cfg(feature = "sts")]
             mfa,
             profile: OnceLock::new(),
@@ -52,6 +60,55 @@ impl Tiers {
         self.http
             .get_or_init(|| Arc::new(awscred_core::http::HyperClient::new(&ctx.env)))
             .clone()
+    }
+
+    /// The retry policy of the STS and SSO clients: the builder's, else what botocore gives a
+    /// client: `AWS_RETRY_MODE` or the profile's `retry_mode` (`standard`, the CLI v2's default,
+    /// and `adaptive`: three attempts; `legacy`: five), then `AWS_MAX_ATTEMPTS` or the profile's
+    /// `max_attempts` (attempts in all, at least 1). A bad value is an error, as in the CLI.
+    #[cfg(feature = "http")]
+    #[cfg_attr(not(any(feature = "sts", feature = "sso")), allow(dead_code))]
+    fn retry(&self, ctx: &ProfileContext) -> Result<RetryConfig, Error> {
+        if let Some(retry) = self.retry {
+            return Ok(retry);
+        }
+        let setting = |var: &str, key: &str| {
+            ctx.env
+                .non_empty_var(var)
+                .map(|v| (v, var.to_owned()))
+                .or_else(|| {
+                    let value = ctx.profile_value(key).filter(|v| !v.is_empty())?;
+                    Some((
+                        value.to_owned(),
+                        format!("`{key}` of profile {}", ctx.profile_name),
+                    ))
+                })
+        };
+        let mut retry = RetryConfig::default();
+        if let Some((mode, from)) = setting("AWS_RETRY_MODE", "retry_mode") {
+            retry.max_attempts = match mode.as_str() {
+                "standard" | "adaptive" => 3,
+                "legacy" => 5,
+                _ => {
+                    return Err(Error::invalid_config(format!(
+                        "Invalid value provided to \"mode\": \"{mode}\" must be one of: \
+                         ('legacy', 'standard', 'adaptive') (from {from})"
+                    )));
+                }
+            };
+        }
+        if let Some((value, from)) = setting("AWS_MAX_ATTEMPTS", "max_attempts") {
+            retry.max_attempts = match value.trim().parse::<u32>() {
+                Ok(n) if n >= 1 => n,
+                _ => {
+                    return Err(Error::invalid_config(format!(
+                        "Value provided to \"max_attempts\": {value} must be an integer greater \
+                         than or equal to 1. (from {from})"
+                    )));
+                }
+            };
+        }
+        Ok(retry)
     }
 
     /// The provider of the profile tier that applies to the selected profile, and its name.
@@ -152,7 +209,9 @@ impl Tiers {
     #[cfg(feature = "sts")]
     fn sts_client(&self, ctx: &ProfileContext) -> Result<awscred_sts::StsClient, Error> {
         let endpoint = awscred_sts::StsEndpoint::resolve(ctx)?;
-        Ok(awscred_sts::StsClient::new(self.http(ctx), endpoint).with_clock(ctx.env.clock()))
+        Ok(awscred_sts::StsClient::new(self.http(ctx), endpoint)
+            .with_clock(ctx.env.clock())
+            .with_retry(self.retry(ctx)?))
     }
 
     fn base_provider(
@@ -189,11 +248,10 @@ impl Tiers {
             BaseCredentials::Sso { profile } => {
                 #[cfg(feature = "sso")]
                 {
-                    Ok(Arc::new(awscred_sso::SsoProvider::new(
-                        ctx,
-                        profile,
-                        self.http(ctx),
-                    )?))
+                    Ok(Arc::new(
+                        awscred_sso::SsoProvider::new(ctx, profile, self.http(ctx))?
+                            .with_retry(self.retry(ctx)?),
+                    ))
                 }
                 #[cfg(not(feature = "sso"))]
                 Err(missing_feature(profile, "IAM Identity Center", "sso"))
@@ -293,5 +351,80 @@ impl ProvideCredentials for EnvSource {
             }
         });
         Box::pin(async move { result })
+    }
+}
+
+#[cfg(all(test, feature = "http"))]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use awscred_core::Env;
+    use awscred_core::retry::RetryConfig;
+    use awscred_profile::{ProfileContext, ProfileSet};
+
+    use super::Tiers;
+
+    fn retry(
+        vars: &[(&str, &str)],
+        config: &str,
+        builder: Option<RetryConfig>,
+    ) -> Result<u32, String> {
+        let ctx = ProfileContext {
+            env: Env::from_vars(vars.iter().copied()),
+            profiles: Arc::new(ProfileSet::parse(
+                Some((Path::new("/h/.aws/config"), config)),
+                None,
+            )),
+            profile_name: "default".into(),
+            profile_explicit: false,
+            region_override: None,
+        };
+        let tiers = Tiers::new(
+            None,
+            builder,
+            #[cfg(feature = "sts")]
+            Default::default(),
+        );
+        tiers
+            .retry(&ctx)
+            .map(|r| r.max_attempts)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn attempts_follow_botocores_settings() {
+        assert_eq!(retry(&[], "", None), Ok(3), "the CLI v2's standard mode");
+        assert_eq!(retry(&[("AWS_RETRY_MODE", "legacy")], "", None), Ok(5));
+        assert_eq!(retry(&[("AWS_RETRY_MODE", "adaptive")], "", None), Ok(3));
+        assert_eq!(retry(&[], "[default]\nretry_mode = legacy\n", None), Ok(5));
+        assert_eq!(retry(&[], "[default]\nmax_attempts = 7\n", None), Ok(7));
+        // The variable wins over the file, and max_attempts over the mode's default.
+        let both = "[default]\nmax_attempts = 7\nretry_mode = legacy\n";
+        assert_eq!(retry(&[("AWS_MAX_ATTEMPTS", "2")], both, None), Ok(2));
+        assert_eq!(retry(&[], both, None), Ok(7));
+        // The builder's policy replaces the settings.
+        let fixed = RetryConfig {
+            max_attempts: 9,
+            ..RetryConfig::default()
+        };
+        assert_eq!(retry(&[("AWS_MAX_ATTEMPTS", "2")], "", Some(fixed)), Ok(9));
+    }
+
+    #[test]
+    fn bad_retry_settings_are_errors_naming_their_source() {
+        let zero = retry(&[("AWS_MAX_ATTEMPTS", "0")], "", None).unwrap_err();
+        assert!(
+            zero.contains("\"max_attempts\": 0 must be an integer greater than or equal to 1"),
+            "{zero}"
+        );
+        assert!(zero.contains("AWS_MAX_ATTEMPTS"), "{zero}");
+        let text = retry(&[], "[default]\nmax_attempts = many\n", None).unwrap_err();
+        assert!(text.contains("`max_attempts` of profile default"), "{text}");
+        let mode = retry(&[("AWS_RETRY_MODE", "bogus")], "", None).unwrap_err();
+        assert!(
+            mode.contains("\"mode\": \"bogus\" must be one of: ('legacy', 'standard', 'adaptive')"),
+            "{mode}"
+        );
     }
 }

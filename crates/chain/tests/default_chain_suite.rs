@@ -277,7 +277,13 @@ fn run_case(
             awscred_testkit::replay::ReplayClient::from_file(&dir.join("http-traffic.json"))
                 .unwrap(),
         );
-        builder = builder.http_client(replay.clone());
+        // The CLI's retry policy with millisecond waits: a recorded 5xx is asked three times
+        // (the replay answers the repeats as the server last did).
+        let fast = awscred_core::retry::RetryConfig {
+            base_delay: Duration::from_millis(1),
+            ..Default::default()
+        };
+        builder = builder.http_client(replay.clone()).retry(fast);
         replay
     };
     let chain = builder.build();

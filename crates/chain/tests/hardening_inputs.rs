@@ -430,3 +430,35 @@ fn sso_token_cache_not_json_names_the_file() {
         &[&file],
     );
 }
+
+#[test]
+fn sts_server_errors_are_retried_as_max_attempts_says() {
+    // AWS_MAX_ATTEMPTS=1: no retry at all; 2: one retry (after a wait below a second).
+    for (attempts, expected_requests) in [("1", 1), ("2", 2)] {
+        let sts = sts_answering(Reply::status(503, "Service Unavailable"));
+        let home = Home::new()
+            .role_against(&sts.url())
+            .var("AWS_MAX_ATTEMPTS", attempts);
+        expect_error(
+            "sts_server_errors_are_retried_as_max_attempts_says",
+            home.resolve(Some("role")),
+            &[&sts.url(), "503"],
+        );
+        assert_eq!(
+            sts.requests().len(),
+            expected_requests,
+            "AWS_MAX_ATTEMPTS={attempts}"
+        );
+    }
+    // A value botocore refuses is an error before any request.
+    let sts = sts_answering(Reply::status(503, "Service Unavailable"));
+    let home = Home::new()
+        .role_against(&sts.url())
+        .var("AWS_MAX_ATTEMPTS", "0");
+    expect_error(
+        "sts_server_errors_are_retried_as_max_attempts_says",
+        home.resolve(Some("role")),
+        &["max_attempts", "AWS_MAX_ATTEMPTS"],
+    );
+    assert!(sts.requests().is_empty());
+}

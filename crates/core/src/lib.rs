@@ -53,21 +53,31 @@
 //! Modules: [`env`](mod@env) (the [`Env`] seam), [`fs`] ([`fs::Fs`]: [`fs::RealFs`], whose
 //! `write_atomic` writes a temporary file and renames it, mode 0600 and directories 0700, and
 //! [`fs::MemFs`] for tests), [`clock`] ([`clock::SystemClock`], [`clock::ManualClock`]),
-//! [`timestamp`] (ISO 8601 as the services and the CLI's caches write it), [`provider`].
+//! [`timestamp`] (ISO 8601 as the services and the CLI's caches write it), [`provider`],
+//! [`lock`] (the lock file that lets one of many processes refresh a cache entry while the
+//! others wait for its answer).
 //!
 //! The `http` feature adds `http::HttpClient`, the client the network tiers share, and
 //! `http::HyperClient` (hyper 1 + rustls with the webpki roots; `HTTPS_PROXY` / `HTTP_PROXY` /
-//! `NO_PROXY` and `AWS_CA_BUNDLE` honoured; responses limited to `http::MAX_BODY_BYTES`, 1 MiB).
-//! Without it the crate depends on `zeroize` and `tracing` only.
+//! `NO_PROXY` and `AWS_CA_BUNDLE` honoured; responses limited to `http::MAX_BODY_BYTES`, 1 MiB),
+//! and `retry` (the CLI v2's standard retry mode). The `json` feature adds
+//! `credentials_document`, the reader of the JSON credentials document that instance metadata
+//! and the container endpoints send (through `serde_json`). Without features the crate depends
+//! on `zeroize` and `tracing` only.
 pub mod clock;
 mod credentials;
+#[cfg(feature = "json")]
+pub mod credentials_document;
 pub mod env;
 mod error;
 pub mod fs;
 #[cfg(feature = "http")]
 pub mod http;
+pub mod lock;
 pub mod provider;
 pub mod pyjson;
+#[cfg(feature = "http")]
+pub mod retry;
 mod secret;
 pub mod timestamp;
 

@@ -115,8 +115,9 @@
 //!
 //! # Dependencies
 //!
-//! `serde_json` reads the credentials document (a real JSON parser: IMDS answers with
-//! arbitrary whitespace and extra fields, and hostile input must be refused cleanly); `tokio`
+//! awscred-core's `json` feature reads the credentials document with `serde_json` (a real JSON
+//! parser: IMDS answers with arbitrary whitespace and extra fields, and hostile input must be
+//! refused cleanly; the container tier reads the same document the same way); `tokio`
 //! supplies the timers for the shared deadline; `zeroize` wipes response bodies holding secrets.
 
 mod config;

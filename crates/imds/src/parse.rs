@@ -1,10 +1,8 @@
 //! Readers for what IMDS sends back: the role-name listing and the credentials document.
 //! Public so the fuzz targets can drive them; they never panic on any input.
 
-use std::time::SystemTime;
-
-use awscred_core::{Credentials, Error, Secret, timestamp};
-use serde_json::{Map, Value};
+use awscred_core::credentials_document::Document;
+use awscred_core::{Credentials, Error};
 
 /// The producing tier's name in [`Credentials::provider`].
 pub const PROVIDER_NAME: &str = "imds";
@@ -39,50 +37,6 @@ pub fn parse_role_name(body: &[u8]) -> Result<Option<String>, Error> {
     Ok(Some(line.to_owned()))
 }
 
-struct Document {
-    code: Option<String>,
-    message: Option<String>,
-    access_key_id: Option<String>,
-    secret_access_key: Option<String>,
-    token: Option<String>,
-    expiration: Option<String>,
-    account_id: Option<String>,
-}
-
-impl Document {
-    /// The fields of a JSON object whose values are strings (or null); `None` for any other
-    /// shape. Read through `Value` rather than a derived `Deserialize`, which would bring
-    /// `serde_derive` and a second `syn` into the build.
-    fn from_map(mut map: Map<String, Value>) -> Option<Document> {
-        let mut take = |key: &str| match map.remove(key) {
-            None | Some(Value::Null) => Some(None),
-            Some(Value::String(s)) => Some(Some(s)),
-            Some(_) => None,
-        };
-        Some(Document {
-            code: take("Code")?,
-            message: take("Message")?,
-            access_key_id: take("AccessKeyId")?,
-            secret_access_key: take("SecretAccessKey")?,
-            token: take("Token")?,
-            expiration: take("Expiration")?,
-            account_id: take("AccountId")?,
-        })
-    }
-}
-
-impl Drop for Document {
-    fn drop(&mut self) {
-        use zeroize::Zeroize;
-        if let Some(s) = self.secret_access_key.as_mut() {
-            s.zeroize();
-        }
-        if let Some(t) = self.token.as_mut() {
-            t.zeroize();
-        }
-    }
-}
-
 /// Reads the credentials document of `GET .../security-credentials/<role>`.
 ///
 /// `AccessKeyId`, `SecretAccessKey`, `Token` and `Expiration` are required; `AccountId` is
@@ -99,19 +53,11 @@ impl Drop for Document {
 /// assert!(parse_credentials(br#"{"Code":"AssumeRoleUnauthorizedAccess","Message":"no"}"#).is_err());
 /// ```
 pub fn parse_credentials(body: &[u8]) -> Result<Credentials, Error> {
-    let value: Value = serde_json::from_slice(body).map_err(json_error)?;
-    let mut doc = match value {
-        Value::Object(map) => Document::from_map(map),
-        _ => None,
-    }
-    .ok_or_else(|| {
-        Error::provider_failed("the credentials document is not a JSON object with string fields")
-    })?;
-    if let Some(code) = doc.code.as_deref() {
+    let doc = Document::parse_with_status(body).map_err(|e| e.error)?;
+    if let Some(code) = doc.code() {
         if code != "Success" {
             let message: String = doc
-                .message
-                .as_deref()
+                .message()
                 .unwrap_or("no message")
                 .chars()
                 .take(300)
@@ -122,60 +68,13 @@ pub fn parse_credentials(body: &[u8]) -> Result<Credentials, Error> {
             )));
         }
     }
-    let missing =
-        |name: &str| Error::provider_failed(format!("the credentials document has no {name}"));
-    let access_key_id = doc
-        .access_key_id
-        .take()
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| missing("AccessKeyId"))?;
-    let secret = doc
-        .secret_access_key
-        .take()
-        .filter(|v| !v.is_empty())
-        .map(Secret::from)
-        .ok_or_else(|| missing("SecretAccessKey"))?;
-    let token = doc
-        .token
-        .take()
-        .filter(|v| !v.is_empty())
-        .map(Secret::from)
-        .ok_or_else(|| missing("Token"))?;
-    let expiration_text = doc.expiration.take().ok_or_else(|| missing("Expiration"))?;
-    let expiration: SystemTime = timestamp::parse(&expiration_text).ok_or_else(|| {
-        let shown: String = expiration_text.chars().take(40).collect();
-        Error::provider_failed(format!(
-            "the credentials document's Expiration {shown:?} is not an ISO 8601 time"
-        ))
-    })?;
-    let account_id = doc.account_id.take().filter(|v| !v.is_empty());
-    Ok(Credentials::new(
-        access_key_id,
-        secret,
-        Some(token),
-        Some(expiration),
-        PROVIDER_NAME,
-    )
-    .with_account_id(account_id))
-}
-
-/// Describes a JSON error by kind and position only: serde_json's messages can quote input.
-fn json_error(e: serde_json::Error) -> Error {
-    let what = match e.classify() {
-        serde_json::error::Category::Data => "is not a JSON object with string fields",
-        serde_json::error::Category::Eof => "is not valid JSON (it ends too early)",
-        _ => "is not valid JSON",
-    };
-    Error::provider_failed(format!(
-        "the credentials document {what} (line {}, column {})",
-        e.line(),
-        e.column()
-    ))
+    doc.into_credentials(PROVIDER_NAME)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use awscred_core::timestamp;
 
     #[test]
     fn role_listing() {

@@ -8,8 +8,10 @@
 //! Only when both refuse is the file an error ([`ProfileSet::errors`]).
 //!
 //! Both readers build the final [`Section`]s directly from borrowed lines. In the CLI reader a
-//! typical property allocates nothing: a key that is already lower-case and a value on one line
-//! are ranges of a single shared copy of the file ([`Text::Shared`]).
+//! typical property allocates nothing, and its location's file name is the one reference count
+//! it touches: a short key or value is held in place ([`Text::Inline`], keys lower-cased on the
+//! way in), and a longer value on one line is a range of a single shared copy of the file
+//! ([`Text::Shared`]).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -24,7 +26,9 @@ use nom::combinator::opt;
 use nom::sequence::terminated;
 use nom::{IResult, Parser};
 
-use crate::set::{Location, NameHasher, NameMap, ProfileSet, Property, Section, Text, Warning};
+use crate::set::{
+    Location, NameHasher, NameMap, ProfileSet, Property, Section, SubProperties, Text, Warning,
+};
 
 /// Which of the two files a text came from: they name their sections differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,8 +129,12 @@ impl Cx {
         }
     }
 
-    /// `slice` as a [`Text`]: a range of the shared text when it is part of it.
+    /// `slice` as a [`Text`]: held in place when short, else a range of the shared text when
+    /// it is part of it.
     fn text(&self, slice: &str) -> Text {
+        if let Some(text) = Text::inline(slice) {
+            return text;
+        }
         if let Some((source, base)) = &self.shared {
             let start = (slice.as_ptr() as usize).wrapping_sub(*base);
             let end = start.wrapping_add(slice.len());
@@ -143,17 +151,18 @@ impl Cx {
         Text::Owned(slice.to_owned())
     }
 
-    /// `text` as a key: the lower-cased copy Python's `str.lower()` makes, or the text itself
-    /// when it is lower-case already.
+    /// `name` as a key: the lower-cased copy Python's `str.lower()` makes.
     fn key(&self, name: &str) -> Text {
-        if !name
-            .bytes()
-            .any(|b| !b.is_ascii() || b.is_ascii_uppercase())
-        {
-            self.text(name)
-        } else {
-            Text::Owned(py_lower(name))
+        if name.is_ascii() {
+            if let Some(key) = Text::inline_ascii_lowercase(name) {
+                return key;
+            }
+            if !name.bytes().any(|b| b.is_ascii_uppercase()) {
+                return self.text(name);
+            }
         }
+        let lower = py_lower(name);
+        Text::inline(&lower).unwrap_or(Text::Owned(lower))
     }
 
     fn location(&self, line: u32) -> Location {
@@ -188,9 +197,9 @@ fn read_file(set: &mut ProfileSet, path: &Path, text: &str, kind: Kind) -> FileS
         None => text,
     };
     let mut cli_cx = Cx::new(cx.file.clone());
-    // One copy of the whole text, so that values can be slices of it.
+    // One copy of the whole text, so that long values can be slices of it.
     cli_cx.shared = Some((Arc::from(text), text.as_ptr() as usize));
-    let refusal = match cli::read(text, &cli_cx).map(|raw| cli::name(raw, kind, &mut cli_cx)) {
+    let refusal = match cli::read(text, kind, &mut cli_cx) {
         Ok(sections) => {
             set.warnings.append(&mut cx.warnings);
             set.warnings.append(&mut cli_cx.warnings);
@@ -389,20 +398,24 @@ struct Pending<'a> {
 
 /// The AWS CLI's reader: Python's `RawConfigParser` (strict, `=` and `:` delimiters, full-line
 /// comments only, indentation-based continuation, a `[DEFAULT]` section inherited by every
-/// other) followed by botocore's naming of sections.
+/// other) followed by botocore's naming of sections, each section named and placed as soon as
+/// its last line is read (the warnings come out in file order all the same, and are dropped
+/// with the rest when the CLI refuses the file).
 mod cli {
     use super::*;
 
-    pub(super) struct Raw<'a> {
-        sections: Vec<RawSection<'a>>,
-        defaults: Option<Section>,
-    }
-
-    #[derive(Clone, Copy, PartialEq, Eq)]
-    enum Current {
+    /// Where the property lines being read go.
+    enum Target<'a> {
+        /// Nowhere yet: no header has been read.
         Nothing,
+        /// `[DEFAULT]`, inherited by every other section.
         Defaults,
-        Section(usize),
+        /// A section, named once its last line is read.
+        Section {
+            header: &'a str,
+            line: u32,
+            section: Section,
+        },
     }
 
     /// `\[(?P<header>.+)\]` matched at the start of a stripped line: the header runs to the
@@ -413,17 +426,50 @@ mod cli {
         (end > 0).then(|| &inner[..end])
     }
 
+    /// How many lines start with `[`: about the number of sections, counted in one quick pass
+    /// (64 bytes at a time with byte-wide counters, which the compiler turns into vector code).
+    /// Capped, so that a file of brackets cannot reserve more than a big real file needs.
+    pub(super) fn header_lines(text: &str) -> usize {
+        const MAX: usize = 1 << 14;
+        const CHUNK: usize = 64;
+        let bytes = text.as_bytes();
+        let mut count = usize::from(bytes.first() == Some(&b'['));
+        let Some(next) = bytes.get(1..) else {
+            return count;
+        };
+        let pairs = |a: &[u8], b: &[u8]| {
+            a.iter()
+                .zip(b)
+                .map(|(&a, &b)| u8::from(a == b'\n') & u8::from(b == b'['))
+                .fold(0u8, u8::wrapping_add)
+        };
+        let chunks = next.len() / CHUNK;
+        for (a, b) in bytes.chunks_exact(CHUNK).zip(next.chunks_exact(CHUNK)) {
+            count += usize::from(pairs(a, b));
+        }
+        let rest = chunks * CHUNK;
+        count += usize::from(pairs(
+            bytes.get(rest..).unwrap_or_default(),
+            next.get(rest..).unwrap_or_default(),
+        ));
+        count.min(MAX)
+    }
+
     fn indent(line: &str) -> usize {
         line.chars().take_while(|c| py_space(*c)).count()
     }
 
-    pub(super) fn read<'a>(text: &'a str, cx: &Cx) -> Result<Raw<'a>, Problem> {
-        let mut sections: Vec<RawSection<'a>> = Vec::new();
-        let mut by_header: HashMap<&'a str, u32, BuildHasherDefault<NameHasher>> =
-            HashMap::default();
+    pub(super) fn read(text: &str, kind: Kind, cx: &mut Cx) -> Result<FileSections, Problem> {
+        let mut out = FileSections::default();
+        // Nearly every section of a config file is a profile: size both maps once rather than
+        // rehash them through every doubling.
+        let sections = header_lines(text);
+        out.profiles.reserve(sections);
+        let mut by_header: HashMap<&str, u32, BuildHasherDefault<NameHasher>> =
+            HashMap::with_capacity_and_hasher(sections, Default::default());
         let mut defaults: Option<Section> = None;
-        let mut current = Current::Nothing;
-        let mut pending: Option<Pending<'a>> = None;
+        let mut target = Target::Nothing;
+        let mut pending: Option<Pending<'_>> = None;
         let mut indent_level = 0usize;
 
         for (number, line) in lines(text) {
@@ -456,10 +502,16 @@ mod cli {
             }
             indent_level = indent;
             if let Some(header) = section_header(stripped) {
-                flush(&mut pending, current, &mut sections, &mut defaults, cx)?;
+                flush(&mut pending, &mut target, &mut defaults, cx)?;
+                place(
+                    std::mem::replace(&mut target, Target::Nothing),
+                    kind,
+                    &mut out,
+                    cx,
+                );
                 if header == "DEFAULT" {
-                    defaults.get_or_insert_with(|| Section::new(String::from("DEFAULT")));
-                    current = Current::Defaults;
+                    defaults.get_or_insert_with(|| Section::new(Text::new("DEFAULT")));
+                    target = Target::Defaults;
                     continue;
                 }
                 match by_header.entry(header) {
@@ -476,15 +528,14 @@ mod cli {
                         slot.insert(number);
                     }
                 }
-                sections.push(RawSection {
+                target = Target::Section {
                     header,
                     line: number,
-                    section: Section::new(String::new()),
-                });
-                current = Current::Section(sections.len() - 1);
+                    section: Section::new(Text::new("")),
+                };
                 continue;
             }
-            if current == Current::Nothing {
+            if matches!(target, Target::Nothing) {
                 return Err(Problem::new(
                     number,
                     "Expected a profile definition before the first property",
@@ -501,7 +552,7 @@ mod cli {
                 return Err(Problem::new(number, "Property did not have a name"));
             }
             let value = py_strip(value);
-            flush(&mut pending, current, &mut sections, &mut defaults, cx)?;
+            flush(&mut pending, &mut target, &mut defaults, cx)?;
             let key = cx.key(name);
             pending = Some(Pending {
                 key,
@@ -512,14 +563,17 @@ mod cli {
                 blanks: 0,
             });
         }
-        flush(&mut pending, current, &mut sections, &mut defaults, cx)?;
-        Ok(Raw { sections, defaults })
+        flush(&mut pending, &mut target, &mut defaults, cx)?;
+        place(target, kind, &mut out, cx);
+        if let Some(defaults) = defaults {
+            inherit(&defaults, &mut out);
+        }
+        Ok(out)
     }
 
-    fn flush<'a>(
-        pending: &mut Option<Pending<'a>>,
-        current: Current,
-        sections: &mut [RawSection<'a>],
+    fn flush(
+        pending: &mut Option<Pending<'_>>,
+        target: &mut Target<'_>,
         defaults: &mut Option<Section>,
         cx: &Cx,
     ) -> Result<(), Problem> {
@@ -527,14 +581,14 @@ mod cli {
             return Ok(());
         };
         let sub_properties = if p.value.starts_with('\n') {
-            nested(&p)?
+            SubProperties::new(nested(&p)?)
         } else {
-            Vec::new()
+            SubProperties::default()
         };
-        let target = match current {
-            Current::Defaults => defaults.as_mut(),
-            Current::Section(i) => Some(&mut sections[i].section),
-            Current::Nothing => None,
+        let target = match target {
+            Target::Defaults => defaults.as_mut(),
+            Target::Section { section, .. } => Some(section),
+            Target::Nothing => None,
         };
         let Some(target) = target else {
             return Ok(());
@@ -551,7 +605,7 @@ mod cli {
             Entry::Vacant(slot) => {
                 let value = match p.value {
                     Cow::Borrowed(slice) => cx.text(slice),
-                    Cow::Owned(text) => Text::Owned(text),
+                    Cow::Owned(text) => Text::from_string(text),
                 };
                 slot.insert(Property {
                     value,
@@ -564,7 +618,7 @@ mod cli {
     }
 
     /// botocore's `_parse_nested`: every non-blank line must hold an `=`; keys keep their case.
-    fn nested(p: &Pending<'_>) -> Result<Vec<(String, String)>, Problem> {
+    fn nested(p: &Pending<'_>) -> Result<Vec<(Text, Text)>, Problem> {
         let mut out = Vec::new();
         for line in p.value.split(py_line_break) {
             let line = py_strip(line);
@@ -580,105 +634,112 @@ mod cli {
                     ),
                 ));
             };
-            out.push((py_strip(key).to_owned(), py_strip(value).to_owned()));
+            out.push((Text::new(py_strip(key)), Text::new(py_strip(value))));
         }
         Ok(out)
+    }
+
+    /// `[DEFAULT]`'s keys, copied into every kept section that lacks them.
+    fn inherit(defaults: &Section, out: &mut FileSections) {
+        let sections = (out.profiles.values_mut())
+            .chain(out.sso_sessions.values_mut())
+            .chain(out.services.values_mut());
+        for section in sections {
+            for (key, property) in &defaults.properties {
+                if !section.properties.contains_key(key) {
+                    section.properties.insert(key.clone(), property.clone());
+                }
+            }
+        }
     }
 
     /// Sections botocore reads outside `profiles`, `sso_sessions` and `services`.
     const KNOWN_TOP_LEVEL: [&str; 2] = ["plugins", "preview"];
 
-    pub(super) fn name(raw: Raw<'_>, kind: Kind, cx: &mut Cx) -> FileSections {
-        let mut out = FileSections::default();
-        // Nearly every section of a config file is a profile: size the map once.
-        out.profiles.reserve(raw.sections.len());
-        for RawSection {
+    /// Names a finished section as botocore does and keeps it in its map, or drops it.
+    fn place(target: Target<'_>, kind: Kind, out: &mut FileSections, cx: &mut Cx) {
+        let Target::Section {
             header,
             line,
             mut section,
-        } in raw.sections
-        {
-            if let Some(defaults) = &raw.defaults {
-                for (key, property) in &defaults.properties {
-                    if !section.properties.contains_key(key) {
-                        section.properties.insert(key.clone(), property.clone());
-                    }
-                }
-            }
-            if kind == Kind::Credentials {
-                // botocore takes every credentials-file section name as it is.
-                if header.starts_with("profile ") || header != py_strip(header) {
-                    cx.warn(
-                        line,
-                        format!(
-                            "credentials-file section [{header}] defines a profile named `{header}` \
-                             (credentials-file sections are written [NAME], without `profile `)"
-                        ),
-                    );
-                }
-                section.name = header.to_owned();
-                out.profiles.insert(header.to_owned(), section);
-                continue;
-            }
-            let (map, prefix) = if header.starts_with("profile") {
-                (&mut out.profiles, "profile")
-            } else if header.starts_with("sso-session") {
-                (&mut out.sso_sessions, "sso-session")
-            } else if header.starts_with("services") {
-                (&mut out.services, "services")
-            } else if header == "default" {
-                section.name = header.to_owned();
-                if out.profiles.insert(header.to_owned(), section).is_some() {
-                    cx.warn(
-                        line,
-                        "[default] replaces the earlier [profile default], as in the AWS CLI",
-                    );
-                }
-                continue;
-            } else {
-                if !KNOWN_TOP_LEVEL.contains(&header) {
-                    cx.warn(
-                        line,
-                        format!(
-                            "section [{header}] ignored: config-file profiles are written \
-                             [profile NAME] (or [default])"
-                        ),
-                    );
-                }
-                continue;
-            };
-            let [first, name] = match crate::shlex::two_words(header) {
-                Ok(Some(words)) => words,
-                Ok(None) => {
-                    cx.warn(
-                        line,
-                        format!("section [{header}] ignored: expected [{prefix} NAME]"),
-                    );
-                    continue;
-                }
-                Err(e) => {
-                    cx.warn(line, format!("section [{header}] ignored: {}", e.message()));
-                    continue;
-                }
-            };
-            if first != prefix {
+        } = target
+        else {
+            return;
+        };
+        if kind == Kind::Credentials {
+            // botocore takes every credentials-file section name as it is.
+            if header.starts_with("profile ") || header != py_strip(header) {
                 cx.warn(
                     line,
                     format!(
-                        "section [{header}] is read as [{prefix} {name}], as the AWS CLI reads it"
+                        "credentials-file section [{header}] defines a profile named `{header}` \
+                         (credentials-file sections are written [NAME], without `profile `)"
                     ),
                 );
             }
-            let name = name.into_owned();
-            section.name.clone_from(&name);
-            if map.insert(name, section).is_some() {
+            section.name = Text::new(header);
+            out.profiles.insert(section.name.clone(), section);
+            return;
+        }
+        let (map, prefix) = if header.starts_with("profile") {
+            (&mut out.profiles, "profile")
+        } else if header.starts_with("sso-session") {
+            (&mut out.sso_sessions, "sso-session")
+        } else if header.starts_with("services") {
+            (&mut out.services, "services")
+        } else if header == "default" {
+            section.name = Text::new(header);
+            if out.profiles.insert(section.name.clone(), section).is_some() {
                 cx.warn(
                     line,
-                    format!("section [{header}] replaces an earlier section of the same name, as in the AWS CLI"),
+                    "[default] replaces the earlier [profile default], as in the AWS CLI",
                 );
             }
+            return;
+        } else {
+            if !KNOWN_TOP_LEVEL.contains(&header) {
+                cx.warn(
+                    line,
+                    format!(
+                        "section [{header}] ignored: config-file profiles are written \
+                         [profile NAME] (or [default])"
+                    ),
+                );
+            }
+            return;
+        };
+        let [first, name] = match crate::shlex::two_words(header) {
+            Ok(Some(words)) => words,
+            Ok(None) => {
+                cx.warn(
+                    line,
+                    format!("section [{header}] ignored: expected [{prefix} NAME]"),
+                );
+                return;
+            }
+            Err(e) => {
+                cx.warn(line, format!("section [{header}] ignored: {}", e.message()));
+                return;
+            }
+        };
+        if first != prefix {
+            cx.warn(
+                line,
+                format!("section [{header}] is read as [{prefix} {name}], as the AWS CLI reads it"),
+            );
         }
-        out
+        section.name = match name {
+            Cow::Borrowed(name) => Text::new(name),
+            Cow::Owned(name) => Text::from_string(name),
+        };
+        if map.insert(section.name.clone(), section).is_some() {
+            cx.warn(
+                line,
+                format!(
+                    "section [{header}] replaces an earlier section of the same name, as in the AWS CLI"
+                ),
+            );
+        }
     }
 }
 
@@ -772,7 +833,7 @@ mod sdk {
                     sections.push(RawSection {
                         header,
                         line: number,
-                        section: Section::new(String::new()),
+                        section: Section::new(Text::new("")),
                     });
                     sections.len() - 1
                 });
@@ -816,7 +877,8 @@ mod sdk {
                         Ok((key, value)) => {
                             orphaned = false;
                             pending = Some(Pending {
-                                key: Text::Owned(key.to_ascii_lowercase()),
+                                key: Text::inline_ascii_lowercase(key)
+                                    .unwrap_or_else(|| Text::Owned(key.to_ascii_lowercase())),
                                 key_as_written: key,
                                 value: Cow::Owned(value.to_owned()),
                                 line: number,
@@ -845,23 +907,25 @@ mod sdk {
         let Some(p) = pending.take() else { return };
         let Current::Section(i) = current else { return };
         let sub_properties = if p.nested {
-            p.value
-                .split('\n')
-                .filter_map(|line| line.split_once('='))
-                .map(|(k, v)| {
-                    (
-                        k.trim_matches(SDK_SPACE).to_owned(),
-                        v.trim_matches(SDK_SPACE).to_owned(),
-                    )
-                })
-                .collect()
+            SubProperties::new(
+                p.value
+                    .split('\n')
+                    .filter_map(|line| line.split_once('='))
+                    .map(|(k, v)| {
+                        (
+                            Text::new(k.trim_matches(SDK_SPACE)),
+                            Text::new(v.trim_matches(SDK_SPACE)),
+                        )
+                    })
+                    .collect(),
+            )
         } else {
-            Vec::new()
+            SubProperties::default()
         };
         sections[i].section.properties.insert(
             p.key,
             Property {
-                value: Text::Owned(p.value.into_owned()),
+                value: Text::from_string(p.value.into_owned()),
                 location: cx.location(p.line),
                 sub_properties,
             },
@@ -951,8 +1015,8 @@ mod sdk {
                 (Kind::Credentials, None) => &mut out.profiles,
             };
             let target = map
-                .entry(name.to_owned())
-                .or_insert_with(|| Section::new(name.to_owned()));
+                .entry(Text::new(name))
+                .or_insert_with(|| Section::new(Text::new(name)));
             for (key, property) in section.properties {
                 if valid_identifier(&key) {
                     target.properties.insert(key, property);
@@ -966,5 +1030,100 @@ mod sdk {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_lines_counts_lines_opening_with_a_bracket() {
+        let naive = |text: &str| text.lines().filter(|l| l.starts_with('[')).count();
+        for text in ["", "[", "a", "[a]", "\n[", "x = [\n[a]\n  [b]\n[c]"] {
+            assert_eq!(cli::header_lines(text), naive(text), "{text:?}");
+        }
+        // Headers on both sides of every 64-byte boundary the count works in.
+        let mut text = String::new();
+        for i in 0..300 {
+            text.push_str(&"x".repeat(i % 67));
+            text.push_str("\n[p]");
+        }
+        assert_eq!(cli::header_lines(&text), naive(&text));
+    }
+
+    #[test]
+    fn keys_and_values_read_the_same_at_every_length() {
+        for len in [1, 2, 7, 8, 15, 16, 17, 29, 30, 31, 32, 64] {
+            let key = "Ab_".repeat(len).chars().take(len).collect::<String>();
+            let value = "v-é".repeat(len).chars().take(len).collect::<String>();
+            let text = format!(
+                "[default]\n{key} = {value}\nlong{key} =   {value}\n  {value}\n\n[profile {key}]\nk = {value}\n"
+            );
+            let set = ProfileSet::parse(Some((Path::new("config"), &text)), None);
+            assert!(
+                set.warnings().is_empty() && set.errors().is_empty(),
+                "{len}"
+            );
+            let default = set.profile("default").unwrap();
+            assert_eq!(default.get(&key.to_lowercase()), Some(value.as_str()));
+            assert_eq!(default.get(&key), Some(value.as_str()));
+            let long = default.property(&format!("LONG{key}")).unwrap();
+            assert_eq!(long.value(), format!("{value}\n{value}"));
+            assert_eq!(long.location().line, 3);
+            assert_eq!(set.profile(&key).unwrap().name(), key);
+            assert_eq!(set.profile(&key).unwrap().get("k"), Some(value.as_str()));
+        }
+    }
+
+    #[test]
+    fn sections_of_any_size_keep_every_key() {
+        for count in [7, 8, 50] {
+            let mut text = String::from("[DEFAULT]\nshared = d\n[profile p]\n");
+            for i in 0..count {
+                text.push_str(&format!("Key_{i} = {i}\n"));
+            }
+            let set = ProfileSet::parse(Some((Path::new("config"), &text)), None);
+            assert!(set.cli_refusals().is_empty(), "{count}");
+            let p = set.profile("p").unwrap();
+            assert_eq!(p.properties().count(), count + 1);
+            assert_eq!(p.get("shared"), Some("d"));
+            for i in 0..count {
+                assert_eq!(p.get(&format!("KEY_{i}")), Some(i.to_string().as_str()));
+            }
+            // A key written twice: the CLI refuses the file, the SDK grammar keeps the last.
+            text.push_str("key_3 = again\n");
+            let set = ProfileSet::parse(Some((Path::new("config"), &text)), None);
+            assert_eq!(set.cli_refusals().len(), 1, "{count}");
+            assert!(
+                set.cli_refusals()[0]
+                    .message
+                    .contains("property `key_3` is defined twice")
+            );
+            let p = set.profile("p").unwrap();
+            assert_eq!(p.get("key_3"), Some("again"));
+            assert_eq!(p.properties().count(), count);
+        }
+    }
+
+    #[test]
+    fn non_ascii_keys_are_lowered_as_python_lowers_them() {
+        let text = "[default]\nRÉGION = x\nÀÀÀÀÀÀÀÀÀÀÀÀÀÀÀÀÀÀÀÀ = y\n";
+        let set = ProfileSet::parse(Some((Path::new("config"), text)), None);
+        let default = set.profile("default").unwrap();
+        assert_eq!(default.get("région"), Some("x"));
+        assert_eq!(default.get(&"à".repeat(20)), Some("y"));
+    }
+
+    #[test]
+    fn defaults_reach_sections_before_and_after_them() {
+        let text =
+            "[profile a]\nx = 1\n[DEFAULT]\nregion = r\nx = 0\n[profile b]\n[sso-session s]\n";
+        let set = ProfileSet::parse(Some((Path::new("config"), text)), None);
+        assert_eq!(set.profile("a").unwrap().get("x"), Some("1"));
+        assert_eq!(set.profile("a").unwrap().get("region"), Some("r"));
+        assert_eq!(set.profile("b").unwrap().get("x"), Some("0"));
+        assert_eq!(set.sso_session("s").unwrap().get("region"), Some("r"));
+        assert_eq!(set.profile_names(), ["a", "b"]);
     }
 }

@@ -1,9 +1,11 @@
 //! The service calls: SSO-OIDC (`RegisterClient`, `StartDeviceAuthorization`, `CreateToken`) and
-//! the portal (`GetRoleCredentials`, `Logout`). REST-JSON over the shared [`HttpClient`].
+//! the portal (`GetRoleCredentials`, `Logout`). REST-JSON over the shared [`HttpClient`], each
+//! call retried as the CLI's standard retry mode does ([`awscred_core::retry`]).
 
 use std::time::Duration;
 
 use awscred_core::http::{HttpClient, HttpRequest, HttpResponse, Timeouts, endpoint_of};
+use awscred_core::retry::{self, Attempt, RetryConfig};
 use awscred_core::{Error, ErrorKind, Result, Secret};
 use serde_json::{Map, Value};
 
@@ -69,20 +71,54 @@ impl From<Error> for CallError {
 
 pub(crate) type CallResult<T> = std::result::Result<T, CallError>;
 
-/// Sends a request and returns the parsed JSON object of a 2xx answer.
+/// Where a call goes and how it is retried.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Client<'a> {
+    pub http: &'a dyn HttpClient,
+    pub retry: RetryConfig,
+}
+
+/// Sends a request, retrying transport failures, 5xx and throttling answers, and returns the
+/// parsed JSON object of a 2xx answer. The OAuth polling answers (`authorization_pending`,
+/// `slow_down`) are never retried here: they are answers the login loop acts on.
 async fn call(
-    http: &dyn HttpClient,
+    client: Client<'_>,
     request: HttpRequest,
     operation: &str,
 ) -> CallResult<Map<String, Value>> {
     let endpoint = endpoint_of(request.uri());
-    let response = http
-        .send(request, Timeouts::default())
-        .await
-        .map_err(|e| Error::new(ErrorKind::Network, format!("{operation}: {e}")).with_source(e))?;
-    if !response.status().is_success() {
-        return Err(CallError::Service(service_error(&response)));
-    }
+    let response = retry::run(client.retry, operation, || async {
+        match client
+            .http
+            .send(duplicate(&request), Timeouts::default())
+            .await
+        {
+            Ok(response) if response.status().is_success() => Attempt::Done(Ok(response)),
+            Ok(response) => {
+                let error = service_error(&response);
+                let polling = error.is("authorization_pending") || error.is("slow_down");
+                let retryable = retry::is_retryable_status(error.status)
+                    || retry::is_retryable_code(&error.code);
+                if retryable && !polling {
+                    Attempt::Retry(CallError::Service(error))
+                } else {
+                    Attempt::Done(Err(CallError::Service(error)))
+                }
+            }
+            Err(e) => {
+                let retryable = retry::is_retryable_transport(&e);
+                let error = CallError::Other(
+                    Error::new(ErrorKind::Network, format!("{operation}: {e}")).with_source(e),
+                );
+                if retryable {
+                    Attempt::Retry(error)
+                } else {
+                    Attempt::Done(Err(error))
+                }
+            }
+        }
+    })
+    .await?;
     let body = response.body();
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
@@ -101,6 +137,16 @@ async fn call(
         ))
         .into()),
     }
+}
+
+/// The same request again, for another attempt (`http::Request` is not `Clone`: extensions).
+fn duplicate(request: &HttpRequest) -> HttpRequest {
+    let mut copy = http::Request::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.version_mut() = request.version();
+    *copy.headers_mut() = request.headers().clone();
+    copy
 }
 
 fn service_error(response: &HttpResponse) -> ServiceError {
@@ -191,7 +237,7 @@ pub(crate) struct RegisterParams {
 }
 
 pub(crate) async fn register_client(
-    http: &dyn HttpClient,
+    client: Client<'_>,
     oidc: &str,
     p: &RegisterParams,
 ) -> CallResult<Registration> {
@@ -214,7 +260,7 @@ pub(crate) async fn register_client(
     }
     let req = json_request(&format!("{oidc}/client/register"), &Value::Object(body))?;
     let what = format!("{OP} at {}", endpoint_of(req.uri()));
-    let map = call(http, req, OP).await?;
+    let map = call(client, req, OP).await?;
     Ok(Registration {
         client_id: required_str(&map, "clientId", &what)?,
         client_secret: Secret::new(required_str(&map, "clientSecret", &what)?),
@@ -234,7 +280,7 @@ pub(crate) struct DeviceAuthorization {
 }
 
 pub(crate) async fn start_device_authorization(
-    http: &dyn HttpClient,
+    client: Client<'_>,
     oidc: &str,
     registration: &Registration,
     start_url: &str,
@@ -247,7 +293,7 @@ pub(crate) async fn start_device_authorization(
     });
     let req = json_request(&format!("{oidc}/device_authorization"), &body)?;
     let what = format!("{OP} at {}", endpoint_of(req.uri()));
-    let map = call(http, req, OP).await?;
+    let map = call(client, req, OP).await?;
     Ok(DeviceAuthorization {
         device_code: Secret::new(required_str(&map, "deviceCode", &what)?),
         user_code: required_str(&map, "userCode", &what)?,
@@ -282,7 +328,7 @@ pub struct NewToken {
 }
 
 pub(crate) async fn create_token(
-    http: &dyn HttpClient,
+    client: Client<'_>,
     oidc: &str,
     client_id: &str,
     client_secret: &Secret,
@@ -317,7 +363,7 @@ pub(crate) async fn create_token(
     }
     let req = json_request(&format!("{oidc}/token"), &Value::Object(body))?;
     let what = format!("{OP} at {}", endpoint_of(req.uri()));
-    let map = call(http, req, OP).await?;
+    let map = call(client, req, OP).await?;
     Ok(NewToken {
         access_token: Secret::new(required_str(&map, "accessToken", &what)?),
         expires_in: required_int(&map, "expiresIn", &what)?,
@@ -339,7 +385,7 @@ pub(crate) struct RoleCredentials {
 }
 
 pub(crate) async fn get_role_credentials(
-    http: &dyn HttpClient,
+    client: Client<'_>,
     portal: &str,
     role_name: &str,
     account_id: &str,
@@ -359,7 +405,7 @@ pub(crate) async fn get_role_credentials(
         .body(Vec::new())
         .map_err(|e| Error::invalid_config(format!("invalid portal endpoint {portal}: {e}")))?;
     let what = format!("{OP} at {}", endpoint_of(req.uri()));
-    let map = call(http, req, OP).await?;
+    let map = call(client, req, OP).await?;
     let creds = match map.get("roleCredentials") {
         Some(Value::Object(c)) => c,
         _ => {
@@ -377,17 +423,120 @@ pub(crate) async fn get_role_credentials(
     })
 }
 
-pub(crate) async fn logout(http: &dyn HttpClient, portal: &str, token: &Secret) -> CallResult<()> {
+pub(crate) async fn logout(client: Client<'_>, portal: &str, token: &Secret) -> CallResult<()> {
     let req = http::Request::builder()
         .method("POST")
         .uri(format!("{portal}/logout"))
         .header("x-amz-sso_bearer_token", token.expose())
         .body(Vec::new())
         .map_err(|e| Error::invalid_config(format!("invalid portal endpoint {portal}: {e}")))?;
-    call(http, req, "Logout").await.map(|_| ())
+    call(client, req, "Logout").await.map(|_| ())
 }
 
 /// How long one polling step or retry waits: `seconds` of the service's clock, scaled for tests.
 pub(crate) fn scaled(seconds: i64, unit: Duration) -> Duration {
     unit.saturating_mul(u32::try_from(seconds.max(0)).unwrap_or(u32::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use awscred_core::http::HttpError;
+    use awscred_core::provider::BoxFuture;
+    use std::sync::Mutex;
+
+    /// Answers from a script, the last one forever; counts requests.
+    #[derive(Debug)]
+    struct Scripted(Mutex<(Vec<(u16, &'static str)>, usize)>);
+
+    impl Scripted {
+        fn new(answers: &[(u16, &'static str)]) -> Self {
+            Scripted(Mutex::new((answers.to_vec(), 0)))
+        }
+        fn requests(&self) -> usize {
+            self.0.lock().unwrap().1
+        }
+    }
+
+    impl HttpClient for Scripted {
+        fn send(
+            &self,
+            _: HttpRequest,
+            _: Timeouts,
+        ) -> BoxFuture<'_, std::result::Result<HttpResponse, HttpError>> {
+            let mut state = self.0.lock().unwrap();
+            let (status, body) = state.0[state.1.min(state.0.len() - 1)];
+            state.1 += 1;
+            let response = http::Response::builder()
+                .status(status)
+                .header("content-type", "application/json")
+                .body(body.as_bytes().to_vec())
+                .unwrap();
+            Box::pin(async move { Ok(response) })
+        }
+    }
+
+    fn client(http: &Scripted) -> Client<'_> {
+        Client {
+            http,
+            retry: RetryConfig {
+                max_attempts: 3,
+                base_delay: Duration::from_millis(1),
+                max_delay: Duration::from_millis(5),
+            },
+        }
+    }
+
+    async fn device_poll(http: &Scripted) -> CallResult<NewToken> {
+        create_token(
+            client(http),
+            "http://127.0.0.1:9",
+            "cid",
+            &Secret::new("cs"),
+            Grant::DeviceCode(&Secret::new("dc")),
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn oauth_polling_answers_are_returned_at_once_whatever_their_status() {
+        for (status, body) in [
+            (400, r#"{"error":"authorization_pending"}"#),
+            (400, r#"{"error":"slow_down"}"#),
+            (429, r#"{"error":"slow_down"}"#),
+            (503, r#"{"__type":"com.amazonaws#SlowDownException"}"#),
+            (500, r#"{"error":"authorization_pending"}"#),
+        ] {
+            let http = Scripted::new(&[(status, body)]);
+            let Err(CallError::Service(e)) = device_poll(&http).await else {
+                panic!("{status} {body}: a service error");
+            };
+            assert!(e.is("slow_down") || e.is("authorization_pending"), "{e:?}");
+            assert_eq!(http.requests(), 1, "{status} {body}");
+        }
+        let ok = r#"{"accessToken":"a","expiresIn":60}"#;
+        let http = Scripted::new(&[
+            (500, "{}"),
+            (429, r#"{"__type":"TooManyRequestsException"}"#),
+            (200, ok),
+        ]);
+        assert!(device_poll(&http).await.is_ok());
+        assert_eq!(http.requests(), 3);
+    }
+
+    #[tokio::test]
+    async fn logout_is_retried() {
+        let http = Scripted::new(&[(503, ""), (200, "{}")]);
+        logout(client(&http), "http://127.0.0.1:9", &Secret::new("t"))
+            .await
+            .unwrap();
+        assert_eq!(http.requests(), 2);
+        let http = Scripted::new(&[(504, "")]);
+        let Err(CallError::Service(e)) =
+            logout(client(&http), "http://127.0.0.1:9", &Secret::new("t")).await
+        else {
+            panic!("a service error");
+        };
+        assert_eq!((e.status, http.requests()), (504, 3));
+    }
 }

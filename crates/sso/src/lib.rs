@@ -61,10 +61,17 @@
 //! The pieces:
 //! - [`SsoProvider`]: role credentials of a profile (selected, or the base of a role chain).
 //! - [`SsoTokenProvider`]: the bearer token of an `sso-session` profile, refreshed when fewer than
-//!   15 minutes remain (at most one attempt a minute), written back atomically with mode 0600.
+//!   15 minutes remain (at most one attempt a minute), written back atomically with mode 0600;
+//!   of several processes refreshing at once, the one holding `<token file>.lock` calls
+//!   `CreateToken` and the others use the token it writes.
 //! - [`login()`] / [`logout()`]: the `awscred sso login` / `awscred sso logout` commands, printing
 //!   what the CLI prints.
 //! - [`config`]: the profile validation, with the CLI's messages.
+//!
+//! Every service call is retried as the CLI's standard retry mode does (transport failures, 5xx,
+//! throttling; three attempts, backoff with full jitter): see [`awscred_core::retry`], and
+//! [`SsoProvider::with_retry`], [`SsoTokenProvider::with_retry`] and [`LoginOptions::retry`] for
+//! another policy.
 //!
 //! Dependencies, each already in the product's graph: `serde_json` reads the services' JSON and
 //! the CLI's cache files (its error positions name a line and column without quoting secrets);

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use awscred_core::http::HttpClient;
+use awscred_core::retry::RetryConfig;
 use awscred_core::timestamp;
 use awscred_core::{Env, Error, ErrorKind, Result, Secret};
 use awscred_profile::ProfileContext;
@@ -35,6 +36,10 @@ pub struct LoginOptions {
     pub poll_unit: Duration,
     /// How long the loopback listener waits for the browser's redirect (the CLI: 10 minutes).
     pub callback_timeout: Duration,
+    /// How `RegisterClient`, `StartDeviceAuthorization` and `CreateToken` are retried on
+    /// transport failures, 5xx and throttling (the CLI's standard mode by default). The OAuth
+    /// polling answers are not failures: the flow waits and polls again whatever this says.
+    pub retry: RetryConfig,
 }
 
 impl Default for LoginOptions {
@@ -46,6 +51,7 @@ impl Default for LoginOptions {
             no_browser: false,
             poll_unit: Duration::from_secs(1),
             callback_timeout: Duration::from_secs(600),
+            retry: RetryConfig::default(),
         }
     }
 }
@@ -84,7 +90,10 @@ pub async fn login(
     let oidc = endpoint::resolve(ctx, Service::Oidc, &session.region);
     let flow = Flow {
         ctx,
-        http: &*http,
+        client: api::Client {
+            http: &*http,
+            retry: options.retry,
+        },
         oidc: &oidc,
         session: &session,
         options,
@@ -118,7 +127,7 @@ pub async fn login(
 
 struct Flow<'a> {
     ctx: &'a ProfileContext,
-    http: &'a dyn HttpClient,
+    client: api::Client<'a>,
     oidc: &'a str,
     session: &'a SsoSession,
     options: &'a LoginOptions,
@@ -220,7 +229,7 @@ impl Flow<'_> {
                 ..Default::default()
             }
         };
-        let registration = api::register_client(self.http, self.oidc, &params)
+        let registration = api::register_client(self.client, self.oidc, &params)
             .await
             .map_err(self.fail("RegisterClient"))?;
         let expires = timestamp::from_unix(registration.expires_at, 0).ok_or_else(|| {
@@ -317,7 +326,7 @@ impl Flow<'_> {
     async fn device_code(&self, out: &mut (dyn Write + Send)) -> Result<CachedToken> {
         let reg = self.registration(false).await?;
         let auth = api::start_device_authorization(
-            self.http,
+            self.client,
             self.oidc,
             &reg.registration,
             &self.session.start_url,
@@ -332,7 +341,7 @@ impl Flow<'_> {
         let mut announced = false;
         loop {
             let attempt = api::create_token(
-                self.http,
+                self.client,
                 self.oidc,
                 &reg.registration.client_id,
                 &reg.registration.client_secret,
@@ -421,7 +430,7 @@ impl Flow<'_> {
         }
         let code = Secret::new(code);
         let answer = api::create_token(
-            self.http,
+            self.client,
             self.oidc,
             &reg.registration.client_id,
             &reg.registration.client_secret,
@@ -563,7 +572,11 @@ pub async fn logout(ctx: &ProfileContext, http: Arc<dyn HttpClient>) -> Result<L
         };
         if let Some(region) = value.get("region").and_then(Value::as_str) {
             let portal = endpoint::resolve(ctx, Service::Portal, region);
-            if let Err(e) = api::logout(&*http, &portal, &Secret::new(token)).await {
+            let client = api::Client {
+                http: &*http,
+                retry: RetryConfig::default(),
+            };
+            if let Err(e) = api::logout(client, &portal, &Secret::new(token)).await {
                 tracing::debug!(
                     "Failed to call logout API: {}",
                     e.into_error("Logout", &portal)

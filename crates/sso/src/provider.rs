@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use awscred_core::http::HttpClient;
+use awscred_core::lock::{self, LockOutcome, LockTiming};
 use awscred_core::provider::BoxFuture;
+use awscred_core::retry::RetryConfig;
 use awscred_core::timestamp;
 use awscred_core::{Credentials, Env, Error, ProvideCredentials, Result, Secret};
 use awscred_profile::ProfileContext;
@@ -30,12 +32,15 @@ pub const PROVIDER_NAME: &str = "sso";
 ///
 /// Each call reuses the CLI's cached role credentials (`~/.aws/cli/cache/<key>.json`) while
 /// more than 15 minutes remain, else exchanges the SSO token for new ones with
-/// `GetRoleCredentials` and writes them back in the CLI's format.
+/// `GetRoleCredentials` and writes them back in the CLI's format. The call is made holding
+/// `<key>.json.lock` (see [`awscred_core::lock`]): of several processes missing the cache at
+/// once, one calls the portal and the others use what it writes.
 #[derive(Debug, Clone)]
 pub struct SsoProvider {
     ctx: ProfileContext,
     config: SsoProfile,
     http: Arc<dyn HttpClient>,
+    retry: RetryConfig,
     token: Option<SsoTokenProvider>,
 }
 
@@ -54,8 +59,18 @@ impl SsoProvider {
             ctx: ctx.clone(),
             config,
             http,
+            retry: RetryConfig::default(),
             token,
         })
+    }
+
+    /// The same provider with another retry policy for `GetRoleCredentials` and, for an
+    /// sso-session profile, the token refresh (`CreateToken`). The default is the CLI's standard
+    /// mode: three attempts, backoff with full jitter from 1 s up to 20 s.
+    pub fn with_retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self.token = self.token.map(|t| t.with_retry(retry));
+        self
     }
 
     /// The settings in use.
@@ -95,27 +110,41 @@ impl SsoProvider {
         {
             return Ok(creds);
         }
+        // Of several processes missing the cache at once, the one holding `<key>.json.lock`
+        // calls the portal (written before the lock is released, when `_held` is dropped) and
+        // the others use what it stores, as the role cache of assume role does.
+        let _held = match &cache_path {
+            Some(path) => {
+                let fs = env.fs_arc();
+                let ready = || self.cached(path);
+                let lock_path = token::lock_path(path);
+                match lock::acquire(
+                    &fs,
+                    &lock_path,
+                    LockTiming::default(),
+                    ready,
+                    tokio::time::sleep,
+                )
+                .await
+                {
+                    LockOutcome::Ready(creds) => return Ok(creds),
+                    LockOutcome::Locked(held) => Some(held),
+                    LockOutcome::Unlocked => None,
+                }
+            }
+            None => None,
+        };
         let access_token = self.access_token().await?;
         let c = &self.config;
         let portal = endpoint::resolve(&self.ctx, Service::Portal, &c.session.region);
-        let role = api::get_role_credentials(
-            &*self.http,
-            &portal,
-            &c.role_name,
-            &c.account_id,
-            &access_token,
-        )
-        .await
-        .map_err(|e| match e {
-            api::CallError::Service(s) if s.is("unauthorized") => self.expired_session(),
-            other => other
-                .into_error("GetRoleCredentials", &portal)
-                .context(format!(
-                    "profile {}: an error occurred while loading credentials from IAM Identity \
-                     Center",
-                    c.profile
-                )),
-        })?;
+        let client = api::Client {
+            http: &*self.http,
+            retry: self.retry,
+        };
+        let role =
+            api::get_role_credentials(client, &portal, &c.role_name, &c.account_id, &access_token)
+                .await
+                .map_err(|e| self.portal_error(e, &portal))?;
         // Years 1970..=9999: what the CLI's cache format (and any real answer) can hold.
         let expiration = (0..=253_402_300_799_999)
             .contains(&role.expiration_ms)
@@ -197,6 +226,19 @@ impl SsoProvider {
             return Err(self.expired_session());
         }
         Ok(cached.access_token)
+    }
+
+    fn portal_error(&self, error: api::CallError, portal: &str) -> Error {
+        match error {
+            api::CallError::Service(s) if s.is("unauthorized") => self.expired_session(),
+            other => other
+                .into_error("GetRoleCredentials", portal)
+                .context(format!(
+                    "profile {}: an error occurred while loading credentials from IAM Identity \
+                     Center",
+                    self.config.profile
+                )),
+        }
     }
 
     fn expired_session(&self) -> Error {

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use awscred_core::http::HttpClient;
+use awscred_core::lock::{self, LockOutcome, LockTiming};
+use awscred_core::retry::RetryConfig;
 use awscred_core::timestamp;
 use awscred_core::{Env, Error, ErrorKind, Result, Secret};
 use awscred_profile::ProfileContext;
@@ -146,6 +148,13 @@ pub fn token_path(env: &Env, session: &SsoSession) -> Result<PathBuf> {
     Ok(token_dir(env)?.join(format!("{}.json", session.token_cache_key())))
 }
 
+/// The lock file taken while fetching what `path` caches: `<file>.lock`.
+pub(crate) fn lock_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
 /// The command that fixes an expired or missing token.
 pub(crate) fn login_hint(profile: &str) -> String {
     format!("run `awscred sso login --profile {profile}`")
@@ -218,6 +227,10 @@ struct State {
 /// through SSO-OIDC `CreateToken` (refresh-token grant) when less than 15 minutes remain, at
 /// most one attempt a minute, with the new token written back for the CLI to use.
 ///
+/// Of several processes refreshing the same token at once, one calls `CreateToken`: the refresh
+/// is done holding `<token file>.lock` (see [`awscred_core::lock`]), and a process finding the
+/// lock held waits for the refreshed token to appear in the file (up to 5 s) and uses it.
+///
 /// A refresh that fails while the old token is still valid keeps the old token (logged); an
 /// expired token that cannot be refreshed is an error naming `awscred sso login --profile NAME`.
 #[derive(Debug, Clone)]
@@ -231,6 +244,7 @@ struct TokenInner {
     profile: String,
     session: SsoSession,
     http: Arc<dyn HttpClient>,
+    retry: RetryConfig,
     state: tokio::sync::Mutex<State>,
 }
 
@@ -254,6 +268,24 @@ impl SsoTokenProvider {
                 profile: profile.to_owned(),
                 session,
                 http,
+                retry: RetryConfig::default(),
+                state: tokio::sync::Mutex::new(State::default()),
+            }),
+        }
+    }
+
+    /// The same provider with another retry policy for the refresh (`CreateToken`); the default
+    /// is the CLI's standard mode (three attempts, backoff with full jitter from 1 s up to 20 s).
+    /// A builder step: the result starts with no token in memory, shared with no earlier clone.
+    pub fn with_retry(self, retry: RetryConfig) -> Self {
+        let inner = &self.inner;
+        SsoTokenProvider {
+            inner: Arc::new(TokenInner {
+                ctx: inner.ctx.clone(),
+                profile: inner.profile.clone(),
+                session: inner.session.clone(),
+                http: inner.http.clone(),
+                retry,
                 state: tokio::sync::Mutex::new(State::default()),
             }),
         }
@@ -318,44 +350,80 @@ fn should_refresh(state: &State, now: SystemTime) -> Option<Refresh> {
     }
 }
 
+/// What a refresh-token `CreateToken` needs from the cached token.
+struct RefreshInputs<'a> {
+    refresh_token: &'a Secret,
+    client_id: &'a String,
+    client_secret: &'a Secret,
+    registration_expires_at: &'a String,
+}
+
+impl From<CachedToken> for SsoToken {
+    fn from(cached: CachedToken) -> Self {
+        SsoToken {
+            token: cached.access_token,
+            expiration: cached.expires_at,
+        }
+    }
+}
+
 impl TokenInner {
     /// Loads the cached token and refreshes it when less than 15 minutes remain (botocore's
-    /// `SSOTokenProvider._refresher`).
+    /// `SSOTokenProvider._refresher`), holding the token file's lock so that of several
+    /// processes only one calls `CreateToken`.
     async fn refresher(&self) -> Result<SsoToken> {
         let env = &self.ctx.env;
         let token = load_token(env, &self.session, &self.profile)?;
-        let now = env.now();
-        let remaining = token.expires_at.duration_since(now).unwrap_or_default();
+        let remaining = token
+            .expires_at
+            .duration_since(env.now())
+            .unwrap_or_default();
         if remaining >= ADVISORY {
-            return Ok(SsoToken {
-                token: token.access_token,
-                expiration: token.expires_at,
-            });
+            return Ok(token.into());
         }
-        match self.refresh(&token).await {
-            Some(new) => {
-                let path = token_path(env, &self.session)?;
-                if let Err(e) = env.fs().write_atomic(&path, new.to_json().as_bytes()) {
-                    // The new token still works for this process; the next run refreshes again.
-                    tracing::warn!(
-                        "could not write the refreshed SSO token to {}: {e}",
-                        path.display()
-                    );
+        let Some(inputs) = self.refresh_inputs(&token) else {
+            return Ok(token.into());
+        };
+        let path = token_path(env, &self.session)?;
+        let ready = || self.refreshed_meanwhile(&path, &token);
+        let fs = env.fs_arc();
+        let timing = LockTiming::default();
+        let _held =
+            match lock::acquire(&fs, &lock_path(&path), timing, ready, tokio::time::sleep).await {
+                LockOutcome::Ready(fresh) => {
+                    tracing::debug!("SSO token refreshed by another process meanwhile");
+                    return Ok(fresh);
                 }
-                Ok(SsoToken {
-                    token: new.access_token,
-                    expiration: new.expires_at,
-                })
-            }
-            None => Ok(SsoToken {
-                token: token.access_token,
-                expiration: token.expires_at,
-            }),
+                LockOutcome::Locked(held) => Some(held),
+                LockOutcome::Unlocked => None,
+            };
+        let Some(new) = self.refresh(inputs).await else {
+            return Ok(token.into());
+        };
+        // Written before the lock is released (`_held` is dropped on return), so that a process
+        // waiting for the lock finds the new token instead of refreshing again.
+        if let Err(e) = env.fs().write_atomic(&path, new.to_json().as_bytes()) {
+            // The new token still works for this process; the next run refreshes again.
+            tracing::warn!(
+                "could not write the refreshed SSO token to {}: {e}",
+                path.display()
+            );
         }
+        Ok(new.into())
     }
 
-    /// One `CreateToken` attempt, or `None` (logged) when the token cannot be refreshed.
-    async fn refresh(&self, token: &CachedToken) -> Option<CachedToken> {
+    /// The token in `path` when another process has refreshed it since this one read `seen`:
+    /// it now expires later, or lies outside the refresh window.
+    fn refreshed_meanwhile(&self, path: &Path, seen: &CachedToken) -> Option<SsoToken> {
+        let env = &self.ctx.env;
+        let bytes = env.read_file(path).ok()?;
+        let now = CachedToken::parse(&bytes, self.session.display_name(), path).ok()?;
+        let remaining = now.expires_at.duration_since(env.now()).unwrap_or_default();
+        (now.expires_at > seen.expires_at || remaining >= ADVISORY).then(|| now.into())
+    }
+
+    /// The cached token's refresh keys, or `None` (logged) when it cannot be refreshed.
+    fn refresh_inputs<'a>(&self, token: &'a CachedToken) -> Option<RefreshInputs<'a>> {
         let (Some(refresh_token), Some(client_id), Some(client_secret), Some(reg_expires)) = (
             token.refresh_token.as_ref(),
             token.client_id.as_ref(),
@@ -368,21 +436,34 @@ impl TokenInner {
             );
             return None;
         };
-        let now = self.ctx.env.now();
         match timestamp::parse(reg_expires) {
-            Some(t) if t > now => {}
+            Some(t) if t > self.ctx.env.now() => Some(RefreshInputs {
+                refresh_token,
+                client_id,
+                client_secret,
+                registration_expires_at: reg_expires,
+            }),
             _ => {
                 tracing::info!("SSO token registration expired at {reg_expires}");
-                return None;
+                None
             }
         }
+    }
+
+    /// One `CreateToken` call (retried as the client's policy says), or `None` (logged) when
+    /// it fails.
+    async fn refresh(&self, inputs: RefreshInputs<'_>) -> Option<CachedToken> {
         let oidc = endpoint::resolve(&self.ctx, Service::Oidc, &self.session.region);
+        let client = api::Client {
+            http: &*self.http,
+            retry: self.retry,
+        };
         let answer = api::create_token(
-            &*self.http,
+            client,
             &oidc,
-            client_id,
-            client_secret,
-            Grant::RefreshToken(refresh_token),
+            inputs.client_id,
+            inputs.client_secret,
+            Grant::RefreshToken(inputs.refresh_token),
         )
         .await;
         match answer {
@@ -390,12 +471,13 @@ impl TokenInner {
                 tracing::info!("SSO Token refresh succeeded");
                 Some(CachedToken {
                     access_token: new.access_token,
-                    expires_at: now + Duration::from_secs(new.expires_in.max(0) as u64),
+                    expires_at: self.ctx.env.now()
+                        + Duration::from_secs(new.expires_in.max(0) as u64),
                     // As the CLI: a refresh token is kept only when the service issues one.
                     refresh_token: new.refresh_token,
-                    client_id: Some(client_id.clone()),
-                    client_secret: Some(client_secret.clone()),
-                    registration_expires_at: Some(reg_expires.clone()),
+                    client_id: Some(inputs.client_id.clone()),
+                    client_secret: Some(inputs.client_secret.clone()),
+                    registration_expires_at: Some(inputs.registration_expires_at.clone()),
                     region: Some(self.session.region.clone()),
                     start_url: Some(self.session.start_url.clone()),
                 })

@@ -434,6 +434,7 @@ async fn hostile_portal_answers_are_clear_errors_without_secrets() {
     for (client, expect) in cases {
         let err = SsoProvider::new(&s.ctx("dev"), "dev", Arc::new(client))
             .unwrap()
+            .with_retry(fast_retry())
             .provide_credentials()
             .await
             .unwrap_err();
@@ -462,6 +463,7 @@ async fn unreachable_portal_is_a_network_error_naming_it() {
     ctx.env = env;
     let err = SsoProvider::new(&ctx, "dev", s.http.clone())
         .unwrap()
+        .with_retry(fast_retry())
         .provide_credentials()
         .await
         .unwrap_err();

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use awscred_core::fs::Fs;
+use awscred_core::lock::{self, LockFile, LockTiming};
 use awscred_core::{Env, Secret, timestamp};
 use serde_json::{Map, Value, json};
 
@@ -63,59 +64,23 @@ impl RoleCache {
     /// [`LOCK_POLL`] for up to [`LOCK_WAIT`]; a lock older than [`LOCK_STALE`] was left by a
     /// process that died and is taken over. Never fails: when the lock cannot be had (waited
     /// long enough, a file system without exclusive create, an unwritable directory) the caller
-    /// goes on without it, as the AWS CLI always does.
+    /// goes on without it, as the AWS CLI always does. The mechanism is
+    /// [`awscred_core::lock::acquire`].
     pub async fn lock(&self, key: &str, now: SystemTime) -> LockOutcome {
         let path = self.dir.join(format!("{key}.json.lock"));
-        let polls = LOCK_WAIT.as_millis() / LOCK_POLL.as_millis();
-        for poll in 0..=polls {
-            let stamp = unix_secs(SystemTime::now()).to_string();
-            match self.fs.create_new(&path, stamp.as_bytes()) {
-                Ok(()) => {
-                    let lock = CacheLock {
-                        path,
-                        fs: self.fs.clone(),
-                    };
-                    // Another process may have stored its answer between our miss and now.
-                    return match self.load(key, now) {
-                        Some(hit) => LockOutcome::Cached(hit),
-                        None => LockOutcome::Locked(lock),
-                    };
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    if let Some(hit) = self.load(key, now) {
-                        return LockOutcome::Cached(hit);
-                    }
-                    if self.is_stale(&path) {
-                        tracing::debug!(path = %path.display(), "taking over a stale role cache lock");
-                        let _ = self.fs.remove(&path);
-                        continue;
-                    }
-                    if poll < polls {
-                        tokio::time::sleep(LOCK_POLL).await;
-                    }
-                }
-                Err(e) => {
-                    tracing::debug!(path = %path.display(), error = %e, "no role cache lock");
-                    return LockOutcome::Unlocked;
-                }
-            }
-        }
-        tracing::debug!(path = %path.display(), "gave up waiting for the role cache lock");
-        LockOutcome::Unlocked
-    }
-
-    /// Whether the lock at `path` was taken more than [`LOCK_STALE`] ago. A lock whose content
-    /// cannot be read as a time (its writer died between creating and writing it) is stale.
-    fn is_stale(&self, path: &std::path::Path) -> bool {
-        let Ok(bytes) = self.fs.read(path) else {
-            return false;
-        };
-        let taken = std::str::from_utf8(&bytes)
-            .ok()
-            .and_then(|t| t.trim().parse::<u64>().ok());
-        match taken {
-            Some(taken) => unix_secs(SystemTime::now()) > taken + LOCK_STALE.as_secs(),
-            None => true,
+        let ready = || self.load(key, now);
+        match lock::acquire(
+            &self.fs,
+            &path,
+            LockTiming::default(),
+            ready,
+            tokio::time::sleep,
+        )
+        .await
+        {
+            lock::LockOutcome::Ready(hit) => LockOutcome::Cached(hit),
+            lock::LockOutcome::Locked(held) => LockOutcome::Locked(CacheLock { _held: held }),
+            lock::LockOutcome::Unlocked => LockOutcome::Unlocked,
         }
     }
 
@@ -131,11 +96,11 @@ impl RoleCache {
 }
 
 /// How long a process waits for another one fetching the same role before calling STS itself.
-pub const LOCK_WAIT: Duration = Duration::from_secs(5);
+pub const LOCK_WAIT: Duration = lock::WAIT;
 /// How often a waiting process looks at the cache and the lock.
-pub const LOCK_POLL: Duration = Duration::from_millis(50);
+pub const LOCK_POLL: Duration = lock::POLL;
 /// A lock file older than this was left by a process that died; it is taken over.
-pub const LOCK_STALE: Duration = Duration::from_secs(30);
+pub const LOCK_STALE: Duration = lock::STALE;
 
 /// What [`RoleCache::lock`] ended with.
 #[derive(Debug)]
@@ -151,19 +116,7 @@ pub enum LockOutcome {
 /// A held role cache lock; dropping it removes the lock file.
 #[derive(Debug)]
 pub struct CacheLock {
-    path: PathBuf,
-    fs: Arc<dyn Fs>,
-}
-
-impl Drop for CacheLock {
-    fn drop(&mut self) {
-        let _ = self.fs.remove(&self.path);
-    }
-}
-
-fn unix_secs(t: SystemTime) -> u64 {
-    t.duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    _held: LockFile,
 }
 
 /// The file content botocore's `JSONFileCache` writes for an `AssumeRole` response:

@@ -2,38 +2,15 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use awscred_core::clock::{Clock, SystemClock};
-use awscred_core::http::{
-    HttpClient, HttpError, HttpRequest, HttpResponse, Method, Timeouts, header,
-};
+use awscred_core::http::{HttpClient, HttpRequest, HttpResponse, Method, Timeouts, header};
+use awscred_core::retry::{self, Attempt, RetryConfig};
 use awscred_core::{Credentials, Error, ErrorKind, Secret};
 
 use crate::endpoint::StsEndpoint;
 use crate::xml::{self, CallerIdentity, StsCredentials};
-
-/// How often and how patiently a request is retried: the AWS CLI v2's "standard" mode (three
-/// attempts; exponential backoff with full jitter, base 1 s, at most 20 s).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryConfig {
-    /// Attempts in all, at least 1.
-    pub max_attempts: u32,
-    /// The backoff base: attempt `n` waits a random time below `base * 2^(n-1)`.
-    pub base_delay: Duration,
-    /// The longest wait between attempts.
-    pub max_delay: Duration,
-}
-
-impl Default for RetryConfig {
-    fn default() -> Self {
-        RetryConfig {
-            max_attempts: 3,
-            base_delay: Duration::from_secs(1),
-            max_delay: Duration::from_secs(20),
-        }
-    }
-}
 
 /// An error STS answered with: its `Code` and `Message`, shown verbatim. Attached as the
 /// [`source`](std::error::Error::source) of the [`Error`] an operation returns.
@@ -200,30 +177,37 @@ impl StsClient {
         signer: Option<&Credentials>,
     ) -> Result<Vec<u8>, Error> {
         let body = form.finish();
-        let mut attempt = 1;
-        loop {
-            let request = self.build(&body, signer)?;
-            let last = attempt >= self.retry.max_attempts.max(1);
+        retry::run(self.retry, operation, || async {
+            let request = match self.build(&body, signer) {
+                Ok(request) => request,
+                Err(e) => return Attempt::Done(Err(e)),
+            };
             match self.http.send(request, self.timeouts).await {
-                Ok(response) if response.status().is_success() => return Ok(response.into_body()),
+                Ok(response) if response.status().is_success() => {
+                    Attempt::Done(Ok(response.into_body()))
+                }
                 Ok(response) => {
-                    if last || !is_retryable_response(&response) {
-                        return Err(self.service_error(operation, &response));
+                    let error = self.service_error(operation, &response);
+                    if is_retryable_response(&response) {
+                        Attempt::Retry(error)
+                    } else {
+                        Attempt::Done(Err(error))
                     }
                 }
                 Err(e) => {
-                    if last || !is_retryable_transport(&e) {
-                        let message =
-                            format!("{operation}: no response from STS ({})", self.endpoint.url);
-                        return Err(Error::new(ErrorKind::Network, message).with_source(e));
+                    let retryable = retry::is_retryable_transport(&e);
+                    let message =
+                        format!("{operation}: no response from STS ({})", self.endpoint.url);
+                    let error = Error::new(ErrorKind::Network, message).with_source(e);
+                    if retryable {
+                        Attempt::Retry(error)
+                    } else {
+                        Attempt::Done(Err(error))
                     }
                 }
             }
-            let delay = backoff(self.retry, attempt);
-            tracing::debug!(operation, attempt, ?delay, "retrying STS request");
-            tokio::time::sleep(delay).await;
-            attempt += 1;
-        }
+        })
+        .await
     }
 
     fn service_error(&self, operation: &'static str, response: &HttpResponse) -> Error {
@@ -339,69 +323,16 @@ fn sign(
     Ok(())
 }
 
-/// Codes the standard retry mode treats as throttling or transient, plus `IDPCommunicationError`
-/// (the identity provider could not be reached by STS), which the SDKs retry for web identity.
-const RETRYABLE_CODES: &[&str] = &[
-    "Throttling",
-    "ThrottlingException",
-    "ThrottledException",
-    "RequestThrottledException",
-    "TooManyRequestsException",
-    "ProvisionedThroughputExceededException",
-    "TransactionInProgressException",
-    "RequestLimitExceeded",
-    "BandwidthLimitExceeded",
-    "LimitExceededException",
-    "RequestThrottled",
-    "SlowDown",
-    "PriorRequestNotComplete",
-    "EC2ThrottledException",
-    "RequestTimeout",
-    "RequestTimeoutException",
-    "IDPCommunicationError",
-];
+/// `IDPCommunicationError`: the identity provider could not be reached by STS. Retried on top of
+/// the standard mode's codes, as botocore's `RetryIDPCommunicationError` does for web identity.
+const IDP_COMMUNICATION_ERROR: &str = "IDPCommunicationError";
 
 fn is_retryable_response(response: &HttpResponse) -> bool {
-    let status = response.status().as_u16();
-    if matches!(status, 500 | 502 | 503 | 504) {
+    if retry::is_retryable_status(response.status().as_u16()) {
         return true;
     }
     xml::parse_error(response.body())
-        .is_some_and(|(code, _)| RETRYABLE_CODES.contains(&code.as_str()))
-}
-
-fn is_retryable_transport(error: &HttpError) -> bool {
-    use awscred_core::http::HttpErrorKind;
-    matches!(
-        error.kind(),
-        HttpErrorKind::Connect | HttpErrorKind::Timeout | HttpErrorKind::Io
-    )
-}
-
-/// Full jitter: a random wait below `min(base * 2^(attempt-1), max)`.
-fn backoff(retry: RetryConfig, attempt: u32) -> Duration {
-    let ceiling = retry
-        .base_delay
-        .saturating_mul(1u32 << (attempt - 1).min(16))
-        .min(retry.max_delay);
-    ceiling.mul_f64(jitter())
-}
-
-/// A number in [0, 1). Jitter only spreads retries out; it needs no cryptographic quality, so a
-/// hash of the time and a counter does instead of a random-number crate.
-fn jitter() -> f64 {
-    use std::hash::{BuildHasher, Hasher};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    hasher.write_u128(
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos(),
-    );
-    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+        .is_some_and(|(code, _)| retry::is_retryable_code(&code) || code == IDP_COMMUNICATION_ERROR)
 }
 
 /// An `application/x-www-form-urlencoded` query-protocol body.
@@ -451,18 +382,6 @@ mod tests {
             "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789%3Arole%2Fintegration-test\
              &RoleSessionName=a%20b%2Bc%2F%C3%A9"
         );
-    }
-
-    #[test]
-    fn backoff_stays_under_its_ceiling() {
-        let retry = RetryConfig::default();
-        for attempt in 1..10 {
-            let d = backoff(retry, attempt);
-            assert!(d <= retry.max_delay);
-            assert!(d < retry.base_delay * 2u32.pow(attempt - 1) || d <= retry.max_delay);
-        }
-        let spread: std::collections::HashSet<_> = (0..20).map(|_| backoff(retry, 3)).collect();
-        assert!(spread.len() > 10, "jitter spreads the waits");
     }
 
     #[test]

@@ -66,8 +66,9 @@
 //!
 //! Dependencies, and why: `aws-sigv4` signs (with `aws-credential-types` and
 //! `aws-smithy-runtime-api`, which it already pulls in, for its identity type); `quick-xml` reads
-//! the responses; `serde_json` reads and writes the cache; `ring` (already in the graph through rustls) computes
-//! the CLI's cache keys; `tokio` sleeps between retries and reads the terminal off the runtime.
+//! the responses; `serde_json` reads and writes the cache; `ring` (already in the graph through
+//! rustls) computes the CLI's cache keys; `tokio` sleeps between cache-lock polls and reads the
+//! terminal off the runtime. Retries and the cache lock are `awscred_core`'s `retry` and `lock`.
 
 mod cache;
 mod client;
@@ -75,11 +76,13 @@ mod endpoint;
 mod provider;
 pub mod xml;
 
+/// The retry policy of [`StsClient::with_retry`], shared with the other network tiers.
+pub use awscred_core::retry::RetryConfig;
 pub use cache::{
     CacheLock, EXPIRY_WINDOW, LOCK_POLL, LOCK_STALE, LOCK_WAIT, LockOutcome, RoleCache,
     assume_role_cache_key, web_identity_cache_key,
 };
-pub use client::{AssumeRoleRequest, RetryConfig, StsClient, StsServiceError, WebIdentityRequest};
+pub use client::{AssumeRoleRequest, StsClient, StsServiceError, WebIdentityRequest};
 pub use endpoint::StsEndpoint;
 pub use provider::{
     AssumeRoleProvider, MfaCallback, MfaPrompt, WebIdentityProvider, WebIdentitySettings,

@@ -46,6 +46,11 @@ pub struct SeenRequest {
 
 /// Serves recorded exchanges in order. A request that does not match the next recorded one (method
 /// and URI) gets a connection error and is remembered as a mismatch.
+///
+/// The recordings are single-attempt conversations, while the clients retry a 5xx or throttling
+/// answer as the CLI does. The recorded answer is the state the server was in, so once the
+/// recording is used up, a request repeating the last one after a retryable answer gets that
+/// answer again (counted by [`ReplayClient::repeats`]) instead of a mismatch.
 #[derive(Debug)]
 pub struct ReplayClient {
     exchanges: Vec<Exchange>,
@@ -57,6 +62,7 @@ struct State {
     next: usize,
     seen: Vec<SeenRequest>,
     mismatches: Vec<String>,
+    repeats: usize,
 }
 
 impl ReplayClient {
@@ -159,6 +165,12 @@ impl ReplayClient {
         self.lock().mismatches.clone()
     }
 
+    /// How many requests repeated the last recorded one after a retryable answer and got that
+    /// answer again.
+    pub fn repeats(&self) -> usize {
+        self.lock().repeats
+    }
+
     /// How many recorded exchanges have not been requested.
     pub fn remaining(&self) -> usize {
         self.exchanges.len() - self.lock().next
@@ -186,7 +198,21 @@ impl HttpClient for ReplayClient {
             body: request.body().clone(),
         };
         let mut state = self.lock();
+        let retried = self.exchanges.get(state.next).is_none()
+            && state.next > 0
+            && state
+                .seen
+                .last()
+                .is_some_and(|last| last.method == seen.method && last.uri == seen.uri);
         let outcome = match self.exchanges.get(state.next) {
+            None if retried
+                && awscred_core::retry::is_retryable_status(
+                    self.exchanges[state.next - 1].status,
+                ) =>
+            {
+                state.repeats += 1;
+                respond(&self.exchanges[state.next - 1], &seen.uri)
+            }
             None => {
                 state
                     .mismatches
@@ -213,18 +239,23 @@ impl HttpClient for ReplayClient {
             }
             Some(ex) => {
                 state.next += 1;
-                let mut builder = ::http::Response::builder().status(ex.status);
-                for (k, v) in &ex.response_headers {
-                    builder = builder.header(k.as_str(), v.as_str());
-                }
-                builder
-                    .body(ex.response_body.clone())
-                    .map_err(|e| HttpError::new(HttpErrorKind::Io, &seen.uri, e.to_string()))
+                respond(ex, &seen.uri)
             }
         };
         state.seen.push(seen);
         Box::pin(std::future::ready(outcome))
     }
+}
+
+/// The recorded response of `ex`.
+fn respond(ex: &Exchange, uri: &str) -> Result<HttpResponse, HttpError> {
+    let mut builder = ::http::Response::builder().status(ex.status);
+    for (k, v) in &ex.response_headers {
+        builder = builder.header(k.as_str(), v.as_str());
+    }
+    builder
+        .body(ex.response_body.clone())
+        .map_err(|e| HttpError::new(HttpErrorKind::Io, uri, e.to_string()))
 }
 
 /// URIs match when equal, or when they differ only in the order of query parameters.

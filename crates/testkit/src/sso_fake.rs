@@ -56,6 +56,7 @@ struct State {
     role_expiration_ms: Option<i64>,
     logged_out: Vec<String>,
     counter: u64,
+    failures: HashMap<String, VecDeque<(u16, String)>>,
 }
 
 /// The fake services. Dropping it stops the server.
@@ -148,6 +149,18 @@ impl SsoFake {
     /// The `expiration` (epoch milliseconds) of role credentials; one hour from now by default.
     pub fn set_role_expiration_ms(&self, ms: i64) {
         self.lock().role_expiration_ms = Some(ms);
+    }
+
+    /// Answers the next requests to `path` with these failures, one each, before any request
+    /// there is handled normally again: `(status, error type)`, the type sent as AWS services
+    /// do (`x-amzn-ErrorType` and a `message`), an empty type with an empty body, and status 0
+    /// closing the connection without an answer.
+    pub fn fail_next(&self, path: &str, failures: &[(u16, &str)]) {
+        self.lock()
+            .failures
+            .entry(path.to_owned())
+            .or_default()
+            .extend(failures.iter().map(|(s, c)| (*s, (*c).to_owned())));
     }
 
     /// Every request received so far.
@@ -260,6 +273,9 @@ fn serve(stream: TcpStream, state: &Mutex<State>, port: u16) {
         s.requests.push(request.clone());
         handle(&mut s, &request, port)
     };
+    if reply.status == 0 {
+        return;
+    }
     let mut out = stream;
     let mut head = format!(
         "HTTP/1.1 {} X\r\ncontent-length: {}\r\nconnection: close\r\n",
@@ -328,9 +344,31 @@ fn field<'a>(r: &'a FakeRequest, k: &str) -> Option<&'a str> {
     r.body.get(k).and_then(Value::as_str)
 }
 
+/// A failure queued by [`SsoFake::fail_next`].
+fn failure(status: u16, code: &str) -> Reply {
+    if code.is_empty() {
+        return Reply {
+            status,
+            headers: Vec::new(),
+            body: String::new(),
+        };
+    }
+    Reply {
+        status,
+        headers: vec![
+            ("content-type".into(), "application/json".into()),
+            ("x-amzn-errortype".into(), code.to_owned()),
+        ],
+        body: json!({"message": format!("fake {code}")}).to_string(),
+    }
+}
+
 fn handle(s: &mut State, r: &FakeRequest, port: u16) -> Reply {
     s.counter += 1;
     let n = s.counter;
+    if let Some((status, code)) = s.failures.get_mut(&r.path).and_then(VecDeque::pop_front) {
+        return failure(status, &code);
+    }
     match (r.method.as_str(), r.path.as_str()) {
         ("POST", "/client/register") => {
             if field(r, "clientName").is_none() || field(r, "clientType") != Some("public") {

@@ -74,6 +74,15 @@ impl Setup {
     }
 }
 
+/// The CLI's retry policy with millisecond waits, so tests of failures do not sleep for seconds.
+pub fn fast_retry() -> awscred_core::retry::RetryConfig {
+    awscred_core::retry::RetryConfig {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(2),
+        max_delay: Duration::from_millis(20),
+    }
+}
+
 pub fn sha1(input: &str) -> String {
     let d = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, input.as_bytes());
     d.as_ref().iter().map(|b| format!("{b:02x}")).collect()

@@ -1,0 +1,391 @@
+//! A lock file between processes, so that of several processes needing the same answer at once
+//! (a role's credentials, a refreshed SSO token) one fetches it and the others read what it
+//! stored.
+//!
+//! The lock is a file created exclusively ([`Fs::create_new`]) holding the Unix time it was
+//! taken. While another process holds it, the caller's "is the answer there yet?" check is polled
+//! every [`LockTiming::poll`] for up to [`LockTiming::wait`]; a lock older than
+//! [`LockTiming::stale`], or one whose content is still not a time a poll later, was left by a
+//! process that died and is taken over. Taking the lock never fails: when it cannot be had
+//! (waited long enough, a file system without exclusive create, an unwritable directory) the
+//! caller goes on without it, as the AWS CLI always does. The lock file is removed when the
+//! [`LockFile`] is dropped.
+//!
+//! ```
+//! use std::path::Path;
+//! use std::sync::Arc;
+//! use awscred_core::fs::{Fs, MemFs};
+//! use awscred_core::lock::{self, LockOutcome, LockTiming};
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+//! let fs: Arc<dyn Fs> = Arc::new(MemFs::default());
+//! let answer = Path::new("/cache/k.json");
+//! let lock_path = Path::new("/cache/k.json.lock");
+//! let ready = || fs.read(answer).ok();
+//! let LockOutcome::Locked(held) =
+//!     lock::acquire(&fs, lock_path, LockTiming::default(), ready, tokio::time::sleep).await
+//! else {
+//!     panic!("a free lock is taken");
+//! };
+//! // Meanwhile, another process finds the lock held and the answer stored: it uses the answer.
+//! fs.write_atomic(answer, b"42").unwrap();
+//! let other = lock::acquire(&fs, lock_path, LockTiming::default(), ready, tokio::time::sleep).await;
+//! assert!(matches!(other, LockOutcome::Ready(ref a) if a == b"42"));
+//! drop(held);
+//! assert!(fs.read(lock_path).is_err(), "dropping the lock removes the file");
+//! # });
+//! ```
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use crate::fs::Fs;
+
+/// How long a process waits for another one fetching the same answer before fetching it itself.
+pub const WAIT: Duration = Duration::from_secs(5);
+/// How often a waiting process looks for the answer and at the lock.
+pub const POLL: Duration = Duration::from_millis(50);
+/// A lock file older than this was left by a process that died; it is taken over.
+pub const STALE: Duration = Duration::from_secs(30);
+
+/// The patience of [`acquire`]; [`WAIT`], [`POLL`] and [`STALE`] by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockTiming {
+    /// How long to wait for a lock another process holds.
+    pub wait: Duration,
+    /// How often to look again meanwhile.
+    pub poll: Duration,
+    /// The age beyond which a lock is taken over.
+    pub stale: Duration,
+}
+
+impl Default for LockTiming {
+    fn default() -> Self {
+        LockTiming {
+            wait: WAIT,
+            poll: POLL,
+            stale: STALE,
+        }
+    }
+}
+
+/// What [`acquire`] ended with.
+#[derive(Debug)]
+pub enum LockOutcome<T> {
+    /// The caller's check found the answer (stored by another process): use it, fetch nothing.
+    Ready(T),
+    /// This process holds the lock until the [`LockFile`] is dropped: fetch and store.
+    Locked(LockFile),
+    /// No lock could be had: fetch and store anyway.
+    Unlocked,
+}
+
+/// A held lock; dropping it removes the lock file.
+#[derive(Debug)]
+pub struct LockFile {
+    path: PathBuf,
+    fs: Arc<dyn Fs>,
+}
+
+impl LockFile {
+    /// The lock file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for LockFile {
+    fn drop(&mut self) {
+        let _ = self.fs.remove(&self.path);
+    }
+}
+
+/// Takes the lock file `path`, or waits for the answer another process is fetching.
+///
+/// `ready` says whether the answer is already there (`Some`); it is called whenever the lock is
+/// found held, and once more right after the lock is taken, since the holder may have stored
+/// its answer between the caller's miss and now. `sleep` waits between polls (the caller's
+/// runtime: `tokio::time::sleep`).
+pub async fn acquire<T, R, S, F>(
+    fs: &Arc<dyn Fs>,
+    path: &Path,
+    timing: LockTiming,
+    mut ready: R,
+    mut sleep: S,
+) -> LockOutcome<T>
+where
+    R: FnMut() -> Option<T>,
+    S: FnMut(Duration) -> F,
+    F: Future<Output = ()>,
+{
+    let polls = timing.wait.as_millis() / timing.poll.as_millis().max(1);
+    // A lock whose content is not a time may be one its holder has created but not yet
+    // written; only when it is still unreadable a poll later did the holder die in between.
+    let mut torn_before = false;
+    for poll in 0..=polls {
+        let stamp = unix_secs(SystemTime::now()).to_string();
+        match fs.create_new(path, stamp.as_bytes()) {
+            Ok(()) => {
+                let lock = LockFile {
+                    path: path.to_path_buf(),
+                    fs: fs.clone(),
+                };
+                return match ready() {
+                    Some(answer) => LockOutcome::Ready(answer),
+                    None => LockOutcome::Locked(lock),
+                };
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                if let Some(answer) = ready() {
+                    return LockOutcome::Ready(answer);
+                }
+                let state = held_since(fs.as_ref(), path);
+                let stale = match state {
+                    Held::Since(taken) => {
+                        unix_secs(SystemTime::now()) > taken.saturating_add(timing.stale.as_secs())
+                    }
+                    Held::Torn => torn_before,
+                    Held::Gone => false,
+                };
+                torn_before = state == Held::Torn;
+                if stale {
+                    tracing::debug!(path = %path.display(), "taking over a stale lock");
+                    let _ = fs.remove(path);
+                    torn_before = false;
+                    continue;
+                }
+                // Released between our attempt and our look: try again without waiting.
+                if state != Held::Gone && poll < polls {
+                    sleep(timing.poll).await;
+                }
+            }
+            Err(e) => {
+                tracing::debug!(path = %path.display(), error = %e, "going on without a lock");
+                return LockOutcome::Unlocked;
+            }
+        }
+    }
+    tracing::debug!(path = %path.display(), "gave up waiting for the lock");
+    LockOutcome::Unlocked
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Held {
+    /// Taken at this Unix time.
+    Since(u64),
+    /// The content is not a time.
+    Torn,
+    /// No longer there.
+    Gone,
+}
+
+fn held_since(fs: &dyn Fs, path: &Path) -> Held {
+    let Ok(bytes) = fs.read(path) else {
+        return Held::Gone;
+    };
+    std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|t| t.trim().parse::<u64>().ok())
+        .map_or(Held::Torn, Held::Since)
+}
+
+fn unix_secs(t: SystemTime) -> u64 {
+    t.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fs::MemFs;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    fn fast() -> LockTiming {
+        LockTiming {
+            wait: Duration::from_millis(40),
+            poll: Duration::from_millis(2),
+            stale: STALE,
+        }
+    }
+
+    async fn sleep(d: Duration) {
+        tokio::time::sleep(d).await;
+    }
+
+    #[tokio::test]
+    async fn exclusive_released_on_drop_and_yields_to_a_stored_answer() {
+        let mem = Arc::new(MemFs::default());
+        let fs: Arc<dyn Fs> = mem.clone();
+        let path = Path::new("/c/k.json.lock");
+        let none = || None::<()>;
+        let LockOutcome::Locked(held) = acquire(&fs, path, fast(), none, sleep).await else {
+            panic!("a free lock is taken");
+        };
+        assert_eq!(held.path(), path);
+        let stamp: u64 = String::from_utf8(fs.read(path).unwrap())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(stamp.abs_diff(unix_secs(SystemTime::now())) < 5);
+        // Held elsewhere, no answer: the waiter polls, then gives up without the lock.
+        let checks = AtomicU32::new(0);
+        let counting = || {
+            checks.fetch_add(1, Ordering::SeqCst);
+            None::<()>
+        };
+        assert!(matches!(
+            acquire(&fs, path, fast(), counting, sleep).await,
+            LockOutcome::Unlocked
+        ));
+        assert_eq!(
+            checks.load(Ordering::SeqCst),
+            21,
+            "every 2 ms for 40 ms, and at once"
+        );
+        // Held elsewhere, and the answer is stored: used at once.
+        assert!(matches!(
+            acquire(&fs, path, fast(), || Some(7), sleep).await,
+            LockOutcome::Ready(7)
+        ));
+        drop(held);
+        assert!(fs.read(path).is_err(), "dropping the lock removes it");
+        // Taken, but the answer appeared between the caller's miss and now: the lock is let go.
+        assert!(matches!(
+            acquire(&fs, path, fast(), || Some(8), sleep).await,
+            LockOutcome::Ready(8)
+        ));
+        assert!(mem.snapshot().is_empty(), "{mem:?}");
+    }
+
+    #[tokio::test]
+    async fn a_waiter_gets_the_answer_the_holder_stores() {
+        let fs: Arc<dyn Fs> = Arc::new(MemFs::default());
+        let path = Path::new("/c/k.json.lock");
+        let answer = Path::new("/c/k.json");
+        let LockOutcome::Locked(held) = acquire(&fs, path, fast(), || None::<()>, sleep).await
+        else {
+            panic!("free");
+        };
+        let holder = {
+            let fs = fs.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                fs.write_atomic(answer, b"done").unwrap();
+                drop(held);
+            })
+        };
+        let timing = LockTiming {
+            wait: Duration::from_secs(5),
+            ..fast()
+        };
+        let got = acquire(&fs, path, timing, || fs.read(answer).ok(), sleep).await;
+        assert!(
+            matches!(got, LockOutcome::Ready(ref a) if a == b"done"),
+            "{got:?}"
+        );
+        holder.await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn dead_holders_locks_are_taken_over() {
+        let mem = Arc::new(MemFs::default());
+        let fs: Arc<dyn Fs> = mem.clone();
+        let path = Path::new("/c/k.json.lock");
+        let old = (unix_secs(SystemTime::now()) - 31).to_string();
+        for stale in [&b"0"[..], old.as_bytes(), b"", b"not a time"] {
+            mem.insert(path, stale);
+            let LockOutcome::Locked(taken) = acquire(&fs, path, fast(), || None::<()>, sleep).await
+            else {
+                panic!("a stale lock ({stale:?}) is taken over");
+            };
+            assert_ne!(fs.read(path).unwrap(), stale, "the lock is ours now");
+            drop(taken);
+        }
+        // A recent lock is not stale.
+        let recent = (unix_secs(SystemTime::now()) - 20).to_string();
+        mem.insert(path, recent.as_bytes());
+        assert!(matches!(
+            acquire(&fs, path, fast(), || None::<()>, sleep).await,
+            LockOutcome::Unlocked
+        ));
+        assert_eq!(fs.read(path).unwrap(), recent.as_bytes(), "left alone");
+    }
+
+    #[tokio::test]
+    async fn a_lock_being_written_is_not_taken_over_at_once() {
+        // Created but not yet written: empty at the first look, a time at the next.
+        #[derive(Debug)]
+        struct Writing(MemFs, AtomicU32);
+        impl Fs for Writing {
+            fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+                if self.1.fetch_add(1, Ordering::SeqCst) == 0 {
+                    return Ok(Vec::new());
+                }
+                self.0.read(path)
+            }
+            fn write_atomic(&self, path: &Path, contents: &[u8]) -> std::io::Result<()> {
+                self.0.write_atomic(path, contents)
+            }
+            fn remove(&self, path: &Path) -> std::io::Result<()> {
+                self.0.remove(path)
+            }
+            fn list(&self, dir: &Path) -> std::io::Result<Vec<String>> {
+                self.0.list(dir)
+            }
+            fn create_new(&self, path: &Path, contents: &[u8]) -> std::io::Result<()> {
+                self.0.create_new(path, contents)
+            }
+        }
+        let path = Path::new("/c/k.json.lock");
+        let now = unix_secs(SystemTime::now()).to_string();
+        let writing = Arc::new(Writing(MemFs::default(), AtomicU32::new(0)));
+        writing.0.insert(path, now.as_bytes());
+        let fs: Arc<dyn Fs> = writing.clone();
+        assert!(matches!(
+            acquire(&fs, path, fast(), || None::<()>, sleep).await,
+            LockOutcome::Unlocked
+        ));
+        assert_eq!(
+            writing.0.read(path).unwrap(),
+            now.as_bytes(),
+            "the holder keeps it"
+        );
+    }
+
+    #[tokio::test]
+    async fn no_lock_without_exclusive_create() {
+        #[derive(Debug)]
+        struct Plain;
+        impl Fs for Plain {
+            fn read(&self, _: &Path) -> std::io::Result<Vec<u8>> {
+                Err(std::io::ErrorKind::NotFound.into())
+            }
+            fn write_atomic(&self, _: &Path, _: &[u8]) -> std::io::Result<()> {
+                Ok(())
+            }
+            fn remove(&self, _: &Path) -> std::io::Result<()> {
+                Ok(())
+            }
+            fn list(&self, _: &Path) -> std::io::Result<Vec<String>> {
+                Ok(Vec::new())
+            }
+        }
+        let fs: Arc<dyn Fs> = Arc::new(Plain);
+        let checks = AtomicU32::new(0);
+        let outcome = acquire(
+            &fs,
+            Path::new("/c/k.json.lock"),
+            LockTiming::default(),
+            || {
+                checks.fetch_add(1, Ordering::SeqCst);
+                None::<()>
+            },
+            sleep,
+        )
+        .await;
+        assert!(matches!(outcome, LockOutcome::Unlocked));
+        assert_eq!(checks.load(Ordering::SeqCst), 0, "no wait, no poll");
+    }
+}
