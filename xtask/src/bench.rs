@@ -1162,7 +1162,7 @@ impl Bench {
 
 // ---- Building ---------------------------------------------------------------------------
 
-/// The binary as shipped (`cargo xtask dist`: statically linked on Linux with glibc, its
+/// The binary as shipped (`cargo xtask dist`: a static musl build on Linux, its
 /// start-up code laid out together). `--quick` reuses the function order of the last build.
 fn build_awscred(quick: bool) -> Result<PathBuf, String> {
     let order = if quick {
@@ -1833,7 +1833,8 @@ metadata is disabled, and every AWS endpoint (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_
 closed loopback port, so a tool that would call out fails at once instead of reaching the network.
 
 1. **Whole process, static profile**: `awscred export-credentials --profile static` (the
-   shipped build, `cargo xtask dist`: release, statically linked on Linux with glibc), `sdk-compare export static` (`aws_config::defaults(BehaviorVersion::latest())`, then the
+   shipped build, `cargo xtask dist`: a static musl build, not position-independent, the
+   functions a lookup runs laid out together), `sdk-compare export static` (`aws_config::defaults(BehaviorVersion::latest())`, then the
    credentials provider) and `python -c <botocore: Session(profile).get_credentials()>`, each
    spawned and waited for; 3 warm-up rounds, then 30 rounds (10 with `--quick`) of one run of each
    in turn, so load bursts hit every tool alike. The floor line is `/bin/true` spawned the same way.

@@ -162,6 +162,22 @@ fn checks() -> Result<Vec<Check>, String> {
             "env,profile",
         ],
     ));
+    // The shipped binary is a static musl build (`cargo xtask dist`): its command-line tests run
+    // on that target too, where its standard library is installed (`.ci/run` installs it).
+    const MUSL: &str = "x86_64-unknown-linux-musl";
+    if cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+        if crate::dist::target_installed(MUSL) {
+            let mut musl = cargo();
+            musl.args(["test", "-p", "awscred-cli", "--target", MUSL])
+                .envs(crate::dist::musl_cc(MUSL));
+            checks.push(Check {
+                name: format!("awscred-cli tests on {MUSL} (the shipped build)"),
+                action: Action::Command(musl),
+            });
+        } else {
+            eprintln!("ci: the {MUSL} standard library is not installed: its tests do not run");
+        }
+    }
     let mut doc = cargo();
     doc.args(["doc", "--workspace", "--no-deps"])
         .env("RUSTDOCFLAGS", "-D warnings");

@@ -2,26 +2,32 @@
 //! fat LTO, one codegen unit, `opt-level = "z"`: about 1.4 MiB less than the release profile, and
 //! quicker to load).
 //!
-//! A credential lookup from a shell lasts about a millisecond, and most of it is the kernel
-//! mapping the program in: on the machines measured here each page fault costs about 5 µs, and a
-//! run of `awscred export-credentials` used to take 80 of them. Three choices cut that down:
+//! A credential lookup from a shell lasts under a millisecond, and most of it is the kernel
+//! starting the program: on the machines measured here each page fault costs about 5 µs, and a
+//! run of `awscred export-credentials` used to take 80 of them. The choices below cut that down
+//! and keep the file small:
 //!
-//! - On Linux with glibc the binary is linked statically (`+crt-static`): nothing is spent in the
-//!   dynamic loader, and glibc's shared object is never mapped (half a millisecond here).
-//!   Host-name resolution still goes through glibc's `getaddrinfo` (its files and DNS sources are
-//!   built into the static library).
+//! - On x86_64 and aarch64 Linux the binary is built for the musl target and linked statically:
+//!   no dynamic loader, no shared library mapped at start, and musl itself is small (the same
+//!   program linked statically with glibc is 0.8 MiB larger, glibc's name service and locale
+//!   machinery, and starts slower). Host names are resolved by musl from `/etc/hosts` and the
+//!   name servers of `/etc/resolv.conf`, which is also all a static glibc can do (its NSS
+//!   modules cannot be loaded). The target's standard library is installed with
+//!   `rustup target add` when missing; ring's C and assembly are compiled by the host's C
+//!   compiler when no musl cross compiler is installed (ring's C includes only the compiler's own
+//!   headers). Where the musl target cannot be had, the binary is linked statically with glibc.
 //! - It is not position-independent (`relocation-model=static`). A static PIE relocates itself at
 //!   start, writing to every page of its relocated data (about 100 KiB: vtables, panic locations),
 //!   which cost about 25 page faults per run; a fixed load address costs none. The trade: the
-//!   executable image itself is not randomised (stack, heap and shared mappings still are), the
+//!   executable image itself is not randomised (stack, heap and other mappings still are), the
 //!   same as Go's default static binaries. The code has no `unsafe` (the workspace forbids it), so
 //!   there is no memory-corruption bug for a fixed layout to help exploit.
 //! - The functions a lookup runs are laid out together (lld's `--symbol-ordering-file`), so the
 //!   kernel's fault-around maps them with a handful of faults instead of one for every 64 KiB of
-//!   the 2.4 MiB of code. The order is measured, not guessed: a first build with symbols runs a
-//!   few representative lookups under `valgrind --tool=callgrind` and lists the functions in the
-//!   order they first ran; the second build links in that order. Without valgrind, or off
-//!   x86_64 Linux (where the default linker is not lld), the binary is built once, unordered.
+//!   code. The order is measured, not guessed: a first build with symbols runs a few
+//!   representative lookups under `valgrind --tool=callgrind` and lists the functions in the
+//!   order they first ran; the second build links in that order. Without valgrind, or without
+//!   lld, the binary is built once, unordered.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -38,20 +44,33 @@ pub(crate) enum Order {
     Reuse,
 }
 
+/// How the binary is built: for which target, with which target-wide flags and environment.
+struct Plan {
+    target: String,
+    rustflags: Vec<String>,
+    env: Vec<(String, String)>,
+    /// Whether the linker is lld, which can place functions in a given order.
+    lld: bool,
+    /// What was chosen and why, for the person running the build.
+    note: String,
+}
+
 /// Builds the shipped binary and returns its path. `quiet` keeps cargo's progress off the
 /// terminal (an error still carries cargo's first error line).
 pub(crate) fn build(order: Order, quiet: bool) -> Result<PathBuf, String> {
-    let host = host_triple()?;
+    let plan = plan()?;
+    if !quiet {
+        eprintln!("dist: {}", plan.note);
+    }
     let suffix = if cfg!(windows) { ".exe" } else { "" };
-    let out_dir = target_dir().join(&host).join("dist");
+    let out_dir = target_dir().join(&plan.target).join("dist");
     let binary = out_dir.join(format!("awscred{suffix}"));
     let order_file = out_dir.join("awscred.order");
 
-    let ordered = host == "x86_64-unknown-linux-gnu";
-    let measure = ordered && order == Order::Measure && valgrind_available();
+    let measure = plan.lld && order == Order::Measure && valgrind_available();
     if measure {
         // Pass 1: the same build with its symbols, to see which functions a lookup runs.
-        run_cargo(&host, &["-C", "strip=none"], quiet)?;
+        run_cargo(&plan, &["-C", "strip=none"], quiet)?;
         let functions = functions_run(&binary, &out_dir)?;
         let mut text = functions.join("\n");
         text.push('\n');
@@ -59,7 +78,7 @@ pub(crate) fn build(order: Order, quiet: bool) -> Result<PathBuf, String> {
             .map_err(|e| format!("cannot write {}: {e}", order_file.display()))?;
     }
     let mut extra: Vec<String> = Vec::new();
-    if ordered && order_file.is_file() {
+    if plan.lld && order_file.is_file() {
         extra.push("-C".into());
         extra.push(format!(
             "link-arg=-Wl,--symbol-ordering-file={}",
@@ -70,8 +89,118 @@ pub(crate) fn build(order: Order, quiet: bool) -> Result<PathBuf, String> {
         extra.push("link-arg=-Wl,--no-warn-symbol-ordering".into());
     }
     let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
-    run_cargo(&host, &extra, quiet)?;
+    run_cargo(&plan, &extra, quiet)?;
     Ok(binary)
+}
+
+/// The target and flags for this host: musl where it can be had on Linux, else the host target
+/// (linked statically on glibc Linux).
+fn plan() -> Result<Plan, String> {
+    let host = host_triple()?;
+    let not_pie = "-C relocation-model=static".to_owned();
+    let musl = match host.as_str() {
+        "x86_64-unknown-linux-gnu" => Some("x86_64-unknown-linux-musl"),
+        "aarch64-unknown-linux-gnu" => Some("aarch64-unknown-linux-musl"),
+        _ => None,
+    };
+    if let Some(musl) = musl {
+        match ensure_target(musl) {
+            Ok(()) => {
+                let mut rustflags = vec![not_pie];
+                // rustc links musl binaries through the C compiler and GNU ld; the lld that ships
+                // with rustc (its `gcc-ld` shim) can stand in, and can order functions.
+                let gcc_ld = sysroot()?
+                    .join("lib/rustlib")
+                    .join(&host)
+                    .join("bin/gcc-ld");
+                let lld = gcc_ld.join("ld.lld").is_file();
+                if lld {
+                    rustflags.push("-C link-arg=-fuse-ld=lld".into());
+                    rustflags.push(format!("-C link-arg=-B{}", gcc_ld.display()));
+                }
+                return Ok(Plan {
+                    target: musl.to_owned(),
+                    rustflags,
+                    env: musl_cc(musl).into_iter().collect(),
+                    lld,
+                    note: format!("static musl build ({musl}), not position-independent"),
+                });
+            }
+            Err(why) => {
+                let note = format!(
+                    "{why}; linking statically with glibc instead (larger, slower to start)"
+                );
+                return Ok(Plan {
+                    lld: host == "x86_64-unknown-linux-gnu",
+                    rustflags: vec!["-C target-feature=+crt-static".into(), not_pie],
+                    target: host,
+                    env: Vec::new(),
+                    note,
+                });
+            }
+        }
+    }
+    let glibc = host.ends_with("-linux-gnu");
+    Ok(Plan {
+        rustflags: if glibc {
+            vec!["-C target-feature=+crt-static".into(), not_pie]
+        } else {
+            Vec::new()
+        },
+        lld: false,
+        note: format!("{host} build"),
+        target: host,
+        env: Vec::new(),
+    })
+}
+
+/// Makes sure the standard library of `target` is installed, with rustup if it is not.
+fn ensure_target(target: &str) -> Result<(), String> {
+    if target_installed(target) {
+        return Ok(());
+    }
+    eprintln!("dist: installing the {target} standard library (rustup target add {target})");
+    let added = Command::new("rustup")
+        .args(["target", "add", target])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if added && target_installed(target) {
+        Ok(())
+    } else {
+        Err(format!(
+            "the {target} standard library is not installed and `rustup target add {target}` failed"
+        ))
+    }
+}
+
+/// Whether the standard library of `target` is installed for the rustc in use.
+pub(crate) fn target_installed(target: &str) -> bool {
+    let Ok(out) = Command::new(rustc())
+        .args(["--print", "target-libdir", "--target", target])
+        .output()
+    else {
+        return false;
+    };
+    let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("libstd-"))
+    })
+}
+
+/// The C compiler setting ring's build needs for the musl `target`: none when one is configured
+/// or a musl cross compiler is installed, else the host's `cc` (ring's C includes only the
+/// compiler's own headers, so the host compiler's objects link into a musl binary).
+pub(crate) fn musl_cc(target: &str) -> Option<(String, String)> {
+    let var = format!("CC_{}", target.replace('-', "_"));
+    let arch = target.split('-').next().unwrap_or_default();
+    let cross = [format!("{arch}-linux-musl-gcc"), "musl-gcc".to_owned()]
+        .into_iter()
+        .any(|cc| on_path(&cc));
+    (std::env::var_os(&var).is_none() && !cross).then(|| (var, "cc".to_owned()))
 }
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
@@ -88,7 +217,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
 
 /// `cargo rustc` for the binary, with `extra` flags for its final compilation (the LTO step,
 /// where all code is generated and linked) and the target-wide flags in RUSTFLAGS.
-fn run_cargo(host: &str, extra: &[&str], quiet: bool) -> Result<(), String> {
+fn run_cargo(plan: &Plan, extra: &[&str], quiet: bool) -> Result<(), String> {
     let mut cmd = cargo();
     cmd.args([
         "rustc",
@@ -99,7 +228,7 @@ fn run_cargo(host: &str, extra: &[&str], quiet: bool) -> Result<(), String> {
         "--bin",
         "awscred",
         "--target",
-        host,
+        &plan.target,
     ]);
     if quiet {
         cmd.arg("--quiet");
@@ -107,13 +236,17 @@ fn run_cargo(host: &str, extra: &[&str], quiet: bool) -> Result<(), String> {
     if !extra.is_empty() {
         cmd.arg("--").args(extra);
     }
-    if host.ends_with("-linux-gnu") {
+    if !plan.rustflags.is_empty() {
         // With an explicit --target these flags reach only the target's crates, not the build
-        // scripts and proc-macros, which must stay dynamic.
+        // scripts and proc-macros, which are built for the host as usual.
         let mut flags = std::env::var("RUSTFLAGS").unwrap_or_default();
-        flags.push_str(" -C target-feature=+crt-static -C relocation-model=static");
+        for flag in &plan.rustflags {
+            flags.push(' ');
+            flags.push_str(flag);
+        }
         cmd.env("RUSTFLAGS", flags.trim());
     }
+    cmd.envs(plan.env.iter().map(|(k, v)| (k, v)));
     if quiet {
         let out = cmd
             .stdout(Stdio::null())
@@ -131,6 +264,23 @@ fn run_cargo(host: &str, extra: &[&str], quiet: bool) -> Result<(), String> {
         return Err(format!("{} failed: {first}", describe(&cmd)));
     }
     run_status(&mut cmd)
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
+fn rustc() -> String {
+    std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into())
+}
+
+fn sysroot() -> Result<PathBuf, String> {
+    let out = Command::new(rustc())
+        .args(["--print", "sysroot"])
+        .output()
+        .map_err(|e| format!("cannot run rustc: {e}"))?;
+    Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
 }
 
 fn valgrind_available() -> bool {
@@ -251,7 +401,7 @@ fn callgrind_functions(profile: &str) -> impl Iterator<Item = &str> {
 }
 
 fn host_triple() -> Result<String, String> {
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let rustc = rustc();
     let out = Command::new(&rustc)
         .arg("-vV")
         .output()

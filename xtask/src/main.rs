@@ -4,7 +4,7 @@
 //! - `ci`: every check CI runs, in order, stopping at the first failure.
 //! - `fuzz [--seconds N] [TARGET]`: runs the cargo-fuzz targets under `fuzz/`.
 //! - `bench [--quick]`: speed and footprint against the AWS SDK for Rust and botocore (bench.rs).
-//! - `dist`: the shipped `awscred` binary (statically linked on Linux with glibc).
+//! - `dist`: the shipped `awscred` binary (a static musl build on Linux).
 
 mod bench;
 mod ci;
@@ -32,8 +32,8 @@ tasks:
   bench [--quick] [--runs N]  speed and footprint, side by side with the AWS SDK for Rust and
                               botocore measured in the same run: a table, target/bench/results.json
                               and docs/performance.md (--quick: fewer runs, no clean builds)
-  dist                        build the awscred binary as shipped (dist profile; statically linked
-                              on Linux with glibc) and print its path
+  dist                        build the awscred binary as shipped (dist profile; a static musl
+                              build on Linux) and print its path
   help                        this text
 ";
 
