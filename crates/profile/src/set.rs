@@ -323,9 +323,16 @@ impl Section {
         }
     }
 
-    /// Every property, in no particular order.
+    /// Every property, in the order of their lines, as botocore's dictionaries keep them (so a
+    /// check that stops at the first offending key names the one the CLI names).
     pub fn properties(&self) -> impl Iterator<Item = (&str, &Property)> {
-        self.properties.iter().map(|(k, v)| (k.as_str(), v))
+        let mut all: Vec<(&str, &Property)> = self
+            .properties
+            .iter()
+            .map(|(k, v)| (k.as_str(), v))
+            .collect();
+        all.sort_by_key(|(_, p)| p.location().line);
+        all.into_iter()
     }
 
     /// Whether the section has no properties.

@@ -310,6 +310,36 @@ mod tests {
         assert!(e.message().starts_with(
             "The value for sso_region is inconsistent between profile (us-west-2) and sso-session (us-east-1)"
         ), "{e}");
+        // Several conflicts: the first in the sso-session's file order is named, as botocore
+        // walks the section's keys in order.
+        let session_lines = [
+            "sso_start_url = https://y",
+            "sso_region = us-west-2",
+            "sso_registration_scopes = b",
+        ];
+        for order in [
+            [0, 1, 2],
+            [0, 2, 1],
+            [1, 0, 2],
+            [1, 2, 0],
+            [2, 0, 1],
+            [2, 1, 0],
+        ] {
+            let lines: Vec<&str> = order.iter().map(|&i| session_lines[i]).collect();
+            let s = set(&format!(
+                "[profile a]\nsso_account_id = 1\nsso_role_name = R\nsso_session = s\n\
+                 sso_start_url = https://x\nsso_region = us-east-1\nsso_registration_scopes = a\n\
+                 [sso-session s]\n{}\n",
+                lines.join("\n")
+            ));
+            let first = lines[0].split(' ').next().unwrap();
+            let e = credential_config(&s, "a").unwrap_err();
+            assert!(
+                e.message()
+                    .starts_with(&format!("The value for {first} is inconsistent")),
+                "{order:?}: {e}"
+            );
+        }
         let s = set("[profile a]\nsso_account_id = 1\nsso_role_name = R\nsso_session = nope\n");
         let e = credential_config(&s, "a").unwrap_err();
         assert!(
