@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use awscred_core::fs::{Fs, MemFs};
-use awscred_core::timestamp;
+use awscred_core::{Secret, timestamp};
 use awscred_sts::RoleCache;
 use libfuzzer_sys::fuzz_target;
 
@@ -22,16 +22,11 @@ fuzz_target!(|data: &[u8]| {
     let Some(creds) = cache.load("k", now) else {
         return;
     };
-    let debug = format!("{creds:?}");
-    for secret in [creds.secret_access_key.expose(), creds.session_token.expose()] {
-        let elsewhere = creds.access_key_id.contains(secret)
-            || [&creds.assumed_role_arn, &creds.assumed_role_id, &creds.request_id]
-                .iter()
-                .any(|f| f.as_deref().is_some_and(|f| f.contains(secret)));
-        if secret.len() >= 8 && !elsewhere {
-            assert!(!debug.contains(secret), "secret in Debug output");
-        }
-    }
+    // Debug does not depend on the secrets at all: swapping them leaves it unchanged.
+    let mut swapped = creds.clone();
+    swapped.secret_access_key = Secret::new(format!("{}x", creds.secret_access_key.expose()));
+    swapped.session_token = Secret::new(format!("{}x", creds.session_token.expose()));
+    assert_eq!(format!("{creds:?}"), format!("{swapped:?}"), "a secret shows in Debug");
     // Times the 4-digit ISO form cannot hold are read but cannot be written back; the crate only
     // ever writes times STS sent, which it parsed from that same form.
     if timestamp::parse(&timestamp::format_z(creds.expiration)).is_none() {
