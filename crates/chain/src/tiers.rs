@@ -17,7 +17,12 @@ type Provider = Arc<dyn ProvideCredentials>;
 
 #[derive(Debug)]
 pub(crate) struct Tiers {
+    // With `http` alone (no network tier) the client is configured but never used.
     #[cfg(feature = "http")]
+    #[cfg_attr(
+        not(any(feature = "sts", feature = "sso", feature = "ecs", feature = "imds")),
+        allow(dead_code)
+    )]
     http: OnceLock<Arc<dyn awscred_core::http::HttpClient>>,
     #[cfg(feature = "http")]
     retry: Option<RetryConfig>,
@@ -56,6 +61,10 @@ impl Tiers {
     }
 
     #[cfg(feature = "http")]
+    #[cfg_attr(
+        not(any(feature = "sts", feature = "sso", feature = "ecs", feature = "imds")),
+        allow(dead_code)
+    )]
     fn http(&self, ctx: &ProfileContext) -> Arc<dyn awscred_core::http::HttpClient> {
         self.http
             .get_or_init(|| Arc::new(awscred_core::http::HyperClient::new(&ctx.env)))
