@@ -265,6 +265,19 @@ impl Tiers {
                 #[cfg(not(feature = "sso"))]
                 Err(missing_feature(profile, "IAM Identity Center", "sso"))
             }
+            BaseCredentials::Login { profile, session } => {
+                #[cfg(feature = "sso")]
+                {
+                    Ok(Arc::new(awscred_sso::LoginSessionProvider::new(
+                        ctx, profile, session,
+                    )))
+                }
+                #[cfg(not(feature = "sso"))]
+                {
+                    let _ = session;
+                    Err(missing_feature(profile, "an `aws login` session", "sso"))
+                }
+            }
             BaseCredentials::CredentialProcess { profile, command } => {
                 #[cfg(feature = "process")]
                 {
@@ -315,6 +328,7 @@ fn tier_of(ctx: &ProfileContext, chain: &ProfileChain) -> &'static str {
         },
         BaseCredentials::WebIdentity { .. } => "assume-role-with-web-identity",
         BaseCredentials::Sso { .. } => "sso",
+        BaseCredentials::Login { .. } => "login",
         BaseCredentials::CredentialProcess { .. } => "custom-process",
         BaseCredentials::CredentialSource { .. } => "assume-role",
     }

@@ -6,8 +6,8 @@
 //!
 //! * for the **selected** profile: assume role (`role_arn` with `source_profile` or
 //!   `credential_source`, and no `web_identity_token_file`), then web identity, IAM Identity
-//!   Center (SSO), static keys of the credentials file, `credential_process`, static keys of the
-//!   config file;
+//!   Center (SSO), static keys of the credentials file, an `aws login` session (`login_session`),
+//!   `credential_process`, static keys of the config file;
 //! * for a **source** profile: the same list without the assume-role step in front, which only
 //!   applies when the profile has neither static key; so static keys win over a `role_arn`.
 //!
@@ -72,6 +72,15 @@ pub enum BaseCredentials {
         /// The profile.
         profile: String,
     },
+    /// `login_session` of `profile`: the session `aws login` (console sign-in) cached under
+    /// `~/.aws/login/cache`. Like botocore's `LoginProvider`, the key applies as soon as it is
+    /// present, whatever its value.
+    Login {
+        /// The profile.
+        profile: String,
+        /// The sign-in session name (the value of `login_session`).
+        session: String,
+    },
     /// `credential_process` of `profile`.
     CredentialProcess {
         /// The profile.
@@ -95,6 +104,7 @@ impl BaseCredentials {
             BaseCredentials::AccessKey { profile }
             | BaseCredentials::WebIdentity { profile, .. }
             | BaseCredentials::Sso { profile }
+            | BaseCredentials::Login { profile, .. }
             | BaseCredentials::CredentialProcess { profile, .. }
             | BaseCredentials::CredentialSource { profile, .. } => profile,
         }
@@ -347,7 +357,8 @@ impl<'a> Planner<'a> {
     }
 
     /// The profile providers of botocore's `ProfileProviderBuilder`, in order: web identity, SSO,
-    /// credentials-file keys, `credential_process`, config-file keys. `None` when none applies.
+    /// credentials-file keys, `login_session`, `credential_process`, config-file keys. `None`
+    /// when none applies.
     fn profile_providers(
         &self,
         name: &str,
@@ -371,6 +382,12 @@ impl<'a> Planner<'a> {
         let credentials_file = self.set.credentials_file();
         if let Some(base) = static_keys(name, profile, credentials_file, true)? {
             return single(base);
+        }
+        if let Some(session) = profile.get("login_session") {
+            return single(BaseCredentials::Login {
+                profile: name.to_owned(),
+                session: session.to_owned(),
+            });
         }
         if let Some(command) = profile.get("credential_process").filter(|c| !c.is_empty()) {
             return single(BaseCredentials::CredentialProcess {
@@ -715,6 +732,77 @@ mod tests {
             resolve_for_context(&ctx).unwrap().base,
             BaseCredentials::WebIdentity { .. }
         ));
+    }
+    fn login(profile: &str, session: &str) -> BaseCredentials {
+        BaseCredentials::Login {
+            profile: profile.into(),
+            session: session.into(),
+        }
+    }
+
+    #[test]
+    fn login_session_sits_between_credentials_file_keys_and_credential_process() {
+        // Credentials-file keys come first in botocore's list.
+        let s = set(
+            "[profile a]\nlogin_session = arn:aws:iam::1:user/u\n",
+            "[a]\naws_access_key_id = K\naws_secret_access_key = S\n",
+        );
+        assert_eq!(
+            resolve_chain(&s, "a").unwrap().base,
+            BaseCredentials::AccessKey {
+                profile: "a".into()
+            }
+        );
+        // login_session wins over credential_process and over config-file keys.
+        let s = set(
+            "[profile a]\nlogin_session = sess\ncredential_process = /bin/creds\n\
+             aws_access_key_id = K\naws_secret_access_key = S\n",
+            "",
+        );
+        assert_eq!(resolve_chain(&s, "a").unwrap().base, login("a", "sess"));
+        // SSO settings come before it.
+        let s = set(
+            "[profile a]\nlogin_session = sess\nsso_account_id = 1\nsso_role_name = R\n\
+             sso_start_url = https://x\nsso_region = eu-west-1\n",
+            "",
+        );
+        assert!(matches!(
+            resolve_chain(&s, "a").unwrap().base,
+            BaseCredentials::Sso { .. }
+        ));
+        // The key applies once present, as botocore's `'login_session' in profile_config`.
+        let s = set("[profile a]\nlogin_session =\n", "");
+        assert_eq!(resolve_chain(&s, "a").unwrap().base, login("a", ""));
+        // A login_session written in the credentials file counts too (botocore's full_config
+        // merges that file's profiles).
+        let s = set("", "[a]\nlogin_session = sess\n");
+        assert_eq!(resolve_chain(&s, "a").unwrap().base, login("a", "sess"));
+        assert_eq!(login("a", "sess").profile(), "a");
+    }
+
+    #[test]
+    fn login_session_as_a_source_profile() {
+        let s = set(
+            "[profile dev]\nrole_arn = arn:aws:iam::1:role/Dev\nsource_profile = base\n\
+             [profile base]\nlogin_session = sess\ncredential_process = /bin/creds\n",
+            "",
+        );
+        let chain = resolve_chain(&s, "dev").unwrap();
+        assert_eq!(chain.base, login("base", "sess"));
+        assert_eq!(chain.roles.len(), 1);
+        assert_eq!(chain.roles[0].role_arn, "arn:aws:iam::1:role/Dev");
+        // A source profile that also has a role: the role is assumed on top of its own source,
+        // so login_session there is not used (botocore's `_resolve_credentials_from_profile`).
+        let s = set(
+            "[profile dev]\nrole_arn = arn:aws:iam::1:role/Dev\nsource_profile = mid\n\
+             [profile mid]\nrole_arn = arn:aws:iam::1:role/Mid\nsource_profile = base\n\
+             login_session = ignored\n\
+             [profile base]\nlogin_session = sess\n",
+            "",
+        );
+        let chain = resolve_chain(&s, "dev").unwrap();
+        assert_eq!(chain.base, login("base", "sess"));
+        assert_eq!(chain.roles.len(), 2);
     }
 }
 

@@ -67,6 +67,13 @@
 //! - [`login()`] / [`logout()`]: the `awscred sso login` / `awscred sso logout` commands, printing
 //!   what the CLI prints.
 //! - [`config`]: the profile validation, with the CLI's messages.
+//! - [`LoginSessionProvider`]: the credentials of a `login_session` profile (console sign-in with
+//!   `aws login`), read from `~/.aws/login/cache/<SHA-256 of the session name>.json` (or
+//!   `AWS_LOGIN_CACHE_DIRECTORY`), as botocore's `LoginProvider`. It lives here as the other
+//!   interactive sign-in token cache of `~/.aws`. The CLI's refresh through the sign-in service
+//!   (a DPoP-signed `CreateOAuth2Token`) is not implemented: when the cached credentials have 5
+//!   minutes or less left, where the CLI would make that call, the provider fails with a message
+//!   saying to run `aws login`, and the chain does not fall through to another tier.
 //!
 //! Every service call is retried as the CLI's standard retry mode does (transport failures, 5xx,
 //! throttling; three attempts, backoff with full jitter): see [`awscred_core::retry`], and
@@ -84,6 +91,7 @@ mod api;
 pub mod config;
 pub mod endpoint;
 mod login;
+mod login_session;
 mod provider;
 mod token;
 mod util;
@@ -91,5 +99,8 @@ mod util;
 pub use api::ServiceError;
 pub use config::{SsoProfile, SsoSession};
 pub use login::{LoginOptions, LogoutSummary, login, logout};
+pub use login_session::{
+    LOGIN_PROVIDER_NAME, LoginSessionProvider, login_cache_dir, login_token_path,
+};
 pub use provider::{PROVIDER_NAME, SsoProvider};
 pub use token::{CachedToken, SsoToken, SsoTokenProvider, load_token, token_path};
