@@ -1296,7 +1296,9 @@ fn output_of(cmd: &mut Command) -> Result<String, String> {
     }
 }
 
-fn run_quiet(cmd: &mut Command) -> Result<(), String> {
+/// Runs a build or tool without its output; an error is the command and its first compiler
+/// error (shared with `dist`).
+pub(crate) fn run_quiet(cmd: &mut Command) -> Result<(), String> {
     output_of(cmd).map(drop).map_err(|e| first_error(&e))
 }
 

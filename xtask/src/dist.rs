@@ -248,20 +248,7 @@ fn run_cargo(plan: &Plan, extra: &[&str], quiet: bool) -> Result<(), String> {
     }
     cmd.envs(plan.env.iter().map(|(k, v)| (k, v)));
     if quiet {
-        let out = cmd
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .output()
-            .map_err(|e| format!("cannot run {}: {e}", describe(&cmd)))?;
-        if out.status.success() {
-            return Ok(());
-        }
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let first = stderr
-            .lines()
-            .find(|l| l.starts_with("error"))
-            .unwrap_or_else(|| stderr.lines().next().unwrap_or(""));
-        return Err(format!("{} failed: {first}", describe(&cmd)));
+        return crate::bench::run_quiet(&mut cmd);
     }
     run_status(&mut cmd)
 }

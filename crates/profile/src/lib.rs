@@ -66,7 +66,7 @@ mod shlex;
 
 pub use context::ProfileContext;
 pub use locations::{
-    FileLocations, Platform, ProfileSource, SelectedProfile, selected_profile,
+    FileLocations, Platform, ProfileSource, SelectedProfile, expand_path, selected_profile,
     selected_profile_name,
 };
 pub use set::{Location, MAX_FILE_BYTES, ProfileSet, Property, Section, Warning};

@@ -95,6 +95,19 @@ impl FileLocations {
     }
 }
 
+/// A path taken from a variable, expanded as botocore expands its file and directory settings
+/// (`os.path.expandvars`, then `os.path.expanduser`) on this host: what `AWS_CONFIG_FILE` gets,
+/// and the other tiers' directory variables (`AWS_LOGIN_CACHE_DIRECTORY`).
+pub fn expand_path(path: &str, env: &Env) -> PathBuf {
+    let platform = Platform::host();
+    let path = expand_vars(path, env, platform);
+    PathBuf::from(expand_tilde(
+        &path,
+        platform.home_dir(env).as_deref(),
+        platform,
+    ))
+}
+
 /// `os.path.expanduser`: `~` alone or followed by a separator is the home directory; `~user`
 /// and a missing home directory leave the path as it is.
 fn expand_tilde(path: &str, home: Option<&str>, platform: Platform) -> String {

@@ -16,7 +16,7 @@ use awscred_core::{Credentials, Env, Error, ErrorKind, ProvideCredentials, Resul
 use awscred_profile::ProfileContext;
 use serde_json::{Map, Value};
 
-use crate::util::sha256;
+use crate::util::sha256_hex;
 
 /// The tier's name in [`Credentials::provider`]: botocore's `LoginProvider.METHOD`.
 pub const LOGIN_PROVIDER_NAME: &str = "login";
@@ -37,8 +37,7 @@ const REQUIRED_FIELDS: [&str; 4] = ["accessToken", "refreshToken", "dpopKey", "c
 /// `~/.aws/login/cache`.
 pub fn login_cache_dir(env: &Env) -> Result<PathBuf> {
     if let Some(dir) = env.var("AWS_LOGIN_CACHE_DIRECTORY") {
-        let dir = expand_vars(&dir, env);
-        return Ok(PathBuf::from(expand_tilde(&dir, env)));
+        return Ok(awscred_profile::expand_path(&dir, env));
     }
     env.aws_dir()
         .map(|d| d.join("login").join("cache"))
@@ -172,8 +171,9 @@ impl LoginSessionProvider {
                 )
             }
         })?;
-        let file = wipeable(bytes);
-        LoginToken::parse(file.expose().as_bytes()).map_err(|why| {
+        // The buffer holds every secret of the file: wiped when dropped.
+        let file = zeroize::Zeroizing::new(bytes);
+        LoginToken::parse(&file).map_err(|why| {
             let message = match why {
                 Invalid::Missing(fields) => format!(
                     "Failed to load access token from token cache, missing required fields: {}.",
@@ -197,22 +197,6 @@ impl ProvideCredentials for LoginSessionProvider {
     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials>> {
         let result = self.load();
         Box::pin(async move { result })
-    }
-}
-
-/// The file's bytes in a [`Secret`], so that the buffer is wiped when dropped. The buffer is
-/// moved, not copied; bytes that are not UTF-8 have their high bit cleared first (the JSON
-/// parser would reject such a file anyway, and the error only gives a position).
-fn wipeable(mut bytes: Vec<u8>) -> Secret {
-    if std::str::from_utf8(&bytes).is_err() {
-        for b in &mut bytes {
-            *b &= 0x7f;
-        }
-    }
-    match String::from_utf8(bytes) {
-        Ok(text) => Secret::new(text),
-        // Unreachable after the masking above; an empty secret keeps this panic-free.
-        Err(_) => Secret::default(),
     }
 }
 
@@ -360,66 +344,6 @@ fn base64_value(c: u8) -> Option<u8> {
         b'/' => Some(63),
         _ => None,
     }
-}
-
-/// Lower-case hex SHA-256 of `input` (`hashlib.sha256(...).hexdigest()`).
-fn sha256_hex(input: &[u8]) -> String {
-    use std::fmt::Write;
-    sha256(input)
-        .iter()
-        .fold(String::with_capacity(64), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        })
-}
-
-/// `os.path.expanduser` for a leading `~` or `~/`.
-fn expand_tilde(path: &str, env: &Env) -> String {
-    let (Some(rest), Some(home)) = (path.strip_prefix('~'), env.home_dir()) else {
-        return path.to_owned();
-    };
-    if rest.is_empty() || rest.starts_with('/') || (cfg!(windows) && rest.starts_with('\\')) {
-        let home = home.display().to_string();
-        format!("{}{rest}", home.trim_end_matches(['/', '\\']))
-    } else {
-        path.to_owned()
-    }
-}
-
-/// `os.path.expandvars` (POSIX form): `$NAME` and `${NAME}` become the variable's value; a
-/// reference to an unset variable stays as written.
-fn expand_vars(path: &str, env: &Env) -> String {
-    if !path.contains('$') {
-        return path.to_owned();
-    }
-    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let mut out = String::with_capacity(path.len());
-    let mut rest = path;
-    while let Some(at) = rest.find('$') {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        let (name, consumed) = if let Some(braced) = after.strip_prefix('{') {
-            match braced.find('}') {
-                Some(end) => (&braced[..end], end + 2),
-                None => ("", 0),
-            }
-        } else {
-            let end = after.find(|c: char| !is_name(c)).unwrap_or(after.len());
-            (&after[..end], end)
-        };
-        match env.var(name).filter(|_| !name.is_empty()) {
-            Some(value) => {
-                out.push_str(&value);
-                rest = &after[consumed..];
-            }
-            None => {
-                out.push('$');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 #[cfg(test)]
@@ -664,9 +588,10 @@ mod tests {
         // No HOME and no variable: a clear error.
         let err = login_cache_dir(&Env::from_vars([("X", "1")])).unwrap_err();
         assert!(err.to_string().contains("HOME is not set"), "{err}");
-        assert_eq!(expand_tilde("~user/x", &env_tilde), "~user/x");
-        assert_eq!(expand_vars("$", &env_tilde), "$");
-        assert_eq!(expand_vars("a${HOME", &env_tilde), "a${HOME");
+        let expand = |p: &str| awscred_profile::expand_path(p, &env_tilde);
+        assert_eq!(expand("~user/x"), Path::new("~user/x"));
+        assert_eq!(expand("$"), Path::new("$"));
+        assert_eq!(expand("a${HOME"), Path::new("a${HOME"));
     }
 
     #[test]

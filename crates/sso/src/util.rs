@@ -13,6 +13,11 @@ pub(crate) fn sha256(input: &[u8]) -> Vec<u8> {
     digest::digest(&digest::SHA256, input).as_ref().to_vec()
 }
 
+/// Lower-case hex SHA-256 of `input` (`hashlib.sha256(...).hexdigest()`).
+pub(crate) fn sha256_hex(input: &[u8]) -> String {
+    hex(&sha256(input))
+}
+
 fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
