@@ -223,22 +223,28 @@ fn features_of(manifest: &str) -> Vec<String> {
 }
 
 /// The Python tools the differential tests run, as `awscred_testkit::python()` sets them up:
-/// `.venv/` with `tests/python-requirements.txt`, marked ready by `.venv/.requirements-installed`.
+/// `.venv/` with `tests/python-requirements.txt`, marked ready by `.venv/.requirements-installed`
+/// holding a copy of the requirements it was installed from.
 fn venv() -> Result<(), String> {
     let root = root();
     let venv = root.join(".venv");
     let ready = venv.join(".requirements-installed");
-    if ready.exists() {
+    let requirements = root.join("tests/python-requirements.txt");
+    let wanted = std::fs::read(&requirements)
+        .map_err(|e| format!("cannot read {}: {e}", requirements.display()))?;
+    if std::fs::read(&ready).is_ok_and(|have| have == wanted) {
         eprintln!("    {} is ready", venv.display());
         return Ok(());
     }
-    crate::run_status(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    if !venv.join("bin/python").exists() {
+        crate::run_status(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    }
     crate::run_status(
         Command::new(venv.join("bin/python"))
             .args(["-m", "pip", "install", "-q", "-r"])
-            .arg(root.join("tests/python-requirements.txt")),
+            .arg(&requirements),
     )?;
-    std::fs::write(&ready, b"").map_err(|e| format!("cannot write {}: {e}", ready.display()))
+    std::fs::write(&ready, &wanted).map_err(|e| format!("cannot write {}: {e}", ready.display()))
 }
 
 fn fuzz_smoke() -> Result<(), String> {

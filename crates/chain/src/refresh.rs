@@ -91,16 +91,26 @@ struct Shared {
 /// What one refresh produced, shared by every caller that waited for it.
 type Outcome = std::result::Result<Arc<Credentials>, SharedError>;
 
-/// An [`Error`] that can be handed to many waiters: its kind and full message.
+/// An [`Error`] that can be handed to many waiters: its kind, full message and marks
+/// ([deferred](Error::deferred), [refused by a service](Error::refused_by_service)).
 #[derive(Clone, Debug)]
 struct SharedError {
     kind: ErrorKind,
     message: String,
+    deferred: bool,
+    refused_by_service: bool,
 }
 
 impl SharedError {
     fn to_error(&self) -> Error {
-        Error::new(self.kind, self.message.clone())
+        let mut error = Error::new(self.kind, self.message.clone());
+        if self.deferred {
+            error = error.deferred();
+        }
+        if self.refused_by_service {
+            error = error.refused_by_service();
+        }
+        error
     }
 }
 
@@ -109,6 +119,8 @@ impl From<Error> for SharedError {
         SharedError {
             kind: e.kind(),
             message: e.to_string(),
+            deferred: e.is_deferred(),
+            refused_by_service: e.is_refused_by_service(),
         }
     }
 }
@@ -222,6 +234,7 @@ impl Shared {
             && expiry < self.clock.now()
             && !self.static_stability
         {
+            // botocore raises it while the credentials are read.
             return Err(SharedError {
                 kind: ErrorKind::ProviderFailed,
                 message: format!(
@@ -229,6 +242,8 @@ impl Shared {
                     timestamp::format_z(expiry),
                     creds.provider()
                 ),
+                deferred: true,
+                refused_by_service: false,
             });
         }
         Ok(Arc::new(creds))

@@ -268,9 +268,11 @@ impl Tiers {
             BaseCredentials::Login { profile, session } => {
                 #[cfg(feature = "sso")]
                 {
-                    Ok(Arc::new(awscred_sso::LoginSessionProvider::new(
-                        ctx, profile, session,
-                    )))
+                    Ok(Arc::new(
+                        awscred_sso::LoginSessionProvider::new(ctx, profile, session)
+                            .with_http(self.http(ctx))
+                            .with_retry(self.retry(ctx)?),
+                    ))
                 }
                 #[cfg(not(feature = "sso"))]
                 {

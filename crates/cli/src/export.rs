@@ -49,7 +49,10 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> u8 {
 }
 
 /// The chain's credentials, or how the command fails as `aws configure export-credentials`
-/// does: "Unable to retrieve credentials" (253), or still-expired credentials (255).
+/// does: "Unable to retrieve credentials" (253) for what fails while the credentials are
+/// located; for what fails while they are read (botocore's deferred and refreshed credentials:
+/// assume role, web identity, SSO, an `aws login` refresh, still-expired credentials), a
+/// service's refusal (254) or the general error (255).
 pub(crate) fn resolve(
     chain: &awscred_chain::Chain,
     env: &Env,
@@ -64,7 +67,9 @@ pub(crate) fn checked(
 ) -> Result<awscred_core::Credentials, Failure> {
     let creds = resolved.map_err(|e| {
         let message = e.to_string();
-        if message.starts_with(STILL_EXPIRED) {
+        if e.is_deferred() && e.is_refused_by_service() {
+            Failure::Client(message)
+        } else if e.is_deferred() || message.starts_with(STILL_EXPIRED) {
             Failure::General(message)
         } else {
             Failure::Configuration(format!(

@@ -8,6 +8,9 @@ pub(crate) const USAGE_ERROR: u8 = 252;
 /// The CLI's `CONFIGURATION_ERROR_RC`: what `ConfigurationError` ends with, such as "Unable to
 /// retrieve credentials".
 pub(crate) const CONFIGURATION_ERROR: u8 = 253;
+/// The CLI's `CLIENT_ERROR_RC`: a service refused a request (botocore's `ClientError`), such as
+/// STS refusing an `AssumeRole` while the credentials are read.
+pub(crate) const CLIENT_ERROR: u8 = 254;
 /// The CLI's `GENERAL_ERROR_RC`: any other error, such as a profile that does not exist
 /// (botocore's `ProfileNotFound`, raised before the command runs).
 pub(crate) const GENERAL_ERROR: u8 = 255;
@@ -17,6 +20,8 @@ pub(crate) const GENERAL_ERROR: u8 = 255;
 pub(crate) enum Failure {
     /// The CLI's `ConfigurationError`.
     Configuration(String),
+    /// A service's refusal (`ClientError`).
+    Client(String),
     /// Any other error.
     General(String),
 }
@@ -26,6 +31,7 @@ impl Failure {
     pub(crate) fn code(&self) -> u8 {
         match self {
             Failure::Configuration(_) => CONFIGURATION_ERROR,
+            Failure::Client(_) => CLIENT_ERROR,
             Failure::General(_) => GENERAL_ERROR,
         }
     }
@@ -35,7 +41,7 @@ impl Failure {
     pub(crate) fn render(&self) -> String {
         let message = match self {
             Failure::Configuration(m) => format!("An error occurred (Configuration): {}", m.trim()),
-            Failure::General(m) => m.trim().to_owned(),
+            Failure::Client(m) | Failure::General(m) => m.trim().to_owned(),
         };
         format!("\nawscred: [ERROR]: {}\n", message.trim())
     }
@@ -60,6 +66,12 @@ mod tests {
             f.render(),
             "\nawscred: [ERROR]: An error occurred (Configuration): Unable to retrieve credentials: \
              no credentials found\n"
+        );
+        let f = Failure::Client("An error occurred (AccessDenied) when calling ...".into());
+        assert_eq!(f.code(), 254);
+        assert_eq!(
+            f.render(),
+            "\nawscred: [ERROR]: An error occurred (AccessDenied) when calling ...\n"
         );
         let f = Failure::General("The config profile (x) could not be found".into());
         assert_eq!(f.code(), 255);

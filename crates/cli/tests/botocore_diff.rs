@@ -1,7 +1,9 @@
 //! `awscred export-credentials` against botocore doing what `aws configure export-credentials`
 //! does (tests/botocore_export.py), on the same files and variables, every case in one Python
 //! process. Exit status and stdout must be identical byte for byte, and stderr must be the
-//! CLI's error line for the same message. The few cases that differ on purpose are listed in
+//! CLI's error line for the same message, or hold botocore's message verbatim inside the context
+//! awscred adds (the profile, the file, the endpoint). The few cases that differ on purpose are
+//! listed in
 //! KNOWN_DIFFERENCES with the reason (and in docs/conformance.md); any other difference fails,
 //! and so does a listed case that stops differing.
 
@@ -11,6 +13,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use awscred_testkit::TempDir;
+use awscred_testkit::fake_http::{FakeServer, Reply};
 use serde_json::{Value, json};
 
 /// A case: files in a fresh home, variables, and the command line.
@@ -255,6 +258,7 @@ fn cases() -> Vec<Case> {
             .env("_AWS_CLI_PROFILE_CHAIN", "dev"),
         case("recursion: quoted CSV").keys().env("_AWS_CLI_PROFILE_CHAIN", "\"x,y\",default"),
     ];
+    cases.extend(deferred_cases());
     // Every format, on credentials with a token and an expiration and on long-term keys.
     for format in ["env", "env-no-export", "powershell", "windows-cmd", "fish"] {
         let mut c = env_all().format(format);
@@ -273,8 +277,173 @@ fn cases() -> Vec<Case> {
     cases
 }
 
+/// The role [`fake_service`] refuses with an STS error document.
+const DENIED_ROLE: &str = "arn:aws:iam::123456789012:role/denied";
+
+/// One service fake for every case, at `{fake}` (AWS_ENDPOINT_URL). STS refuses roles named
+/// `denied` with an AccessDenied document (403), roles named `empty` with a bare 403, and answers
+/// anything else with a 400 that is not XML. The SSO portal refuses role `Denied` (403
+/// ForbiddenException) and role `Expired` (401 UnauthorizedException), and answers any other
+/// role with that 400. Only 4xx: botocore would sleep between retries of a 5xx.
+fn fake_service() -> FakeServer {
+    FakeServer::start(|req| {
+        let body = String::from_utf8_lossy(&req.body);
+        let sso_error = |status, kind: &str, message: &str| {
+            Reply::status(status, format!("{{\"message\":\"{message}\"}}"))
+                .with_header("content-type", "application/json")
+                .with_header("x-amzn-errortype", kind)
+        };
+        if req.path() == "/federation/credentials" {
+            if req.target.contains("role_name=Denied") {
+                return sso_error(403, "ForbiddenException", "no access to this role");
+            }
+            if req.target.contains("role_name=Expired") {
+                return sso_error(401, "UnauthorizedException", "session expired");
+            }
+        } else if body.contains("denied") {
+            return Reply::status(
+                403,
+                "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>\
+                 <Message>not allowed</Message></Error><RequestId>x</RequestId></ErrorResponse>",
+            )
+            .with_header("content-type", "text/xml");
+        } else if body.contains("empty") {
+            return Reply::status(403, "");
+        }
+        // Roles named `garbled`, and anything a case did not plan for.
+        Reply::status(400, "this is not XML").with_header("content-type", "text/plain")
+    })
+}
+
+/// Credentials botocore hands out unfetched (assume role, web identity, SSO): what fails while
+/// they are located exits 253 as a ConfigurationError; what fails while they are read reaches
+/// the CLI's error handlers (a service's refusal 254, anything else 255).
+fn deferred_cases() -> Vec<Case> {
+    const SSO_SESSION: &str = "[profile s]\nsso_session = corp\nsso_account_id = 123456789012\n\
+                               sso_role_name = Role\nregion = us-east-1\n\n[sso-session corp]\n\
+                               sso_start_url = https://corp.awsapps.com/start\n\
+                               sso_region = us-east-1\n";
+    const SSO_LEGACY: &str = "[profile s]\nsso_start_url = https://legacy.awsapps.com/start\n\
+                              sso_region = us-east-1\nsso_account_id = 123456789012\n\
+                              sso_role_name = Role\nregion = us-east-1\n";
+    // The token caches of the profiles above: sha1("corp") and sha1(the legacy start URL).
+    const SESSION_TOKEN: &str = ".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json";
+    const LEGACY_TOKEN: &str = ".aws/sso/cache/79e435d7a515078e81c9dffc35f38d5687ebd3a7.json";
+    const LIVE_TOKEN: &str = "{\"startUrl\": \"https://corp.awsapps.com/start\", \"region\": \
+                              \"us-east-1\", \"accessToken\": \"tok\", \"expiresAt\": \
+                              \"2099-01-01T00:00:00Z\"}";
+    const SOURCE_KEYS: &str =
+        "[src]\naws_access_key_id = AKIDSRC\naws_secret_access_key = srcsecret\n";
+    let base = |name| {
+        case(name)
+            .env("AWS_ENDPOINT_URL", "{fake}")
+            .env("AWS_RETRY_MODE", "standard")
+    };
+    // A live token, and a role the portal refuses.
+    let sso_role = |name, config| {
+        base(name)
+            .config(config)
+            .file(SESSION_TOKEN, LIVE_TOKEN)
+            .profile("s")
+    };
+    vec![
+        // SSO: the token is loaded when the credentials are read.
+        base("sso-session token file missing")
+            .config(SSO_SESSION)
+            .profile("s"),
+        base("legacy SSO token file missing")
+            .config(SSO_LEGACY)
+            .profile("s"),
+        base("legacy SSO token expired")
+            .config(SSO_LEGACY)
+            .file(
+                LEGACY_TOKEN,
+                "{\"accessToken\": \"tok\", \"expiresAt\": \"2001-01-01T00:00:00Z\"}",
+            )
+            .profile("s"),
+        sso_role(
+            "SSO GetRoleCredentials forbidden",
+            "[profile s]\nsso_session = corp\nsso_account_id = 123456789012\n\
+             sso_role_name = Denied\n\n[sso-session corp]\n\
+             sso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n",
+        ),
+        sso_role(
+            "SSO GetRoleCredentials unauthorized",
+            "[profile s]\nsso_session = corp\nsso_account_id = 123456789012\n\
+             sso_role_name = Expired\n\n[sso-session corp]\n\
+             sso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n",
+        ),
+        sso_role(
+            "SSO GetRoleCredentials answers 400 without JSON",
+            "[profile s]\nsso_session = corp\nsso_account_id = 123456789012\n\
+             sso_role_name = Garbled\n\n[sso-session corp]\n\
+             sso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n",
+        ),
+        // SSO configuration is checked when the credentials are located.
+        base("SSO profile without sso_role_name")
+            .config(
+                "[profile s]\nsso_session = corp\nsso_account_id = 123456789012\n\n\
+                 [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n\
+                 sso_region = us-east-1\n",
+            )
+            .profile("s"),
+        base("legacy SSO profile without sso_role_name")
+            .config(
+                "[profile s]\nsso_start_url = https://legacy.awsapps.com/start\n\
+                 sso_region = us-east-1\nsso_account_id = 123456789012\n",
+            )
+            .profile("s"),
+        // Web identity: the token file is read when the credentials are read.
+        base("web identity env, token file missing")
+            .env("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/web")
+            .env("AWS_WEB_IDENTITY_TOKEN_FILE", "{home}/no-such-token")
+            .env("AWS_DEFAULT_REGION", "us-east-1"),
+        base("web identity profile, token file missing")
+            .config(
+                "[profile w]\nrole_arn = arn:aws:iam::123456789012:role/web\n\
+                 web_identity_token_file = {home}/no-such-token\nregion = us-east-1\n",
+            )
+            .profile("w"),
+        base("web identity env, STS refuses")
+            .env("AWS_ROLE_ARN", DENIED_ROLE)
+            .env("AWS_WEB_IDENTITY_TOKEN_FILE", "{home}/token")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .file("token", "a-web-identity-token"),
+        // Assume role: STS is called when the credentials are read.
+        base("assume role, STS refuses")
+            .config(
+                "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/denied\n\
+                 source_profile = src\nregion = us-east-1\n",
+            )
+            .credentials(SOURCE_KEYS)
+            .profile("r"),
+        base("assume role, STS answers 400 without XML")
+            .config(
+                "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/garbled\n\
+                 source_profile = src\nregion = us-east-1\n",
+            )
+            .credentials(SOURCE_KEYS)
+            .profile("r"),
+        base("assume role, STS answers 403 without a body")
+            .config(
+                "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/empty\n\
+                 source_profile = src\nregion = us-east-1\n",
+            )
+            .credentials(SOURCE_KEYS)
+            .profile("r"),
+        // ...but its source is resolved when the credentials are located.
+        base("assume role, source credential_process fails")
+            .config(
+                "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/denied\n\
+                 source_profile = p\nregion = us-east-1\n\n[profile p]\n\
+                 credential_process = /bin/sh -c \"echo no credentials here >&2; exit 1\"\n",
+            )
+            .profile("r"),
+    ]
+}
+
 /// Cases where awscred answers differently on purpose, with the kind of difference (`output`:
-/// exit status or stdout; `message`: only the error text) and why. Mirrored in
+/// exit status or stdout; `message`: the error text, botocore's not in it) and why. Mirrored in
 /// docs/conformance.md.
 const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
     (
@@ -284,30 +453,54 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
          Same instant: Credentials holds a SystemTime, not the original text.",
     ),
     (
-        "env expiration in the past",
-        "message",
-        "awscred's message adds when the credentials expired and which tier gave them",
-    ),
-    (
         "credentials file duplicate section",
         "output",
         "the CLI refuses the whole file (exit 255, Unable to parse config file); awscred merges \
          the sections as the cross-SDK suites do and logs a warning (project rule).",
     ),
     (
-        "credentials file only the access key",
+        "legacy SSO token expired",
         "message",
-        "awscred's message adds the profile and file after botocore's text",
+        "awscred names the profile and its own login command (`awscred sso login --profile s`) \
+         where botocore says `aws sso login with the corresponding profile`",
     ),
     (
-        "config file only the access key",
+        "SSO GetRoleCredentials unauthorized",
         "message",
-        "awscred's message adds the profile and file after botocore's text",
+        "awscred names the profile and its own login command (`awscred sso login --profile s`) \
+         where botocore says `aws sso login with the corresponding profile`",
     ),
     (
-        "partial credentials file stops before the config file",
+        "web identity env, token file missing",
         "message",
-        "awscred's message adds the profile and file after botocore's text",
+        "botocore's text is CPython's OSError format (`[Errno 2] No such file or directory: \
+         'PATH'`); awscred says which token file it could not read and why, in Rust's words",
+    ),
+    (
+        "web identity profile, token file missing",
+        "message",
+        "botocore's text is CPython's OSError format (`[Errno 2] No such file or directory: \
+         'PATH'`); awscred says which token file it could not read and why, in Rust's words",
+    ),
+    (
+        "SSO GetRoleCredentials answers 400 without JSON",
+        "message",
+        "botocore quotes the unparseable error body as the message; awscred never quotes a \
+         service's body (it may be anything a proxy returns, even a secret) and gives the status's \
+         reason phrase, the endpoint and the status. Same exit status (254)",
+    ),
+    (
+        "assume role, STS answers 400 without XML",
+        "message",
+        "botocore's parse error quotes the body (`invalid XML received ... b'...'`); awscred says \
+         which endpoint answered which status and content type without an STS error document, \
+         never quoting the body. Same exit status (255)",
+    ),
+    (
+        "assume role, STS answers 403 without a body",
+        "message",
+        "as the case above: botocore's parse error of an empty body; awscred names endpoint, \
+         status and content type. Same exit status (255)",
     ),
 ];
 
@@ -318,11 +511,20 @@ struct Outcome {
     stderr: String,
 }
 
-fn setup(case: &Case, home: &Path) -> BTreeMap<String, String> {
+/// What botocore gave: the outcome the CLI would show, and the exception's own text (`str(e)`,
+/// without the "Unable to retrieve credentials: " the CLI puts before it).
+struct Expected {
+    outcome: Outcome,
+    cause: String,
+}
+
+fn setup(case: &Case, home: &Path, fake: &str) -> BTreeMap<String, String> {
+    let home_text = home.to_str().unwrap();
+    let fill = |text: &str| text.replace("{home}", home_text).replace("{fake}", fake);
     let write = |rel: &str, text: &str| {
         let path = home.join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
+        std::fs::write(path, fill(text)).unwrap();
     };
     if let Some(text) = case.config {
         write(".aws/config", text);
@@ -333,7 +535,6 @@ fn setup(case: &Case, home: &Path) -> BTreeMap<String, String> {
     for (rel, text) in &case.files {
         write(rel, text);
     }
-    let home_text = home.to_str().unwrap();
     let mut env = BTreeMap::new();
     env.insert("HOME".to_owned(), home_text.to_owned());
     env.insert("AWS_EC2_METADATA_DISABLED".to_owned(), "true".to_owned());
@@ -343,7 +544,7 @@ fn setup(case: &Case, home: &Path) -> BTreeMap<String, String> {
         format!("{home_text}/no-boto-config"),
     );
     for (name, value) in &case.env {
-        env.insert((*name).to_owned(), value.replace("{home}", home_text));
+        env.insert((*name).to_owned(), fill(value));
     }
     env
 }
@@ -364,7 +565,7 @@ fn run_awscred(case: &Case, env: &BTreeMap<String, String>) -> Outcome {
     }
 }
 
-fn run_botocore(inputs: &[Value]) -> Vec<Outcome> {
+fn run_botocore(inputs: &[Value]) -> Vec<Expected> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/botocore_export.py");
     let mut child = Command::new(awscred_testkit::python())
         .arg(script)
@@ -395,10 +596,17 @@ fn run_botocore(inputs: &[Value]) -> Vec<Outcome> {
                 }
                 _ => format!("\nawscred: [ERROR]: {message}\n"),
             };
-            Outcome {
-                code,
-                stdout: r["stdout"].as_str().unwrap().to_owned(),
-                stderr,
+            let cause = message
+                .strip_prefix("Unable to retrieve credentials: ")
+                .unwrap_or(message)
+                .to_owned();
+            Expected {
+                outcome: Outcome {
+                    code,
+                    stdout: r["stdout"].as_str().unwrap().to_owned(),
+                    stderr,
+                },
+                cause,
             }
         })
         .collect()
@@ -409,10 +617,11 @@ fn export_credentials_matches_botocore() {
     let cases = cases();
     assert!(cases.len() >= 50, "{} cases", cases.len());
     let homes: Vec<TempDir> = cases.iter().map(|_| TempDir::new("diff")).collect();
+    let fake = fake_service();
     let envs: Vec<BTreeMap<String, String>> = cases
         .iter()
         .zip(&homes)
-        .map(|(c, h)| setup(c, h.path()))
+        .map(|(c, h)| setup(c, h.path(), &fake.url()))
         .collect();
     let inputs: Vec<Value> = cases
         .iter()
@@ -421,15 +630,29 @@ fn export_credentials_matches_botocore() {
         .collect();
     let expected = run_botocore(&inputs);
     let mut report = Vec::new();
+    let mut known_count = 0;
     let mut unexpected = Vec::new();
     let mut matched = 0;
-    for ((case, env), want) in cases.iter().zip(&envs).zip(&expected) {
+    let mut with_context = 0;
+    for ((case, env), expected) in cases.iter().zip(&envs).zip(&expected) {
         let got = run_awscred(case, env);
+        let want = &expected.outcome;
         let kind = if got == *want {
             matched += 1;
             None
         } else if got.code == want.code && got.stdout == want.stdout {
-            Some("message")
+            // awscred may say more than botocore (the profile, the file, the endpoint), as long
+            // as botocore's own text is there, verbatim.
+            if !expected.cause.is_empty() && got.stderr.contains(&expected.cause) {
+                with_context += 1;
+                report.push(format!(
+                    "botocore's message within awscred's: {:?}",
+                    case.name
+                ));
+                None
+            } else {
+                Some("message")
+            }
         } else {
             Some("output")
         };
@@ -443,6 +666,7 @@ fn export_credentials_matches_botocore() {
                 case.name
             )),
             (Some(kind), Some((_, known_kind, _))) if kind == *known_kind => {
+                known_count += 1;
                 report.push(format!("known {kind} difference: {:?}", case.name));
             }
             (Some(kind), _) => unexpected.push(format!(
@@ -452,13 +676,35 @@ fn export_credentials_matches_botocore() {
         }
     }
     eprintln!(
-        "{} cases: {matched} identical to botocore, {} known differences, {} unexpected",
+        "{} cases: {matched} identical to botocore, {with_context} the same with botocore's \
+         message inside added context, {} known differences, {} unexpected",
         cases.len(),
-        report.len(),
+        known_count,
         unexpected.len()
     );
     for line in &report {
         eprintln!("  {line}");
     }
+    // Both tools reached the fake once in each case that calls a service (STS refusing a web
+    // identity, STS refusing AssumeRole three ways, the portal refusing three roles), and it saw
+    // nothing else: no case went past it, and no 4xx was retried.
+    let seen: Vec<String> = fake
+        .requests()
+        .iter()
+        .map(|r| {
+            let body = String::from_utf8_lossy(&r.body);
+            let action = body.split('&').find(|p| p.starts_with("Action="));
+            format!("{} {} {}", r.method, r.path(), action.unwrap_or(""))
+        })
+        .collect();
+    let count = |what: &str| seen.iter().filter(|s| s.as_str() == what).count();
+    assert_eq!(
+        count("POST / Action=AssumeRoleWithWebIdentity"),
+        2,
+        "{seen:#?}"
+    );
+    assert_eq!(count("POST / Action=AssumeRole"), 6, "{seen:#?}");
+    assert_eq!(count("GET /federation/credentials "), 6, "{seen:#?}");
+    assert_eq!(seen.len(), 14, "{seen:#?}");
     assert!(unexpected.is_empty(), "\n{}", unexpected.join("\n"));
 }

@@ -11,8 +11,11 @@ exportcreds.py, read for reference, not copied):
      exist raises ProfileNotFound: exit 255 with its message;
   3. export-credentials: the _AWS_CLI_PROFILE_CHAIN recursion check (exit 253), then
      get_credentials(); an exception or no credentials is a ConfigurationError, exit 253;
-  4. the credentials printed in the chosen format; botocore refreshes credentials close to expiry
-     while reading them, outside the CLI's try block, so a failure there is a general error, 255.
+  4. the credentials printed in the chosen format; botocore fetches deferred credentials (assume
+     role, web identity, SSO) and refreshes credentials close to expiry while reading them,
+     outside the CLI's try block, so a failure there reaches the CLI's error handlers
+     (awscli/errorhandler.py): a ClientError exits 254, NoRegionError 253 (with the handler's
+     sentence), anything else 255.
 
 One difference from stock botocore, to match the CLI v2 (whose bundled botocore looks
 AWS_PROFILE up before AWS_DEFAULT_PROFILE, the reverse of botocore on PyPI): the `profile`
@@ -26,7 +29,10 @@ import os
 import sys
 from datetime import datetime
 
+import botocore.credentials
+import botocore.exceptions
 import botocore.session
+import botocore.tokens
 
 CLI_V2_SESSION_VARS = {
     'profile': (None, ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE'], None, None),
@@ -45,6 +51,10 @@ MAX_RECURSION = 4
 
 
 class ConfigurationError(Exception):
+    pass
+
+
+class ClientFailure(Exception):
     pass
 
 
@@ -106,6 +116,12 @@ def export(session, fmt):
     # reaches the general error handler.
     try:
         frozen = creds.get_frozen_credentials()
+    except botocore.exceptions.ClientError as e:
+        raise ClientFailure(str(e))
+    except botocore.exceptions.NoRegionError as e:
+        raise ConfigurationError(
+            f'{e} You can also configure your region by running "aws configure".'
+        )
     except Exception as e:
         raise GeneralError(str(e))
     expiry = getattr(creds, '_expiry_time', None)
@@ -116,6 +132,11 @@ def export(session, fmt):
 def run_case(case):
     os.environ.clear()
     os.environ.update(case['env'])
+    # botocore computes the SSO token cache directory from HOME when it is imported; the CLI
+    # starts once per command, so each case's HOME must count, as it does for awscred.
+    sso_cache = os.path.expanduser(os.path.join('~', '.aws', 'sso', 'cache'))
+    botocore.credentials.SSOProvider._SSO_TOKEN_CACHE_DIR = sso_cache
+    botocore.tokens.SSOTokenProvider._SSO_TOKEN_CACHE_DIR = sso_cache
     try:
         session = botocore.session.Session(session_vars=CLI_V2_SESSION_VARS)
         if case.get('profile'):
@@ -129,6 +150,8 @@ def run_case(case):
                 'message': None}
     except ConfigurationError as e:
         return {'stdout': '', 'code': 253, 'message': str(e).strip()}
+    except ClientFailure as e:
+        return {'stdout': '', 'code': 254, 'message': str(e).strip()}
     except GeneralError as e:
         return {'stdout': '', 'code': 255, 'message': str(e).strip()}
 

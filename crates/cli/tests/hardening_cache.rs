@@ -3,15 +3,17 @@
 //! whose token must be refreshed. Afterwards every file in `~/.aws/cli/cache` and
 //! `~/.aws/sso/cache` is complete JSON of the CLI's format, mode 0600, in directories we created
 //! with mode 0700, with no temporary file left behind; every process got credentials; and the
-//! number of service calls is reported (see docs/hardening.md for why it is what it is).
+//! number of service calls is reported (see docs/hardening.md for why it is what it is). And 50
+//! at once on an `aws login` session that must be refreshed: one sign-in call, one answer for all.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use awscred_testkit::TempDir;
 use awscred_testkit::hostile::{StsFake, sso_config, sso_session_key};
+use awscred_testkit::signin_fake::SigninFake;
 use awscred_testkit::sso_fake::SsoFake;
 
 const PROCESSES: usize = 50;
@@ -241,5 +243,109 @@ cache[f._create_cache_key()] = {"ProviderType": "sso", "Credentials": {
     assert!(
         stdout.contains("\"AccessKeyId\": \"ASIABOTOCORE\""),
         "{stdout}"
+    );
+}
+
+#[test]
+fn fifty_processes_refreshing_one_login_session_make_one_sign_in_call() {
+    const SESSION: &str = "arn:aws:iam::123456789012:user/burst";
+    const CLIENT: &str = "arn:aws:signin:::devtools/same-device";
+    let home = TempDir::new("cache-burst-login");
+    home.write(
+        ".aws/config",
+        format!("[profile web]\nlogin_session = {SESSION}\nregion = us-east-1\n"),
+    );
+    // The cross-SDK suite's DPoP key.
+    let suite: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(
+            awscred_testkit::conformance_dir()
+                .join("smithy-rs/aws-config/login-provider-test-cases.json"),
+        )
+        .expect("the login suite"),
+    )
+    .unwrap();
+    let key = suite[0]["cacheContents"]
+        .as_object()
+        .and_then(|files| files.values().next())
+        .and_then(|token| token["dpopKey"].as_str())
+        .expect("the suite's dpopKey")
+        .to_owned();
+    let env = awscred_core::Env::from_vars([("HOME", home.path().to_str().unwrap())]);
+    let token_path = awscred_sso::login_token_path(&env, SESSION).unwrap();
+    let expiring = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 120;
+    home.write(
+        token_path
+            .strip_prefix(home.path())
+            .unwrap()
+            .to_str()
+            .unwrap(),
+        serde_json::json!({
+            "accessToken": {
+                "accessKeyId": "ASIAOLD", "secretAccessKey": "oldSecret",
+                "sessionToken": "oldSession", "accountId": "123456789012",
+                "expiresAt": awscred_testkit::hostile::iso(expiring),
+            },
+            "tokenType": "aws_sigv4", "clientId": CLIENT, "refreshToken": "burst-login-refresh",
+            "idToken": "id.token.jwt", "dpopKey": key,
+        })
+        .to_string(),
+    );
+    let fake = SigninFake::start();
+    fake.accept_refresh_token("burst-login-refresh", CLIENT);
+    // Slow answers keep the first process's refresh in flight while the others start.
+    fake.set_delay(Duration::from_millis(200));
+    let vars = [("AWS_ENDPOINT_URL_SIGNIN", fake.url())];
+    let children: Vec<Child> = (0..PROCESSES)
+        .map(|_| spawn(home.path(), &vars, "web"))
+        .collect();
+    let mut printed = Vec::new();
+    for child in children {
+        let out = child.wait_with_output().expect("awscred finishes");
+        assert!(
+            out.status.success(),
+            "exit {:?}\nstderr: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        printed.push(String::from_utf8(out.stdout).expect("UTF-8"));
+    }
+    let requests = fake.requests().len();
+    eprintln!(
+        "{PROCESSES} processes, one login session: {} CreateOAuth2Token issued, {requests} requests",
+        fake.issued()
+    );
+    // The refresh token rotates: a second call with the old one would be refused, so the lock on
+    // the token file must leave exactly one process calling and the others reading its answer.
+    assert_eq!(fake.issued(), 1);
+    assert_eq!(requests, 1, "only the lock holder calls the service");
+    assert!(
+        printed.iter().all(|p| *p == printed[0]),
+        "every process printed the same credentials: {printed:?}"
+    );
+    let doc: serde_json::Value = serde_json::from_str(&printed[0]).expect("process-format JSON");
+    assert_eq!(doc["AccessKeyId"], "ASIASIGNIN1", "{doc}");
+    assert_eq!(doc["SessionToken"], "signinSession1", "{doc}");
+
+    let text = std::fs::read_to_string(&token_path).expect("the token file");
+    let token: serde_json::Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("the token file is corrupt or partial ({e}): {text}"));
+    assert_eq!(token["refreshToken"], "signin-refresh-1", "{text}");
+    assert_eq!(token["accessToken"]["accessKeyId"], "ASIASIGNIN1", "{text}");
+    assert_eq!(token["dpopKey"], key.as_str());
+    assert_eq!(mode(&token_path), 0o600);
+    assert_eq!(fake.valid_refresh_tokens(), ["signin-refresh-1"]);
+    // Nothing left beside the token file: no `.lock`, no temporary file.
+    let left: Vec<String> = std::fs::read_dir(token_path.parent().unwrap())
+        .expect("the login cache")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        left,
+        [token_path.file_name().unwrap().to_string_lossy()],
+        "{left:?}"
     );
 }

@@ -165,7 +165,9 @@ fn requests_without_the_token_are_refused() {
         body,
         r#"{"code":"Unauthorized","message":"the Authorization header does not hold the token"}"#
     );
-    let wrong = format!("{}0", &s.token[..63]);
+    // The token with its last character changed (to one it is not).
+    let last = if s.token.ends_with('0') { '1' } else { '0' };
+    let wrong = format!("{}{last}", &s.token[..63]);
     for auth in [
         format!("Authorization: {wrong}\r\n"),
         format!("Authorization: {}\r\n", &s.token[..63]),

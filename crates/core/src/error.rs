@@ -29,6 +29,8 @@ pub struct Error {
     kind: ErrorKind,
     message: String,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    deferred: bool,
+    refused_by_service: bool,
 }
 
 /// The result type of the providers.
@@ -41,6 +43,8 @@ impl Error {
             kind,
             message: message.into(),
             source: None,
+            deferred: false,
+            refused_by_service: false,
         }
     }
 
@@ -78,6 +82,46 @@ impl Error {
     /// The message without its cause.
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// The same error, marked as met while the credentials were being read rather than while
+    /// they were being located: botocore hands some tiers' credentials out unfetched (assume
+    /// role, web identity, SSO: `DeferredRefreshableCredentials`) or due for a refresh (`aws
+    /// login`), and their failures surface only when the CLI reads them, outside its "Unable to
+    /// retrieve credentials" handling. The `awscred` command ends such failures as the CLI does
+    /// (its general error, exit status 255).
+    pub fn deferred(mut self) -> Self {
+        self.deferred = true;
+        self
+    }
+
+    /// Whether this error, or one of its causes, is marked [`Error::deferred`].
+    pub fn is_deferred(&self) -> bool {
+        self.any_cause(|e| e.deferred)
+    }
+
+    /// The same error, marked as a service's refusal of a request (an error answer: botocore's
+    /// `ClientError`), which the `awscred` command ends as the CLI ends a `ClientError` met while
+    /// reading credentials (exit status 254).
+    pub fn refused_by_service(mut self) -> Self {
+        self.refused_by_service = true;
+        self
+    }
+
+    /// Whether this error, or one of its causes, is marked [`Error::refused_by_service`].
+    pub fn is_refused_by_service(&self) -> bool {
+        self.any_cause(|e| e.refused_by_service)
+    }
+
+    fn any_cause(&self, test: impl Fn(&Error) -> bool) -> bool {
+        let mut current: Option<&(dyn std::error::Error + 'static)> = Some(self);
+        while let Some(e) = current {
+            if e.downcast_ref::<Error>().is_some_and(&test) {
+                return true;
+            }
+            current = e.source();
+        }
+        false
     }
 
     /// The same error with context put in front of the message: `"{context}: {message}"`.
@@ -118,6 +162,28 @@ impl std::error::Error for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deferred_is_kept_through_context_and_found_in_causes() {
+        let plain = Error::provider_failed("x");
+        assert!(!plain.is_deferred());
+        let deferred = Error::provider_failed("sts")
+            .deferred()
+            .context("profile p");
+        assert!(deferred.is_deferred());
+        assert_eq!(deferred.to_string(), "profile p: sts");
+        let wrapped = Error::invalid_config("outer").with_source(deferred);
+        assert!(wrapped.is_deferred());
+        let deeper = Error::invalid_config("top").with_source(wrapped);
+        assert!(deeper.is_deferred());
+        let io = std::io::Error::other("io");
+        assert!(!Error::provider_failed("y").with_source(io).is_deferred());
+        let refused = Error::provider_failed("outer")
+            .with_source(Error::provider_failed("403").refused_by_service());
+        assert!(refused.is_refused_by_service());
+        assert!(!refused.is_deferred());
+        assert!(!Error::provider_failed("z").is_refused_by_service());
+    }
 
     #[test]
     fn each_cause_is_printed_once() {

@@ -19,6 +19,9 @@ pub struct ServiceError {
     pub status: u16,
     /// The OAuth `error` code, or the AWS error type without its namespace.
     pub code: String,
+    /// The AWS exception name (`x-amzn-ErrorType`, else the body's `__type`), without its
+    /// namespace; empty when the answer names none.
+    pub exception: String,
     /// The service's description, if any.
     pub message: String,
 }
@@ -49,16 +52,39 @@ pub(crate) enum CallError {
 }
 
 impl CallError {
+    /// The error as botocore words a service's refusal (`An error occurred (<code>) when
+    /// calling the <operation> operation: <message>`, the code being the AWS exception name when
+    /// the answer gives one), then where it came from and the HTTP status.
     pub(crate) fn into_error(self, operation: &str, endpoint: &str) -> Error {
         match self {
             CallError::Other(e) => e,
-            CallError::Service(s) => Error::provider_failed(format!(
-                "{operation} failed at {endpoint}: HTTP {} {}{}{}",
-                s.status,
-                s.code,
-                if s.message.is_empty() { "" } else { ": " },
-                s.message
-            )),
+            CallError::Service(s) => {
+                let code = if s.exception.is_empty() {
+                    &s.code
+                } else {
+                    &s.exception
+                };
+                // botocore falls back on the status's reason phrase.
+                let message = if s.message.is_empty() {
+                    http::StatusCode::from_u16(s.status)
+                        .ok()
+                        .and_then(|c| c.canonical_reason())
+                        .unwrap_or("Unknown")
+                } else {
+                    &s.message
+                };
+                Error::provider_failed(format!(
+                    "An error occurred ({code}) when calling the {operation} operation: {message} \
+                     ({endpoint}, HTTP {}{})",
+                    s.status,
+                    if s.code == *code {
+                        String::new()
+                    } else {
+                        format!(", error {}", s.code)
+                    }
+                ))
+                .refused_by_service()
+            }
         }
     }
 }
@@ -86,13 +112,25 @@ async fn call(
     request: HttpRequest,
     operation: &str,
 ) -> CallResult<Map<String, Value>> {
-    let endpoint = endpoint_of(request.uri());
+    call_with(client, operation, || Ok(duplicate(&request))).await
+}
+
+/// [`call`] with the request made afresh for each attempt by `make` (a request carrying a
+/// one-time proof, such as a DPoP header, must not be sent twice).
+pub(crate) async fn call_with(
+    client: Client<'_>,
+    operation: &str,
+    make: impl Fn() -> Result<HttpRequest>,
+) -> CallResult<Map<String, Value>> {
+    // Where the last attempt went, for the messages (the same place each time).
+    let endpoint = std::sync::Mutex::new(String::new());
     let response = retry::run(client.retry, operation, || async {
-        match client
-            .http
-            .send(duplicate(&request), Timeouts::default())
-            .await
-        {
+        let request = match make() {
+            Ok(request) => request,
+            Err(e) => return Attempt::Done(Err(CallError::Other(e))),
+        };
+        *endpoint.lock().unwrap_or_else(|p| p.into_inner()) = endpoint_of(request.uri());
+        match client.http.send(request, Timeouts::default()).await {
             Ok(response) if response.status().is_success() => Attempt::Done(Ok(response)),
             Ok(response) => {
                 let error = service_error(&response);
@@ -119,6 +157,7 @@ async fn call(
         }
     })
     .await?;
+    let endpoint = endpoint.into_inner().unwrap_or_else(|p| p.into_inner());
     let body = response.body();
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
@@ -161,17 +200,24 @@ fn service_error(response: &HttpResponse) -> ServiceError {
         .get("x-amzn-errortype")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    // OAuth errors carry `error`; other AWS errors `__type` or the header. Strip namespaces
-    // (`aws.sso#UnauthorizedException`) and the header's `:http://...` suffix.
+    // Strip namespaces (`aws.sso#UnauthorizedException`) and the header's `:http://...` suffix.
+    let bare = |c: String| {
+        let c = c.split(':').next().unwrap_or_default();
+        c.rsplit('#').next().unwrap_or_default().to_owned()
+    };
+    let exception = header_type
+        .clone()
+        .or_else(|| text("__type"))
+        .map(bare)
+        .unwrap_or_default();
+    // OAuth errors carry `error`; other AWS errors `__type` or the header.
     let code = text("error")
         .or_else(|| text("__type"))
         .or(header_type)
-        .map(|c| {
-            let c = c.split(':').next().unwrap_or_default();
-            c.rsplit('#').next().unwrap_or_default().to_owned()
-        })
+        .map(bare)
         .filter(|c| !c.is_empty())
-        .unwrap_or_else(|| format!("HTTP{status}"));
+        // botocore's code for an answer that names none: the status.
+        .unwrap_or_else(|| status.to_string());
     let message = text("error_description")
         .or_else(|| text("message"))
         .or_else(|| text("Message"))
@@ -181,6 +227,7 @@ fn service_error(response: &HttpResponse) -> ServiceError {
     ServiceError {
         status,
         code,
+        exception,
         message,
     }
 }

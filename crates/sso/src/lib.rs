@@ -70,10 +70,10 @@
 //! - [`LoginSessionProvider`]: the credentials of a `login_session` profile (console sign-in with
 //!   `aws login`), read from `~/.aws/login/cache/<SHA-256 of the session name>.json` (or
 //!   `AWS_LOGIN_CACHE_DIRECTORY`), as botocore's `LoginProvider`. It lives here as the other
-//!   interactive sign-in token cache of `~/.aws`. The CLI's refresh through the sign-in service
-//!   (a DPoP-signed `CreateOAuth2Token`) is not implemented: when the cached credentials have 5
-//!   minutes or less left, where the CLI would make that call, the provider fails with a message
-//!   saying to run `aws login`, and the chain does not fall through to another tier.
+//!   interactive sign-in token cache of `~/.aws`. When 5 minutes or less remain it refreshes them
+//!   as the CLI does: `CreateOAuth2Token` on the sign-in service with an RFC 9449 DPoP proof
+//!   signed by the file's P-256 key, the answer written back into the file (one process calling
+//!   for all, under the file's lock).
 //!
 //! Every service call is retried as the CLI's standard retry mode does (transport failures, 5xx,
 //! throttling; three attempts, backoff with full jitter): see [`awscred_core::retry`], and
@@ -82,13 +82,17 @@
 //!
 //! Dependencies, each already in the product's graph: `serde_json` reads the services' JSON and
 //! the CLI's cache files (its error positions name a line and column without quoting secrets);
-//! `ring` (pulled by rustls) gives SHA-1 for the CLI's cache file names, SHA-256 for PKCE and the
-//! system random generator for the PKCE verifier and OAuth `state`; `tokio` (already used by the
-//! HTTP client) runs the loopback redirect listener and the polling timers. Base64url,
-//! percent-encoding and Python-compatible JSON output are a few lines each in this crate.
+//! `ring` (pulled by rustls) gives SHA-1 for the CLI's cache file names, SHA-256 for PKCE, the
+//! system random generator for the PKCE verifier and OAuth `state`, and the P-256 ECDSA signature
+//! of the DPoP proofs; `serde` (already under `serde_json`) reads a token file keeping its key
+//! order, so a rewrite changes only what the refresh changed; `tokio` (already used by the
+//! HTTP client) runs the loopback redirect listener and the polling timers. Base64,
+//! percent-encoding, the DER of an EC key and Python-compatible JSON output are a few lines each
+//! in this crate.
 
 mod api;
 pub mod config;
+mod dpop;
 pub mod endpoint;
 mod login;
 mod login_session;

@@ -1,22 +1,33 @@
 //! Credentials of an `aws login` (console sign-in) session: a profile with `login_session = <name>`
-//! uses the credentials the CLI cached in `~/.aws/login/cache/<SHA-256 of the name>.json`, as
-//! botocore's `LoginProvider` / `LoginCredentialFetcher`.
+//! uses the credentials the CLI cached in `~/.aws/login/cache/<SHA-256 of the name>.json`, and
+//! refreshes them through the sign-in service as botocore's `LoginProvider` /
+//! `LoginCredentialFetcher` do.
 //!
-//! What is not done: refreshing through the sign-in service (`signin` `CreateOAuth2Token`, with a
-//! DPoP proof signed by the cached `dpopKey`). Where the CLI would have to make that call, this
-//! provider fails with a message saying how to get fresh credentials instead of answering
-//! differently from the CLI or falling through to another tier.
+//! The refresh is `CreateOAuth2Token` with the refresh-token grant, unsigned, proved with a DPoP
+//! header signed by the file's `dpopKey` (see `dpop.rs`); the answer is written back into the
+//! file (the other keys kept in their places, mode 0600, atomically) so that the CLI and other
+//! processes use the new refresh token. Of several processes refreshing at once, the one holding
+//! `<token file>.lock` calls the service and the others use what it writes: the service rotates
+//! refresh tokens, so a second call with the old one would fail.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use awscred_core::http::HttpClient;
+use awscred_core::lock::{self, LockOutcome, LockTiming};
 use awscred_core::provider::BoxFuture;
+use awscred_core::retry::RetryConfig;
 use awscred_core::timestamp;
 use awscred_core::{Credentials, Env, Error, ErrorKind, ProvideCredentials, Result, Secret};
-use awscred_profile::ProfileContext;
+use awscred_profile::{ProfileContext, ProfileSet};
 use serde_json::{Map, Value};
 
-use crate::util::sha256_hex;
+use crate::api::{self, CallError, Client};
+use crate::dpop::DpopKey;
+use crate::endpoint;
+use crate::token::lock_path;
+use crate::util::{PyJson, sha256_hex};
 
 /// The tier's name in [`Credentials::provider`]: botocore's `LoginProvider.METHOD`.
 pub const LOGIN_PROVIDER_NAME: &str = "login";
@@ -31,6 +42,8 @@ const MANDATORY_REFRESH: Duration = Duration::from_secs(10 * 60);
 
 /// `LoginCredentialFetcher._REQUIRED_TOKEN_FIELDS`, in its order (the error lists them so).
 const REQUIRED_FIELDS: [&str; 4] = ["accessToken", "refreshToken", "dpopKey", "clientId"];
+
+const OPERATION: &str = "CreateOAuth2Token";
 
 /// The directory of the login token cache: `AWS_LOGIN_CACHE_DIRECTORY` (with `$VAR`, `${VAR}`
 /// and a leading `~` expanded, as botocore's `get_login_token_cache_directory`), else
@@ -52,7 +65,8 @@ pub fn login_token_path(env: &Env, session: &str) -> Result<PathBuf> {
     Ok(login_cache_dir(env)?.join(format!("{}.json", sha256_hex(session.as_bytes()))))
 }
 
-/// The credentials of a `login_session` profile, read from the `aws login` token cache.
+/// The credentials of a `login_session` profile: read from the `aws login` token cache, and
+/// refreshed through the sign-in service when 5 minutes or less remain (given an HTTP client).
 ///
 /// ```
 /// use std::sync::Arc;
@@ -75,24 +89,62 @@ pub fn login_token_path(env: &Env, session: &str) -> Result<PathBuf> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct LoginSessionProvider {
-    env: Env,
+    ctx: ProfileContext,
     profile: String,
     session: String,
+    http: Option<Arc<dyn HttpClient>>,
+    retry: RetryConfig,
+}
+
+/// What the cached token allows now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Due {
+    /// More than 10 minutes left: the cached credentials.
+    Nothing,
+    /// 5 to 10 minutes: the cached credentials once the key loads (the CLI's mandatory refresh
+    /// loads it first, and its failure reaches the caller; earlier it is swallowed).
+    KeyCheck,
+    /// 5 minutes or less: a refresh through the sign-in service.
+    Refresh,
 }
 
 impl LoginSessionProvider {
     /// The provider of `profile`, whose `login_session` is `session`, in `ctx`'s environment.
+    /// It reads the cache only until given an HTTP client ([`LoginSessionProvider::with_http`]).
     pub fn new(ctx: &ProfileContext, profile: &str, session: &str) -> Self {
-        Self::from_parts(ctx.env.clone(), profile, session)
-    }
-
-    /// The same, from an environment alone (the profile name is only used in messages).
-    pub fn from_parts(env: Env, profile: &str, session: &str) -> Self {
         LoginSessionProvider {
-            env,
+            ctx: ctx.clone(),
             profile: profile.to_owned(),
             session: session.to_owned(),
+            http: None,
+            retry: RetryConfig::default(),
         }
+    }
+
+    /// The same, from an environment alone (no profile files: the profile name is only used in
+    /// messages, and a refresh needs `AWS_REGION` or the token's `signInRegion`).
+    pub fn from_parts(env: Env, profile: &str, session: &str) -> Self {
+        let ctx = ProfileContext {
+            env,
+            profiles: Arc::new(ProfileSet::default()),
+            profile_name: profile.to_owned(),
+            profile_explicit: true,
+            region_override: None,
+        };
+        Self::new(&ctx, profile, session)
+    }
+
+    /// The same provider, refreshing through the sign-in service with `http`.
+    pub fn with_http(mut self, http: Arc<dyn HttpClient>) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// The same provider with another retry policy for `CreateOAuth2Token`; the default is the
+    /// CLI's standard mode (three attempts).
+    pub fn with_retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
     }
 
     /// The sign-in session name.
@@ -100,58 +152,242 @@ impl LoginSessionProvider {
         &self.session
     }
 
-    /// Reads the token file and returns its credentials, as the CLI would use them now.
-    ///
-    /// Errors: no token file, or one without the required fields (the CLI's messages); a file
-    /// that is not valid (which field, never the contents); credentials with 5 minutes or less
-    /// left, which the CLI would refresh through the sign-in service (not implemented: the
-    /// message says to run `aws login`).
-    pub fn load(&self) -> Result<Credentials> {
-        let path = login_token_path(&self.env, &self.session)?;
-        let token = self.read(&path)?;
-        let now = self.env.now();
-        let left = token
-            .expires_at
-            .duration_since(now)
-            .unwrap_or(Duration::ZERO);
-        if left <= REFRESH_THRESHOLD {
-            return Err(self.needs_refresh(&path, token.expires_at));
-        }
-        if left < MANDATORY_REFRESH && !token.dpop_key_looks_valid {
-            // The CLI's mandatory refresh loads the key before anything else, and that
-            // failure reaches the caller (in the advisory window it is swallowed).
-            return Err(Error::provider_failed(format!(
-                "Unable to load private key from cached token. (`aws login` session '{}' of \
-                 profile {}, {})",
-                self.session,
-                self.profile,
-                path.display()
-            )));
-        }
-        Ok(Credentials::new(
-            token.access_key_id,
-            token.secret_access_key,
-            Some(token.session_token),
-            Some(token.expires_at),
-            LOGIN_PROVIDER_NAME,
-        )
-        .with_account_id(Some(token.account_id))
-        .with_origin("credentials", path.display().to_string()))
+    fn env(&self) -> &Env {
+        &self.ctx.env
     }
 
-    fn needs_refresh(&self, path: &Path, expires_at: SystemTime) -> Error {
+    /// The cached credentials, where the CLI would use them without calling the sign-in
+    /// service; never touches the network.
+    ///
+    /// Errors: no token file, or one without the required fields (the CLI's messages); a file
+    /// that is not valid (which field, never the contents); a key that does not load when 10
+    /// minutes or less remain; 5 minutes or less remaining (a refresh is due: see
+    /// [`ProvideCredentials::provide_credentials`]).
+    pub fn load(&self) -> Result<Credentials> {
+        let path = login_token_path(self.env(), &self.session)?;
+        let file = self.read(&path)?;
+        self.cached_or_due(&file, &path)?
+            .ok_or_else(|| self.cannot_refresh(&path, file.expires_at).deferred())
+    }
+
+    /// The credentials as the CLI would use them now: the cached ones, or refreshed ones.
+    ///
+    /// The errors the CLI meets while reading the credentials it located (a key that does not
+    /// load, a refresh that fails: botocore's refresh runs then) are [deferred](Error::deferred);
+    /// a missing or invalid token file is met while locating them.
+    pub async fn credentials(&self) -> Result<Credentials> {
+        let path = login_token_path(self.env(), &self.session)?;
+        let file = self.read(&path)?;
+        if let Some(credentials) = self.cached_or_due(&file, &path)? {
+            return Ok(credentials);
+        }
+        match &self.http {
+            Some(http) => self
+                .refresh(http.as_ref(), &path, file)
+                .await
+                .map_err(Error::deferred),
+            None => Err(self.cannot_refresh(&path, file.expires_at).deferred()),
+        }
+    }
+
+    /// The cached credentials when no refresh is due (`None` when one is), the key checked in
+    /// the mandatory window.
+    fn cached_or_due(&self, file: &TokenFile, path: &Path) -> Result<Option<Credentials>> {
+        match self.due(file) {
+            Due::Nothing => Ok(Some(file.credentials(path))),
+            Due::KeyCheck => {
+                self.key(file, path).map_err(Error::deferred)?;
+                Ok(Some(file.credentials(path)))
+            }
+            Due::Refresh => Ok(None),
+        }
+    }
+
+    fn due(&self, file: &TokenFile) -> Due {
+        let left = file
+            .expires_at
+            .duration_since(self.env().now())
+            .unwrap_or(Duration::ZERO);
+        if left <= REFRESH_THRESHOLD {
+            Due::Refresh
+        } else if left < MANDATORY_REFRESH {
+            Due::KeyCheck
+        } else {
+            Due::Nothing
+        }
+    }
+
+    /// The DPoP key, or botocore's message with the reason and where.
+    fn key(&self, file: &TokenFile, path: &Path) -> Result<DpopKey> {
+        let pem = file.doc.get_str("dpopKey").unwrap_or_default();
+        DpopKey::from_pem(pem).map_err(|why| {
+            Error::provider_failed(format!(
+                "Error loading login session token: Unable to load private key from cached \
+                 token. ({why}; {}): run `aws login`",
+                self.whose(path)
+            ))
+        })
+    }
+
+    /// "`aws login` session 'S' of profile P, FILE": where a message comes from.
+    fn whose(&self, path: &Path) -> String {
+        format!(
+            "`aws login` session '{}' of profile {}, {}",
+            self.session,
+            self.profile,
+            path.display()
+        )
+    }
+
+    fn cannot_refresh(&self, path: &Path, expires_at: SystemTime) -> Error {
         let (session, profile) = (&self.session, &self.profile);
         Error::provider_failed(format!(
             "the `aws login` session '{session}' of profile {profile} needs a refresh (its \
-             credentials expire at {}; token file {}), which awscred cannot do yet: run \
-             `aws login` (or any AWS CLI command with --profile {profile}), then try again",
+             credentials expire at {}; token file {}), and this provider was built without an \
+             HTTP client to make it: run `aws login` (or any AWS CLI command with --profile \
+             {profile}), then try again",
             timestamp::format_z(expires_at),
             path.display()
         ))
     }
 
-    fn read(&self, path: &Path) -> Result<LoginToken> {
-        let bytes = self.env.read_file(path).map_err(|e| {
+    /// The token file in `path` when it no longer needs a refresh (another process did it).
+    fn refreshed_meanwhile(&self, path: &Path) -> Option<Credentials> {
+        let file = self.read(path).ok()?;
+        (self.due(&file) != Due::Refresh).then(|| file.credentials(path))
+    }
+
+    /// `LoginCredentialFetcher.refresh_credentials`: the key first, then (holding the token
+    /// file's lock, on the file as it is now) `CreateOAuth2Token`, then the file rewritten.
+    async fn refresh(
+        &self,
+        http: &dyn HttpClient,
+        path: &Path,
+        file: TokenFile,
+    ) -> Result<Credentials> {
+        self.key(&file, path)?;
+        drop(file);
+        let fs = self.env().fs_arc();
+        let ready = || self.refreshed_meanwhile(path);
+        let timing = LockTiming::default();
+        let _held =
+            match lock::acquire(&fs, &lock_path(path), timing, ready, tokio::time::sleep).await {
+                LockOutcome::Ready(credentials) => {
+                    tracing::debug!("`aws login` session refreshed by another process meanwhile");
+                    return Ok(credentials);
+                }
+                LockOutcome::Locked(held) => Some(held),
+                LockOutcome::Unlocked => None,
+            };
+        // The file as it is now: its refresh token is the one the service will accept.
+        let mut file = self.read(path)?;
+        let key = self.key(&file, path)?;
+        let region = file
+            .doc
+            .get_str("signInRegion")
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned)
+            .or_else(|| self.ctx.region())
+            .ok_or_else(|| {
+                Error::invalid_config(format!(
+                    "You must specify a region. (the refresh of {} needs one: `region` in the \
+                     profile, AWS_REGION, or --region)",
+                    self.whose(path)
+                ))
+            })?;
+        let base = endpoint::resolve_signin(&self.ctx, &region).map_err(|why| {
+            Error::invalid_config(format!("{why} (refreshing {})", self.whose(path)))
+        })?;
+        let url = format!("{base}/v1/token");
+        let body = zeroize::Zeroizing::new(
+            PyJson::Object(vec![
+                ("clientId".into(), str_of(&file.doc, "clientId")),
+                ("refreshToken".into(), str_of(&file.doc, "refreshToken")),
+                ("grantType".into(), PyJson::Str("refresh_token".into())),
+            ])
+            .dumps(false),
+        );
+        let client = Client {
+            http,
+            retry: self.retry,
+        };
+        let make = || {
+            let now = unix_secs(self.env().now());
+            let proof = key.proof(&url, now).map_err(Error::provider_failed)?;
+            http::Request::builder()
+                .method("POST")
+                .uri(&url)
+                .header("content-type", "application/json")
+                .header("dpop", proof)
+                .body(body.as_bytes().to_vec())
+                .map_err(|e| Error::invalid_config(format!("invalid endpoint URL {url}: {e}")))
+        };
+        let answer = api::call_with(client, OPERATION, make)
+            .await
+            .map_err(|e| self.refresh_failed(e, &url, path))?;
+        let issued = Issued::parse(&answer).map_err(|why| {
+            Error::provider_failed(format!(
+                "Error loading login session token: Unable to refresh access token due to an \
+                 invalid service response ({OPERATION} at {url}: {why}). Please try running \
+                 'aws login' again. ({})",
+                self.whose(path)
+            ))
+        });
+        wipe_map(answer);
+        let issued = issued?;
+        // As botocore: now (whole seconds) plus `expiresIn`, written `YYYY-MM-DDTHH:MM:SSZ`.
+        let expires_at = UNIX_EPOCH
+            + Duration::from_secs(unix_secs(self.env().now()))
+            + Duration::from_secs(issued.expires_in);
+        file.apply(issued, expires_at);
+        let text = zeroize::Zeroizing::new(file.doc.dumps(false));
+        // Written before the lock is released, so that a waiting process finds it.
+        if let Err(e) = self.env().fs().write_atomic(path, text.as_bytes()) {
+            tracing::warn!(
+                "could not write the refreshed `aws login` token to {}: {e}",
+                path.display()
+            );
+        }
+        Ok(file.credentials(path))
+    }
+
+    /// The CLI's messages for the sign-in service's refusals (`LoginRefreshRequired`,
+    /// `LoginInsufficientPermissions`, `LoginError`), with what the service said and where.
+    fn refresh_failed(&self, error: CallError, url: &str, path: &Path) -> Error {
+        let CallError::Service(service) = error else {
+            return error
+                .into_error(OPERATION, url)
+                .context(format_args!("refreshing {}", self.whose(path)));
+        };
+        let sentence = match service.code.as_str() {
+            "TOKEN_EXPIRED" | "USER_CREDENTIALS_CHANGED" => {
+                "Your session has expired or credentials have changed. Please reauthenticate \
+                 using 'aws login'."
+            }
+            "INSUFFICIENT_PERMISSIONS" => {
+                "Unable to create or refresh login credentials due to insufficient \
+                 permissions. You may be missing permission for the \
+                 'signin:CreateOAuth2Token' action."
+            }
+            _ => {
+                "An unspecified error happened when resolving AWS credentials or \
+                 refreshing a login session profile."
+            }
+        };
+        let cli_message = (service.exception == "AccessDeniedException").then_some(sentence);
+        let detail = CallError::Service(service).into_error(OPERATION, url);
+        match cli_message {
+            Some(message) => {
+                Error::provider_failed(format!("{message} ({detail}; {})", self.whose(path)))
+            }
+            // The CLI's `ClientError`, passed on as it is.
+            None => Error::provider_failed(format!("{detail} (refreshing {})", self.whose(path)))
+                .refused_by_service(),
+        }
+    }
+
+    fn read(&self, path: &Path) -> Result<TokenFile> {
+        let bytes = self.env().read_file(path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 Error::provider_failed(format!(
                     "Unable to load a existing login session for session {}. Please \
@@ -172,8 +408,8 @@ impl LoginSessionProvider {
             }
         })?;
         // The buffer holds every secret of the file: wiped when dropped.
-        let file = zeroize::Zeroizing::new(bytes);
-        LoginToken::parse(&file).map_err(|why| {
+        let bytes = zeroize::Zeroizing::new(bytes);
+        TokenFile::parse(&bytes).map_err(|why| {
             let message = match why {
                 Invalid::Missing(fields) => format!(
                     "Failed to load access token from token cache, missing required fields: {}.",
@@ -183,33 +419,37 @@ impl LoginSessionProvider {
                     format!("the `aws login` token file is not valid: {why}")
                 }
             };
-            Error::provider_failed(format!(
-                "{message} (`aws login` session '{}' of profile {}, {}): run `aws login`",
-                self.session,
-                self.profile,
-                path.display()
-            ))
+            Error::provider_failed(format!("{message} ({}): run `aws login`", self.whose(path)))
         })
     }
 }
 
 impl ProvideCredentials for LoginSessionProvider {
     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials>> {
-        let result = self.load();
-        Box::pin(async move { result })
+        Box::pin(self.credentials())
     }
 }
 
-/// What the token file gave: only what the credentials need (the refresh fields are checked for
-/// presence, as the CLI checks them, and dropped as secrets).
-struct LoginToken {
-    access_key_id: String,
-    secret_access_key: Secret,
-    session_token: Secret,
-    account_id: String,
+fn unix_secs(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+fn str_of(doc: &PyJson, key: &str) -> PyJson {
+    PyJson::Str(doc.get_str(key).unwrap_or_default().to_owned())
+}
+
+/// The token file: the whole document (for the rewrite after a refresh; its strings are wiped
+/// when it is dropped) and the expiry of its credentials. Invariant: `doc` is an object whose
+/// `accessToken` holds the four credential strings (checked by [`TokenFile::parse`]).
+struct TokenFile {
+    doc: PyJson,
     expires_at: SystemTime,
-    /// `dpopKey` is a PEM block whose body starts like a DER structure.
-    dpop_key_looks_valid: bool,
+}
+
+impl Drop for TokenFile {
+    fn drop(&mut self) {
+        std::mem::replace(&mut self.doc, PyJson::Null).wipe();
+    }
 }
 
 enum Invalid {
@@ -217,12 +457,20 @@ enum Invalid {
     Other(String),
 }
 
-impl LoginToken {
-    fn parse(bytes: &[u8]) -> std::result::Result<LoginToken, Invalid> {
-        let mut map = match serde_json::from_slice::<Value>(bytes) {
-            Ok(Value::Object(map)) => map,
+/// The fields of `accessToken` that the credentials are made of.
+const ACCESS_FIELDS: [&str; 4] = [
+    "accessKeyId",
+    "secretAccessKey",
+    "sessionToken",
+    "accountId",
+];
+
+impl TokenFile {
+    fn parse(bytes: &[u8]) -> std::result::Result<TokenFile, Invalid> {
+        let doc = match PyJson::parse(bytes) {
+            Ok(doc @ PyJson::Object(_)) => doc,
             Ok(other) => {
-                wipe(other);
+                other.wipe();
                 return Err(Invalid::Other("the file is not a JSON object".into()));
             }
             Err(e) => {
@@ -233,116 +481,157 @@ impl LoginToken {
                 )));
             }
         };
-        let result = Self::from_map(&mut map);
-        wipe(Value::Object(map));
-        result
+        // From here on `doc` is wiped when `file` drops, whatever is refused.
+        let file = TokenFile {
+            doc,
+            expires_at: UNIX_EPOCH,
+        };
+        file.checked()
     }
 
-    fn from_map(map: &mut Map<String, Value>) -> std::result::Result<LoginToken, Invalid> {
+    fn checked(mut self) -> std::result::Result<TokenFile, Invalid> {
         let missing: Vec<&'static str> = REQUIRED_FIELDS
             .into_iter()
-            .filter(|key| !map.contains_key(*key))
+            .filter(|key| self.doc.get(key).is_none())
             .collect();
         if !missing.is_empty() {
             return Err(Invalid::Missing(missing));
         }
-        let dpop_key = take_secret(map, "dpopKey", "")?;
-        let Some(Value::Object(mut access)) = map.remove("accessToken") else {
-            return Err(Invalid::Other("`accessToken` is not an object".into()));
-        };
-        let result = (|| {
-            let access = &mut access;
-            let expires_raw = take_plain(access, "expiresAt")?;
-            let expires_at = timestamp::parse(&expires_raw).ok_or_else(|| {
-                Invalid::Other("`accessToken.expiresAt` is not an ISO 8601 timestamp".into())
-            })?;
-            Ok(LoginToken {
-                access_key_id: take_plain(access, "accessKeyId")?,
-                secret_access_key: take_secret(access, "secretAccessKey", "accessToken.")?,
-                session_token: take_secret(access, "sessionToken", "accessToken.")?,
-                account_id: take_plain(access, "accountId")?,
-                expires_at,
-                dpop_key_looks_valid: pem_body_is_der(dpop_key.expose()),
-            })
-        })();
-        wipe(Value::Object(access));
-        result
-    }
-}
-
-fn take_plain(map: &mut Map<String, Value>, key: &str) -> std::result::Result<String, Invalid> {
-    match map.remove(key) {
-        Some(Value::String(s)) => Ok(s),
-        None => Err(Invalid::Other(format!("`accessToken` has no `{key}`"))),
-        Some(other) => {
-            wipe(other);
-            Err(Invalid::Other(format!(
-                "`accessToken.{key}` is not a string"
-            )))
-        }
-    }
-}
-
-/// Moves a secret string out of the map without copying it.
-fn take_secret(
-    map: &mut Map<String, Value>,
-    key: &str,
-    parent: &str,
-) -> std::result::Result<Secret, Invalid> {
-    match map.remove(key) {
-        Some(Value::String(s)) => Ok(Secret::new(s)),
-        None => Err(Invalid::Other(format!(
-            "`{}` has no `{key}`",
-            parent.trim_end_matches('.')
-        ))),
-        Some(other) => {
-            wipe(other);
-            Err(Invalid::Other(format!("`{parent}{key}` is not a string")))
-        }
-    }
-}
-
-/// Drops a parsed value with every string it holds moved into a [`Secret`], which zeroes them:
-/// the refresh token, the DPoP key and the ID token never linger in freed memory.
-fn wipe(value: Value) {
-    match value {
-        Value::String(s) => drop(Secret::new(s)),
-        Value::Array(items) => items.into_iter().for_each(wipe),
-        Value::Object(map) => {
-            for (key, value) in map {
-                drop(Secret::new(key));
-                wipe(value);
+        for key in ["dpopKey", "refreshToken", "clientId"] {
+            if self.doc.get_str(key).is_none() {
+                return Err(Invalid::Other(format!("`{key}` is not a string")));
             }
         }
-        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        let Some(access @ PyJson::Object(_)) = self.doc.get("accessToken") else {
+            return Err(Invalid::Other("`accessToken` is not an object".into()));
+        };
+        for key in ACCESS_FIELDS.into_iter().chain(["expiresAt"]) {
+            match access.get(key) {
+                Some(PyJson::Str(_)) => {}
+                None => return Err(Invalid::Other(format!("`accessToken` has no `{key}`"))),
+                Some(_) => {
+                    return Err(Invalid::Other(format!(
+                        "`accessToken.{key}` is not a string"
+                    )));
+                }
+            }
+        }
+        self.expires_at = access
+            .get_str("expiresAt")
+            .and_then(timestamp::parse)
+            .ok_or_else(|| {
+                Invalid::Other("`accessToken.expiresAt` is not an ISO 8601 timestamp".into())
+            })?;
+        Ok(self)
+    }
+
+    fn access(&self, key: &str) -> &str {
+        self.doc
+            .get("accessToken")
+            .and_then(|a| a.get_str(key))
+            .unwrap_or_default()
+    }
+
+    fn credentials(&self, path: &Path) -> Credentials {
+        Credentials::new(
+            self.access("accessKeyId"),
+            Secret::new(self.access("secretAccessKey").to_owned()),
+            Some(Secret::new(self.access("sessionToken").to_owned())),
+            Some(self.expires_at),
+            LOGIN_PROVIDER_NAME,
+        )
+        .with_account_id(Some(self.access("accountId").to_owned()))
+        .with_origin("credentials", path.display().to_string())
+    }
+
+    /// The refreshed fields, as botocore's `token.update(...)`: `accessToken` replaced (the
+    /// account kept), `refreshToken` replaced, every other key where it was.
+    fn apply(&mut self, issued: Issued, expires_at: SystemTime) {
+        let account = PyJson::Str(self.access("accountId").to_owned());
+        let access = PyJson::Object(vec![
+            ("accessKeyId".into(), PyJson::Str(issued.access_key_id)),
+            (
+                "secretAccessKey".into(),
+                PyJson::Str(issued.secret_access_key.expose().to_owned()),
+            ),
+            (
+                "sessionToken".into(),
+                PyJson::Str(issued.session_token.expose().to_owned()),
+            ),
+            ("accountId".into(), account),
+            (
+                "expiresAt".into(),
+                PyJson::Str(timestamp::format_z(expires_at)),
+            ),
+        ]);
+        self.doc.set("accessToken", access);
+        self.doc.set(
+            "refreshToken",
+            PyJson::Str(issued.refresh_token.expose().to_owned()),
+        );
+        self.expires_at = expires_at;
     }
 }
 
-/// Whether `pem` looks like what botocore's `_load_private_key` accepts: the lines other than
-/// `-----BEGIN`/`-----END` hold base64 whose first byte is a DER SEQUENCE. Only the first bytes
-/// are decoded, so no copy of the key is made; the full EC key parse of the CLI's CRT binding is
-/// not repeated here.
-fn pem_body_is_der(pem: &str) -> bool {
-    let mut sextets = pem
-        .lines()
-        .filter(|l| !l.starts_with("-----BEGIN") && !l.starts_with("-----END"))
-        .flat_map(str::bytes)
-        .filter(|b| !b.is_ascii_whitespace())
-        .map(base64_value);
-    match (sextets.next(), sextets.next()) {
-        (Some(Some(a)), Some(Some(b))) => (a << 2) | (b >> 4) == 0x30,
-        _ => false,
+/// What `CreateOAuth2Token` answered (its `tokenOutput`, the body of the HTTP answer).
+struct Issued {
+    access_key_id: String,
+    secret_access_key: Secret,
+    session_token: Secret,
+    refresh_token: Secret,
+    expires_in: u64,
+}
+
+impl Issued {
+    fn parse(answer: &Map<String, Value>) -> std::result::Result<Issued, String> {
+        let Some(Value::Object(access)) = answer.get("accessToken") else {
+            return Err("the response has no object `accessToken`".into());
+        };
+        let text = |map: &Map<String, Value>, key: &str, name: &str| {
+            map.get(key)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| format!("the response has no string `{name}`"))
+        };
+        let expires_in = answer
+            .get("expiresIn")
+            .and_then(|v| {
+                v.as_u64().or_else(|| {
+                    v.as_f64()
+                        .filter(|f| f.is_finite() && *f >= 0.0)
+                        .map(|f| f as u64)
+                })
+            })
+            // Beyond a year is no answer the service gives; it would only overflow the clock.
+            .filter(|s| *s <= 366 * 86_400)
+            .ok_or("the response has no valid number `expiresIn`")?;
+        Ok(Issued {
+            access_key_id: text(access, "accessKeyId", "accessToken.accessKeyId")?,
+            secret_access_key: Secret::new(text(
+                access,
+                "secretAccessKey",
+                "accessToken.secretAccessKey",
+            )?),
+            session_token: Secret::new(text(access, "sessionToken", "accessToken.sessionToken")?),
+            refresh_token: Secret::new(text(answer, "refreshToken", "refreshToken")?),
+            expires_in,
+        })
     }
 }
 
-fn base64_value(c: u8) -> Option<u8> {
-    match c {
-        b'A'..=b'Z' => Some(c - b'A'),
-        b'a'..=b'z' => Some(c - b'a' + 26),
-        b'0'..=b'9' => Some(c - b'0' + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
+/// Drops a parsed answer with every string it holds zeroed first.
+fn wipe_map(map: Map<String, Value>) {
+    fn wipe(value: Value) {
+        match value {
+            Value::String(s) => drop(Secret::new(s)),
+            Value::Array(items) => items.into_iter().for_each(wipe),
+            Value::Object(map) => wipe_map(map),
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+    for (key, value) in map {
+        drop(Secret::new(key));
+        wipe(value);
     }
 }
 
@@ -355,7 +644,11 @@ mod tests {
 
     use super::*;
 
-    const KEY: &str = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBVsecretDPOPkeyMaterial\n-----END EC PRIVATE KEY-----\n";
+    /// The cross-SDK suite's key (login-provider-test-cases.json).
+    const KEY: &str = "-----BEGIN EC PRIVATE KEY-----\n\
+        MHcCAQEEIPt/u8InPLpQeQLJTvVX+sNDzni8vMDMt3Liu+nMBigfoAoGCCqGSM49\n\
+        AwEHoUQDQgAEILkGG7rNOnxiIJlMgimY1UPP8eDMFP0DAY6WGjngP4bvTAiUCQ/I\n\
+        ffut2379uP+OBCm2ovGpBOJRgrl1RspUOQ==\n-----END EC PRIVATE KEY-----\n";
 
     fn now() -> SystemTime {
         timestamp::parse("2026-11-28T09:00:00Z").unwrap()
@@ -408,7 +701,7 @@ mod tests {
             "SESSIONloginTOKEN",
             "REFRESHloginTOKEN",
             "IDloginTOKEN",
-            "DPOPkey",
+            "u8InPLpQeQLJ",
         ] {
             assert!(!text.contains(secret), "{secret} in {text}");
         }
@@ -603,11 +896,19 @@ mod tests {
     }
 
     #[test]
-    fn pem_check() {
-        assert!(pem_body_is_der(KEY));
-        assert!(!pem_body_is_der(
-            "-----BEGIN EC PRIVATE KEY-----\n-----END EC PRIVATE KEY-----"
-        ));
-        assert!(!pem_body_is_der("AAAA"));
+    fn a_key_that_does_not_load_fails_in_the_mandatory_window_only() {
+        let broken = "-----BEGIN EC PRIVATE KEY-----\nMAMCAQI=\n-----END EC PRIVATE KEY-----\n";
+        assert!(load("2026-11-28T09:12:00Z", broken).is_ok());
+        let err = load("2026-11-28T09:07:00Z", broken)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(
+                "Error loading login session token: Unable to load private key from cached \
+                 token. (the key is neither SEC1 nor PKCS#8; `aws login` session 'sess' of \
+                 profile dev"
+            ),
+            "{err}"
+        );
     }
 }

@@ -253,7 +253,10 @@ impl SsoProvider {
 
 impl ProvideCredentials for SsoProvider {
     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials>> {
-        Box::pin(self.credentials())
+        // botocore's SSO credentials are deferred: the token and the portal are first touched
+        // when the CLI reads them, so each failure here is met there (the configuration was
+        // checked by `new`).
+        Box::pin(async { self.credentials().await.map_err(Error::deferred) })
     }
 }
 

@@ -44,6 +44,47 @@ pub(crate) fn base64url(bytes: &[u8]) -> String {
     out
 }
 
+/// Decodes standard base64 as Python's `base64.b64decode` does by default: characters outside
+/// the alphabet are skipped, and the data must be padded to a multiple of four.
+pub(crate) fn base64_decode(text: &str) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+    let mut out = zeroize::Zeroizing::new(Vec::with_capacity(text.len() / 4 * 3));
+    let (mut acc, mut bits, mut sextets, mut padding) = (0u32, 0u32, 0usize, 0usize);
+    for c in text.bytes() {
+        if c == b'=' {
+            padding += 1;
+            continue;
+        }
+        let Some(v) = base64_value(c) else { continue };
+        if padding > 0 {
+            // Data after padding: Python stops at the first complete padded quantum; a key
+            // never has this shape, so refuse it rather than guess.
+            return None;
+        }
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        sextets += 1;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    let complete = (sextets + padding) % 4 == 0 && padding <= 2;
+    (sextets % 4 != 1 && (sextets % 4 == 0 || complete)).then_some(out)
+}
+
+/// The value of a standard base64 character.
+pub(crate) fn base64_value(c: u8) -> Option<u8> {
+    match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    }
+}
+
 /// Percent-encodes everything but RFC 3986's unreserved characters, as botocore's
 /// `percent_encode` (spaces become `%20`).
 pub(crate) fn percent_encode(value: &str) -> String {
@@ -139,9 +180,18 @@ pub(crate) fn code_verifier() -> Result<String, awscred_core::Error> {
 
 /// A JSON value written exactly as Python's `json.dumps` writes it, so that cache keys (SHA-1
 /// of a JSON text) and cache files match the CLI's byte for byte.
+///
+/// Read back with [`PyJson::parse`], a file keeps its keys in their order, as a Python `dict`
+/// keeps them, so that a file the CLI wrote and this crate rewrites differs only where a value
+/// changed.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum PyJson {
     Null,
+    Bool(bool),
+    /// Integers within 64 bits print as Python prints them; a fraction prints in Rust's shortest
+    /// form, which may spell an exponent differently from Python (`1e100` for `1e+100`), and a
+    /// larger integer is read as a fraction (serde_json without `arbitrary_precision`).
+    Number(serde_json::Number),
     Str(String),
     List(Vec<PyJson>),
     /// Keys in the order they are written.
@@ -155,6 +205,55 @@ impl PyJson {
         let mut out = String::new();
         self.write(&mut out, compact);
         out
+    }
+
+    /// Parses JSON text as `json.loads` does: object keys keep their order and a repeated key
+    /// keeps its first place with its last value.
+    pub(crate) fn parse(bytes: &[u8]) -> serde_json::Result<PyJson> {
+        serde_json::from_slice(bytes)
+    }
+
+    /// The value of `key` in an object.
+    pub(crate) fn get(&self, key: &str) -> Option<&PyJson> {
+        match self {
+            PyJson::Object(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The string value of `key` in an object.
+    pub(crate) fn get_str(&self, key: &str) -> Option<&str> {
+        match self.get(key) {
+            Some(PyJson::Str(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Sets `key` in an object: in place when present (as a `dict` update keeps the key's
+    /// place), else at the end. The old value is dropped through [`PyJson::wipe`].
+    pub(crate) fn set(&mut self, key: &str, value: PyJson) {
+        if let PyJson::Object(entries) = self {
+            match entries.iter_mut().find(|(k, _)| k == key) {
+                Some((_, old)) => std::mem::replace(old, value).wipe(),
+                None => entries.push((key.to_owned(), value)),
+            }
+        }
+    }
+
+    /// Drops the value with every string in it zeroed first: for documents that hold secrets.
+    pub(crate) fn wipe(self) {
+        use zeroize::Zeroize;
+        match self {
+            PyJson::Str(mut s) => s.zeroize(),
+            PyJson::List(items) => items.into_iter().for_each(PyJson::wipe),
+            PyJson::Object(entries) => {
+                for (mut key, value) in entries {
+                    key.zeroize();
+                    value.wipe();
+                }
+            }
+            PyJson::Null | PyJson::Bool(_) | PyJson::Number(_) => {}
+        }
     }
 
     /// The same value with every object's keys sorted (Python's `sort_keys=True`).
@@ -181,6 +280,8 @@ impl PyJson {
         let (item_sep, key_sep) = if compact { (",", ":") } else { (", ", ": ") };
         match self {
             PyJson::Null => out.push_str("null"),
+            PyJson::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            PyJson::Number(n) => out.push_str(&n.to_string()),
             PyJson::Str(s) => awscred_core::pyjson::write_str(out, s),
             PyJson::List(items) => {
                 out.push('[');
@@ -205,6 +306,68 @@ impl PyJson {
                 out.push('}');
             }
         }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PyJson {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(PyJsonVisitor)
+    }
+}
+
+struct PyJsonVisitor;
+
+impl<'de> serde::de::Visitor<'de> for PyJsonVisitor {
+    type Value = PyJson;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<PyJson, E> {
+        Ok(PyJson::Null)
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<PyJson, E> {
+        Ok(PyJson::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<PyJson, E> {
+        Ok(PyJson::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<PyJson, E> {
+        Ok(PyJson::Number(v.into()))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<PyJson, E> {
+        serde_json::Number::from_f64(v)
+            .map(PyJson::Number)
+            .ok_or_else(|| E::custom("a number out of range"))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<PyJson, E> {
+        Ok(PyJson::Str(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<PyJson, E> {
+        Ok(PyJson::Str(v))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<PyJson, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(PyJson::List(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<PyJson, A::Error> {
+        let mut doc = PyJson::Object(Vec::new());
+        while let Some((key, value)) = map.next_entry::<String, PyJson>()? {
+            doc.set(&key, value);
+        }
+        Ok(doc)
     }
 }
 
@@ -233,6 +396,20 @@ mod tests {
         assert_eq!(base64url(b"f"), "Zg");
         assert_eq!(base64url(b"fo"), "Zm8");
         assert_eq!(base64url(b"foo"), "Zm9v");
+    }
+
+    #[test]
+    fn base64_decodes_as_python() {
+        let d = |t: &str| base64_decode(t).map(|v| v.to_vec());
+        assert_eq!(d("Zm9v"), Some(b"foo".to_vec()));
+        assert_eq!(d("Zm8="), Some(b"fo".to_vec()));
+        assert_eq!(d("Zg=="), Some(b"f".to_vec()));
+        assert_eq!(d("Z m\n9v"), Some(b"foo".to_vec()));
+        assert_eq!(d(""), Some(Vec::new()));
+        // binascii.Error: Incorrect padding / excess data.
+        assert_eq!(d("Zm8"), None);
+        assert_eq!(d("Z"), None);
+        assert_eq!(d("Zg==Zg=="), None);
     }
 
     #[test]
@@ -268,6 +445,24 @@ mod tests {
             v.dumps(true),
             r#"{"tool":"botocore","scopes":null,"n":[null,"\u00e9\"\n\ud83d\ude00"]}"#
         );
+    }
+
+    #[test]
+    fn parse_keeps_order_and_rewrites_as_python() {
+        // json.dumps(json.loads(text)) in Python 3.11 gives exactly `want`.
+        let text = r#"{"z": {"b": 1, "a": [true, false, null, -2, 1.5]}, "a": "\u00e9", "z2": 0, "a": "last"}"#;
+        let want = r#"{"z": {"b": 1, "a": [true, false, null, -2, 1.5]}, "a": "last", "z2": 0}"#;
+        let mut doc = PyJson::parse(text.as_bytes()).unwrap();
+        assert_eq!(doc.dumps(false), want);
+        assert_eq!(doc.get_str("a"), Some("last"));
+        assert_eq!(doc.get_str("z"), None);
+        doc.set("z", PyJson::Str("new".into()));
+        doc.set("n", PyJson::Null);
+        assert_eq!(
+            doc.dumps(false),
+            r#"{"z": "new", "a": "last", "z2": 0, "n": null}"#
+        );
+        assert!(PyJson::parse(b"{").is_err());
     }
 
     #[test]

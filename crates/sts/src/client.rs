@@ -221,6 +221,7 @@ impl StsClient {
                         code,
                         message,
                     })
+                    .refused_by_service()
             }
             None => {
                 let content_type = response
@@ -228,10 +229,17 @@ impl StsClient {
                     .get(header::CONTENT_TYPE)
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("none");
-                Error::provider_failed(format!(
+                let error = Error::provider_failed(format!(
                     "{operation}: {} answered HTTP {status} (content-type {content_type}) without an STS error document",
                     self.endpoint.url
-                ))
+                ));
+                // botocore makes a `ClientError` (its code the status) only of a 5xx without a
+                // document; any other answer it cannot parse is a parse error, not a refusal.
+                if status >= 500 {
+                    error.refused_by_service()
+                } else {
+                    error
+                }
             }
         }
     }

@@ -268,8 +268,15 @@ impl AssumeRoleProvider {
             )
             .with_source(e)
         })?;
+        // botocore asks for the MFA code and calls STS when the deferred credentials are first
+        // read: failures from here on are met there, not while locating credentials.
         let token_code = match &self.step.mfa_serial {
-            Some(serial) => Some(self.mfa.ask(serial, &self.step.role_arn).await?),
+            Some(serial) => Some(
+                self.mfa
+                    .ask(serial, &self.step.role_arn)
+                    .await
+                    .map_err(Error::deferred)?,
+            ),
             None => None,
         };
         let request = AssumeRoleRequest {
@@ -284,7 +291,7 @@ impl AssumeRoleProvider {
             .client
             .assume_role(&source, &request)
             .await
-            .map_err(|e| e.context(context()))?;
+            .map_err(|e| e.context(context()).deferred())?;
         if let Some(cache) = &self.cache {
             cache.store(&key, &fresh);
         }
@@ -448,6 +455,8 @@ impl WebIdentityProvider {
             }
         };
         let context = || format!("{from}: assuming role {role_arn} with a web identity");
+        // botocore's web identity credentials are deferred: the token file is read and STS
+        // called when the CLI first reads them, so these failures are met there.
         let path = &self.settings.token_file;
         let token = self.env.read_file(path).map_err(|e| {
             Error::new(
@@ -459,6 +468,7 @@ impl WebIdentityProvider {
                 ),
             )
             .with_source(e)
+            .deferred()
         })?;
         let token = String::from_utf8(token).map_err(|_| {
             Error::provider_failed(format!(
@@ -466,6 +476,7 @@ impl WebIdentityProvider {
                 context(),
                 path.display()
             ))
+            .deferred()
         })?;
         let request = WebIdentityRequest {
             role_arn: role_arn.clone(),
@@ -476,7 +487,7 @@ impl WebIdentityProvider {
             .client
             .assume_role_with_web_identity(&request)
             .await
-            .map_err(|e| e.context(context()))?;
+            .map_err(|e| e.context(context()).deferred())?;
         if let Some(cache) = &self.cache {
             cache.store(&key, &fresh);
         }

@@ -11,6 +11,7 @@ pub mod hostile;
 pub mod imds_fake;
 pub mod moto;
 pub mod replay;
+pub mod signin_fake;
 pub mod sso_fake;
 
 use std::net::TcpListener;
@@ -41,31 +42,38 @@ pub fn conformance_dir() -> PathBuf {
 
 /// The Python interpreter of the workspace's venv (`.venv/`), with the packages of
 /// `tests/python-requirements.txt` installed. Created on first use; `.ci/run` creates it up front.
+/// The marker file holds the requirements it was installed from, so a changed list is installed
+/// into an existing venv.
 pub fn python() -> PathBuf {
     let root = workspace_root();
     let venv = root.join(".venv");
     let python = venv.join("bin/python");
     let ready = venv.join(".requirements-installed");
-    if ready.exists() {
+    let requirements = root.join("tests/python-requirements.txt");
+    let wanted = std::fs::read(&requirements).expect("tests/python-requirements.txt");
+    let current = || std::fs::read(&ready).is_ok_and(|have| have == wanted);
+    if current() {
         return python;
     }
     let _lock = DirLock::acquire(&root.join("target/.venv-lock"));
-    if ready.exists() {
+    if current() {
         return python;
     }
-    let status = Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(&venv)
-        .status()
-        .expect("python3 runs");
-    assert!(status.success(), "python3 -m venv failed");
+    if !python.exists() {
+        let status = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .expect("python3 runs");
+        assert!(status.success(), "python3 -m venv failed");
+    }
     let status = Command::new(&python)
         .args(["-m", "pip", "install", "-q", "-r"])
-        .arg(root.join("tests/python-requirements.txt"))
+        .arg(&requirements)
         .status()
         .expect("pip runs");
     assert!(status.success(), "pip install failed");
-    std::fs::write(&ready, b"").expect("venv marker");
+    std::fs::write(&ready, &wanted).expect("venv marker");
     python
 }
 
