@@ -217,11 +217,7 @@ mod tests {
         ffut2379uP+OBCm2ovGpBOJRgrl1RspUOQ==\n-----END EC PRIVATE KEY-----\n";
 
     fn decode_part(part: &str) -> Value {
-        let mut b64 = part.replace('-', "+").replace('_', "/");
-        while b64.len() % 4 != 0 {
-            b64.push('=');
-        }
-        serde_json::from_slice(&base64_decode(&b64).unwrap()).unwrap()
+        serde_json::from_slice(&b64url_decode(part)).unwrap()
     }
 
     fn b64url_decode(part: &str) -> Vec<u8> {
