@@ -84,8 +84,8 @@
 //! the CLI's cache files (its error positions name a line and column without quoting secrets);
 //! `ring` (pulled by rustls) gives SHA-1 for the CLI's cache file names, SHA-256 for PKCE, the
 //! system random generator for the PKCE verifier and OAuth `state`, and the P-256 ECDSA signature
-//! of the DPoP proofs; `serde` (already under `serde_json`) reads a token file keeping its key
-//! order, so a rewrite changes only what the refresh changed; `tokio` (already used by the
+//! of the DPoP proofs; `serde_core` (already under `serde_json`) reads a token file keeping its
+//! key order, so a rewrite changes only what the refresh changed; `tokio` (already used by the
 //! HTTP client) runs the loopback redirect listener and the polling timers. Base64,
 //! percent-encoding, the DER of an EC key and Python-compatible JSON output are a few lines each
 //! in this crate.

@@ -309,15 +309,15 @@ impl PyJson {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PyJson {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+impl<'de> serde_core::Deserialize<'de> for PyJson {
+    fn deserialize<D: serde_core::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(PyJsonVisitor)
     }
 }
 
 struct PyJsonVisitor;
 
-impl<'de> serde::de::Visitor<'de> for PyJsonVisitor {
+impl<'de> serde_core::de::Visitor<'de> for PyJsonVisitor {
     type Value = PyJson;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -340,7 +340,7 @@ impl<'de> serde::de::Visitor<'de> for PyJsonVisitor {
         Ok(PyJson::Number(v.into()))
     }
 
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<PyJson, E> {
+    fn visit_f64<E: serde_core::de::Error>(self, v: f64) -> Result<PyJson, E> {
         serde_json::Number::from_f64(v)
             .map(PyJson::Number)
             .ok_or_else(|| E::custom("a number out of range"))
@@ -354,7 +354,7 @@ impl<'de> serde::de::Visitor<'de> for PyJsonVisitor {
         Ok(PyJson::Str(v))
     }
 
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<PyJson, A::Error> {
+    fn visit_seq<A: serde_core::de::SeqAccess<'de>>(self, mut seq: A) -> Result<PyJson, A::Error> {
         let mut items = Vec::new();
         while let Some(item) = seq.next_element()? {
             items.push(item);
@@ -362,7 +362,7 @@ impl<'de> serde::de::Visitor<'de> for PyJsonVisitor {
         Ok(PyJson::List(items))
     }
 
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<PyJson, A::Error> {
+    fn visit_map<A: serde_core::de::MapAccess<'de>>(self, mut map: A) -> Result<PyJson, A::Error> {
         let mut doc = PyJson::Object(Vec::new());
         while let Some((key, value)) = map.next_entry::<String, PyJson>()? {
             doc.set(&key, value);
