@@ -13,7 +13,7 @@ use awscred_core::clock::ManualClock;
 use awscred_core::http::{HttpClient, HttpError, HttpRequest, HttpResponse, HyperClient, Timeouts};
 use awscred_core::provider::BoxFuture;
 use awscred_core::{Env, ProvideCredentials, Secret, timestamp};
-use awscred_profile::{ProfileContext, ProfileSet};
+use awscred_profile::ProfileContext;
 use awscred_sso::{LoginSessionProvider, login_token_path};
 use awscred_testkit::TempDir;
 use awscred_testkit::fake_http::{FakeServer, Reply};
@@ -73,13 +73,7 @@ impl Login {
     }
 
     fn ctx(&self, profile: &str) -> ProfileContext {
-        ProfileContext {
-            env: self.env.clone(),
-            profiles: Arc::new(ProfileSet::load(&self.env).expect("config loads")),
-            profile_name: profile.to_owned(),
-            profile_explicit: true,
-            region_override: None,
-        }
+        common::profile_context(&self.env, profile)
     }
 
     fn provider(&self, profile: &str) -> LoginSessionProvider {

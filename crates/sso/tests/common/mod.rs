@@ -52,13 +52,7 @@ impl Setup {
     }
 
     pub fn ctx(&self, profile: &str) -> ProfileContext {
-        ProfileContext {
-            env: self.env.clone(),
-            profiles: Arc::new(ProfileSet::load(&self.env).expect("config loads")),
-            profile_name: profile.to_owned(),
-            profile_explicit: true,
-            region_override: None,
-        }
+        profile_context(&self.env, profile)
     }
 
     pub fn path(&self, relative: &str) -> PathBuf {
@@ -71,6 +65,17 @@ impl Setup {
 
     pub fn read_json(&self, path: &Path) -> serde_json::Value {
         serde_json::from_slice(&std::fs::read(path).expect("file exists")).expect("JSON")
+    }
+}
+
+/// `profile` selected (as with `--profile`) in the files `env` points at.
+pub fn profile_context(env: &Env, profile: &str) -> ProfileContext {
+    ProfileContext {
+        env: env.clone(),
+        profiles: Arc::new(ProfileSet::load(env).expect("config loads")),
+        profile_name: profile.to_owned(),
+        profile_explicit: true,
+        region_override: None,
     }
 }
 
