@@ -41,21 +41,36 @@ pub fn conformance_dir() -> PathBuf {
 }
 
 /// The Python interpreter of the workspace's venv (`.venv/`), with the packages of
-/// `tests/python-requirements.txt` installed. Created on first use; `.ci/run` creates it up front.
-/// The marker file holds the requirements it was installed from, so a changed list is installed
-/// into an existing venv.
+/// `tests/python-requirements.txt` installed (botocore, moto, awscrt). Created on first use;
+/// `.ci/run` creates it up front.
 pub fn python() -> PathBuf {
+    venv_python(".venv", "tests/python-requirements.txt")
+}
+
+/// The Python interpreter of `.venv-awscli/`, with the AWS CLI v1 from PyPI and boto3
+/// (`tests/python-requirements-awscli.txt`). A venv of its own because the CLI v1 brings its own
+/// botocore, which must not replace the version the differential tests pin in `.venv/`. Its `aws`
+/// command is `bin/aws` beside the interpreter.
+pub fn awscli_python() -> PathBuf {
+    venv_python(".venv-awscli", "tests/python-requirements-awscli.txt")
+}
+
+/// The interpreter of the venv `dir` (relative to the workspace root) with `requirements`
+/// installed. The marker file holds the requirements it was installed from, so a changed list is
+/// installed into an existing venv; a lock keeps concurrent test binaries from installing twice.
+fn venv_python(dir: &str, requirements: &str) -> PathBuf {
     let root = workspace_root();
-    let venv = root.join(".venv");
+    let venv = root.join(dir);
     let python = venv.join("bin/python");
     let ready = venv.join(".requirements-installed");
-    let requirements = root.join("tests/python-requirements.txt");
-    let wanted = std::fs::read(&requirements).expect("tests/python-requirements.txt");
+    let requirements = root.join(requirements);
+    let wanted = std::fs::read(&requirements)
+        .unwrap_or_else(|e| panic!("{}: {e}", requirements.display()));
     let current = || std::fs::read(&ready).is_ok_and(|have| have == wanted);
     if current() {
         return python;
     }
-    let _lock = DirLock::acquire(&root.join("target/.venv-lock"));
+    let _lock = DirLock::acquire(&root.join(format!("target/{dir}-lock")));
     if current() {
         return python;
     }
