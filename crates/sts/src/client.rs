@@ -67,6 +67,32 @@ pub struct WebIdentityRequest {
     pub web_identity_token: Secret,
 }
 
+/// The parameters of `GetSessionToken`: a session for an IAM user's long-term keys, with an MFA
+/// code when the user's policies ask for one.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SessionTokenRequest {
+    /// `DurationSeconds` (900 to 129600; STS's default is 43200).
+    pub duration_seconds: Option<u32>,
+    /// `SerialNumber` (the MFA device).
+    pub serial_number: Option<String>,
+    /// `TokenCode` (the MFA code).
+    pub token_code: Option<Secret>,
+}
+
+/// The parameters of `GetFederationToken`: a federated user's session for an IAM user's
+/// long-term keys, limited by `policy` (what the console sign-in uses).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FederationTokenRequest {
+    /// `Name` (2 to 32 characters of `[\w+=,.@-]`).
+    pub name: String,
+    /// `Policy`: an inline session policy (JSON).
+    pub policy: Option<String>,
+    /// `PolicyArns.member.N`: managed session policies.
+    pub policy_arns: Vec<String>,
+    /// `DurationSeconds` (900 to 129600).
+    pub duration_seconds: Option<u32>,
+}
+
 /// An STS client bound to one endpoint.
 #[derive(Debug, Clone)]
 pub struct StsClient {
@@ -148,6 +174,47 @@ impl StsClient {
         form.push("WebIdentityToken", request.web_identity_token.expose());
         let body = self.call("AssumeRoleWithWebIdentity", form, None).await?;
         xml::parse_credentials(&body).map_err(|e| self.bad_response("AssumeRoleWithWebIdentity", e))
+    }
+
+    /// `GetSessionToken`, signed with the long-term keys `source`.
+    pub async fn get_session_token(
+        &self,
+        source: &Credentials,
+        request: &SessionTokenRequest,
+    ) -> Result<StsCredentials, Error> {
+        let mut form = Form::new("GetSessionToken");
+        if let Some(v) = request.duration_seconds {
+            form.push("DurationSeconds", &v.to_string());
+        }
+        if let Some(v) = &request.serial_number {
+            form.push("SerialNumber", v);
+        }
+        if let Some(v) = &request.token_code {
+            form.push("TokenCode", v.expose());
+        }
+        let body = self.call("GetSessionToken", form, Some(source)).await?;
+        xml::parse_credentials(&body).map_err(|e| self.bad_response("GetSessionToken", e))
+    }
+
+    /// `GetFederationToken`, signed with the long-term keys `source`.
+    pub async fn get_federation_token(
+        &self,
+        source: &Credentials,
+        request: &FederationTokenRequest,
+    ) -> Result<StsCredentials, Error> {
+        let mut form = Form::new("GetFederationToken");
+        form.push("Name", &request.name);
+        if let Some(v) = &request.policy {
+            form.push("Policy", v);
+        }
+        for (i, arn) in request.policy_arns.iter().enumerate() {
+            form.push(&format!("PolicyArns.member.{}.arn", i + 1), arn);
+        }
+        if let Some(v) = request.duration_seconds {
+            form.push("DurationSeconds", &v.to_string());
+        }
+        let body = self.call("GetFederationToken", form, Some(source)).await?;
+        xml::parse_credentials(&body).map_err(|e| self.bad_response("GetFederationToken", e))
     }
 
     /// `GetCallerIdentity`, signed with `credentials`.

@@ -82,7 +82,10 @@ pub use cache::{
     CacheLock, EXPIRY_WINDOW, LOCK_POLL, LOCK_STALE, LOCK_WAIT, LockOutcome, RoleCache,
     assume_role_cache_key, web_identity_cache_key,
 };
-pub use client::{AssumeRoleRequest, StsClient, StsServiceError, WebIdentityRequest};
+pub use client::{
+    AssumeRoleRequest, FederationTokenRequest, SessionTokenRequest, StsClient, StsServiceError,
+    WebIdentityRequest,
+};
 pub use endpoint::StsEndpoint;
 pub use provider::{
     AssumeRoleProvider, MfaCallback, MfaPrompt, WebIdentityProvider, WebIdentitySettings,

@@ -179,9 +179,9 @@ pub struct StsCredentials {
     pub session_token: Secret,
     /// `Expiration`.
     pub expiration: SystemTime,
-    /// `AssumedRoleUser/Arn`, when present.
+    /// `AssumedRoleUser/Arn` (`FederatedUser/Arn` for a federation token), when present.
     pub assumed_role_arn: Option<String>,
-    /// `AssumedRoleUser/AssumedRoleId`, when present.
+    /// `AssumedRoleUser/AssumedRoleId` (`FederatedUser/FederatedUserId`), when present.
     pub assumed_role_id: Option<String>,
     /// `ResponseMetadata/RequestId`, when present.
     pub request_id: Option<String>,
@@ -222,7 +222,8 @@ pub fn account_from_arn(arn: &str) -> Option<String> {
     (!account.is_empty()).then(|| account.to_owned())
 }
 
-/// Reads an `AssumeRoleResponse` or `AssumeRoleWithWebIdentityResponse`.
+/// Reads the credentials of an `AssumeRole`, `AssumeRoleWithWebIdentity`, `GetSessionToken` or
+/// `GetFederationToken` response (the federated user's ARN and id stand in for the role's).
 pub fn parse_credentials(body: &[u8]) -> Result<StsCredentials, String> {
     let doc = parse(body)?;
     if doc.root() == "ErrorResponse" {
@@ -244,8 +245,14 @@ pub fn parse_credentials(body: &[u8]) -> Result<StsCredentials, String> {
         secret_access_key: Secret::new(need("Credentials/SecretAccessKey")?),
         session_token: Secret::new(need("Credentials/SessionToken")?),
         expiration,
-        assumed_role_arn: doc.get("AssumedRoleUser/Arn").map(str::to_owned),
-        assumed_role_id: doc.get("AssumedRoleUser/AssumedRoleId").map(str::to_owned),
+        assumed_role_arn: doc
+            .get("AssumedRoleUser/Arn")
+            .or_else(|| doc.get("FederatedUser/Arn"))
+            .map(str::to_owned),
+        assumed_role_id: doc
+            .get("AssumedRoleUser/AssumedRoleId")
+            .or_else(|| doc.get("FederatedUser/FederatedUserId"))
+            .map(str::to_owned),
         request_id: doc.get("ResponseMetadata/RequestId").map(str::to_owned),
     })
 }

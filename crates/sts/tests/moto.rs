@@ -13,8 +13,9 @@ use awscred_core::{Credentials, Env, Error, ProvideCredentials};
 use awscred_profile::ProfileSet;
 use awscred_profile::plan::{BaseCredentials, RoleStep, resolve_chain};
 use awscred_sts::{
-    AssumeRoleProvider, MfaCallback, MfaPrompt, RetryConfig, StsClient, StsEndpoint,
-    StsServiceError, WebIdentityProvider, WebIdentitySettings,
+    AssumeRoleProvider, FederationTokenRequest, MfaCallback, MfaPrompt, RetryConfig,
+    SessionTokenRequest, StsClient, StsEndpoint, StsServiceError, WebIdentityProvider,
+    WebIdentitySettings,
 };
 use awscred_testkit::TempDir;
 use awscred_testkit::moto::MotoServer;
@@ -292,4 +293,52 @@ async fn web_identity_resolves_and_reads_the_token_each_time() {
         WebIdentityProvider::new(settings, client(&moto, http.clone()), &env).with_cache(None);
     let err = fresh.provide_credentials().await.unwrap_err();
     assert!(err.to_string().contains(token.to_str().unwrap()), "{err}");
+}
+
+#[tokio::test]
+async fn session_and_federation_tokens_with_signature_checking() {
+    let (moto, id, secret) = moto_with_auth();
+    let http = Counting::new();
+    let sts = client(&moto, http.clone());
+    let keys = Credentials::new(id, secret, None, None, "profile");
+
+    let session = sts
+        .get_session_token(
+            &keys,
+            &SessionTokenRequest {
+                duration_seconds: Some(900),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    // moto answers GetSessionToken with fixed example keys; the parse is what is checked here.
+    assert!(!session.access_key_id.is_empty(), "{session:?}");
+    assert!(!session.session_token.expose().is_empty());
+    let left = session
+        .expiration
+        .duration_since(std::time::SystemTime::now())
+        .unwrap();
+    assert!(left <= Duration::from_secs(900), "{left:?}");
+
+    let federated = sts
+        .get_federation_token(
+            &keys,
+            &FederationTokenRequest {
+                name: "console".into(),
+                policy: Some(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#.into()),
+                duration_seconds: Some(3600),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        federated
+            .assumed_role_arn
+            .as_deref()
+            .is_some_and(|arn| arn.ends_with(":federated-user/console")),
+        "{federated:?}"
+    );
+    assert_eq!(http.count(), 2);
 }

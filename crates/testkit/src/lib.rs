@@ -64,8 +64,8 @@ fn venv_python(dir: &str, requirements: &str) -> PathBuf {
     let python = venv.join("bin/python");
     let ready = venv.join(".requirements-installed");
     let requirements = root.join(requirements);
-    let wanted = std::fs::read(&requirements)
-        .unwrap_or_else(|e| panic!("{}: {e}", requirements.display()));
+    let wanted =
+        std::fs::read(&requirements).unwrap_or_else(|e| panic!("{}: {e}", requirements.display()));
     let current = || std::fs::read(&ready).is_ok_and(|have| have == wanted);
     if current() {
         return python;
