@@ -107,7 +107,7 @@ pub(crate) struct Client<'a> {
 /// Sends a request, retrying transport failures, 5xx and throttling answers, and returns the
 /// parsed JSON object of a 2xx answer. The OAuth polling answers (`authorization_pending`,
 /// `slow_down`) are never retried here: they are answers the login loop acts on.
-async fn call(
+pub(crate) async fn call(
     client: Client<'_>,
     request: HttpRequest,
     operation: &str,

@@ -91,6 +91,7 @@
 //! in this crate.
 
 mod api;
+pub mod assignments;
 pub mod config;
 mod dpop;
 pub mod endpoint;
@@ -102,7 +103,7 @@ mod util;
 
 pub use api::ServiceError;
 pub use config::{SsoProfile, SsoSession};
-pub use login::{LoginOptions, LogoutSummary, login, logout};
+pub use login::{LoginOptions, LogoutSummary, login, login_to_session, logout};
 pub use login_session::{
     LOGIN_PROVIDER_NAME, LoginSessionProvider, login_cache_dir, login_token_path,
 };

@@ -15,6 +15,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
+mod assignments;
+use assignments::{Assignments, FakeAccount};
+
+/// An account for [`SsoFake::set_accounts`]: `(id, name, email, roles)`.
+pub type FakeAccountSpec<'a> = (&'a str, Option<&'a str>, Option<&'a str>, &'a [&'a str]);
+
 /// A request the fake received.
 #[derive(Debug, Clone)]
 pub struct FakeRequest {
@@ -57,6 +63,7 @@ struct State {
     logged_out: Vec<String>,
     counter: u64,
     failures: HashMap<String, VecDeque<(u16, String)>>,
+    assignments: Assignments,
 }
 
 /// The fake services. Dropping it stops the server.
@@ -161,6 +168,25 @@ impl SsoFake {
             .entry(path.to_owned())
             .or_default()
             .extend(failures.iter().map(|(s, c)| (*s, (*c).to_owned())));
+    }
+
+    /// The accounts `ListAccounts` lists, each `(id, name, email, roles)`, and the roles
+    /// `ListAccountRoles` lists for it; `page_size` items a page (when the request names no
+    /// `max_result`).
+    pub fn set_accounts(&self, accounts: &[FakeAccountSpec<'_>], page_size: usize) {
+        let owned = |v: Option<&str>| v.map(str::to_owned);
+        self.lock().assignments = Assignments {
+            accounts: accounts
+                .iter()
+                .map(|(id, name, email, roles)| FakeAccount {
+                    id: (*id).to_owned(),
+                    name: owned(*name),
+                    email: owned(*email),
+                    roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+                })
+                .collect(),
+            page_size,
+        };
     }
 
     /// Every request received so far.
@@ -368,6 +394,11 @@ fn handle(s: &mut State, r: &FakeRequest, port: u16) -> Reply {
     let n = s.counter;
     if let Some((status, code)) = s.failures.get_mut(&r.path).and_then(VecDeque::pop_front) {
         return failure(status, &code);
+    }
+    let bearer = r.headers.get("x-amz-sso_bearer_token");
+    let token_ok = bearer.is_some_and(|t| s.access_tokens.contains(t));
+    if let Some(reply) = s.assignments.handle(r, token_ok) {
+        return reply;
     }
     match (r.method.as_str(), r.path.as_str()) {
         ("POST", "/client/register") => {
