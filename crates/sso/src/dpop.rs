@@ -11,17 +11,21 @@ use ring::rand::SystemRandom;
 use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
 use zeroize::Zeroizing;
 
-use crate::util::{base64_decode, base64url, uuid4};
+use awscred_core::Secret;
+
+use crate::util::{base64_decode, base64_encode, base64url, uuid4};
 
 /// `prime256v1` (1.2.840.10045.3.1.7), DER-encoded with its tag.
 const P256_OID: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
 /// `id-ecPublicKey` (1.2.840.10045.2.1), DER-encoded with its tag.
 const EC_PUBLIC_KEY_OID: &[u8] = &[0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
 
-/// A P-256 signing key from the token file. Its `Debug` shows nothing of the key.
-pub(crate) struct DpopKey {
+/// A P-256 signing key: the token file's (`dpopKey`), or a new one for `aws login`. Its `Debug`
+/// shows nothing of the key; the private scalar is wiped on drop.
+pub struct DpopKey {
     pair: EcdsaKeyPair,
     rng: SystemRandom,
+    scalar: Zeroizing<[u8; 32]>,
 }
 
 impl std::fmt::Debug for DpopKey {
@@ -34,14 +38,26 @@ impl DpopKey {
     /// Reads the key from `pem` as botocore's `_load_private_key` does: the lines that start
     /// with `-----BEGIN` / `-----END` are dropped and the rest is base64 of DER. The reason for a
     /// refusal never includes key material.
-    pub(crate) fn from_pem(pem: &str) -> Result<DpopKey, &'static str> {
+    pub fn from_pem(pem: &str) -> Result<DpopKey, &'static str> {
         let body: String = pem
             .lines()
             .filter(|l| !l.starts_with("-----BEGIN") && !l.starts_with("-----END"))
             .collect();
         let body = Zeroizing::new(body);
         let der = base64_decode(body.trim()).ok_or("the key is not valid base64")?;
-        let (private, public) = ec_private_key(&der)?;
+        Self::from_der(&der)
+    }
+
+    /// A new key from the system's random generator, as `aws login` makes one for each session.
+    pub fn generate() -> Result<DpopKey, &'static str> {
+        let rng = SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+            .map_err(|_| "the system random number generator failed")?;
+        Self::from_der(pkcs8.as_ref())
+    }
+
+    fn from_der(der: &[u8]) -> Result<DpopKey, &'static str> {
+        let (private, public) = ec_private_key(der)?;
         let mut scalar = Zeroizing::new([0u8; 32]);
         scalar[32 - private.len()..].copy_from_slice(private);
         let rng = SystemRandom::new();
@@ -52,7 +68,29 @@ impl DpopKey {
             &rng,
         )
         .map_err(|_| "the private and public keys are not a P-256 key pair")?;
-        Ok(DpopKey { pair, rng })
+        Ok(DpopKey { pair, rng, scalar })
+    }
+
+    /// The key as the CLI writes it in the token file: SEC1 DER (version 1, the scalar, the
+    /// P-256 curve, the public point; what awscrt's `export_key(SEC1)` gives) in a PEM block
+    /// `EC PRIVATE KEY`, base64 lines of 64 characters, ending with a newline.
+    pub fn to_sec1_pem(&self) -> Secret {
+        let point = self.pair.public_key().as_ref();
+        let mut der = Zeroizing::new(Vec::with_capacity(121));
+        der.extend_from_slice(&[0x30, 0x77, 0x02, 0x01, 0x01, 0x04, 0x20]);
+        der.extend_from_slice(&self.scalar[..]);
+        der.extend_from_slice(&[0xa0, 0x0a]);
+        der.extend_from_slice(P256_OID);
+        der.extend_from_slice(&[0xa1, 0x44, 0x03, 0x42, 0x00]);
+        der.extend_from_slice(point);
+        let text = Zeroizing::new(base64_encode(&der));
+        let mut pem = String::from("-----BEGIN EC PRIVATE KEY-----\n");
+        for line in text.as_bytes().chunks(64) {
+            pem.push_str(std::str::from_utf8(line).unwrap_or_default());
+            pem.push('\n');
+        }
+        pem.push_str("-----END EC PRIVATE KEY-----\n");
+        Secret::new(pem)
     }
 
     /// The public key as a JWK's `x` and `y` (base64url of the 32-byte coordinates).
@@ -64,7 +102,7 @@ impl DpopKey {
 
     /// The `DPoP` header value for a `POST` to `url` at `issued_at` (Unix seconds): a compact
     /// JWS, ES256, with the public key in the header and a fresh random `jti`.
-    pub(crate) fn proof(&self, url: &str, issued_at: u64) -> Result<String, &'static str> {
+    pub fn proof(&self, url: &str, issued_at: u64) -> Result<String, &'static str> {
         let (x, y) = self.jwk_coordinates();
         // The texts botocore signs: `json.dumps(..., separators=(',', ':'))`, keys in its order.
         let header = format!(
@@ -215,6 +253,18 @@ mod tests {
         MHcCAQEEIPt/u8InPLpQeQLJTvVX+sNDzni8vMDMt3Liu+nMBigfoAoGCCqGSM49\n\
         AwEHoUQDQgAEILkGG7rNOnxiIJlMgimY1UPP8eDMFP0DAY6WGjngP4bvTAiUCQ/I\n\
         ffut2379uP+OBCm2ovGpBOJRgrl1RspUOQ==\n-----END EC PRIVATE KEY-----\n";
+
+    #[test]
+    fn keys_are_written_as_the_cli_writes_them() {
+        let key = DpopKey::from_pem(SUITE_KEY).unwrap();
+        assert_eq!(key.to_sec1_pem().expose(), SUITE_KEY);
+        let fresh = DpopKey::generate().unwrap();
+        let pem = fresh.to_sec1_pem();
+        let again = DpopKey::from_pem(pem.expose()).unwrap();
+        assert_eq!(again.jwk_coordinates(), fresh.jwk_coordinates());
+        assert_ne!(fresh.jwk_coordinates(), key.jwk_coordinates());
+        assert!(!format!("{fresh:?}").contains(&pem.expose()[31..60]));
+    }
 
     fn decode_part(part: &str) -> Value {
         serde_json::from_slice(&b64url_decode(part)).unwrap()

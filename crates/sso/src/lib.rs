@@ -98,6 +98,8 @@ pub mod endpoint;
 mod login;
 mod login_session;
 mod provider;
+mod redirect;
+pub mod signin;
 mod token;
 mod util;
 

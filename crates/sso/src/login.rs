@@ -12,11 +12,11 @@ use awscred_core::timestamp;
 use awscred_core::{Env, Error, ErrorKind, Result, Secret};
 use awscred_profile::ProfileContext;
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::api::{self, CallError, Grant, Registration};
 use crate::config::{self, SsoSession};
 use crate::endpoint::{self, Service};
+use crate::redirect::{open_browser, wait_for_redirect};
 use crate::token::{CachedToken, token_dir, token_path};
 use crate::util::{self, PyJson};
 
@@ -441,8 +441,9 @@ impl Flow<'_> {
         );
         self.on_pending(out, &url, None, &url)?;
 
-        let (code, returned_state) =
-            wait_for_redirect(&listener, self.options.callback_timeout).await?;
+        let (code, returned_state) = wait_for_redirect(&listener, self.options.callback_timeout)
+            .await
+            .ok_or_else(pending_expired)?;
         let Some(code) = code else {
             return Err(Error::provider_failed(
                 "Failed to retrieve an authorization code.",
@@ -479,92 +480,6 @@ fn pending_expired() -> Error {
         "The pending authorization to retrieve an SSO token has expired. The device \
          authorization flow to retrieve an SSO token must be restarted.",
     )
-}
-
-/// The page the browser shows after the redirect.
-const CALLBACK_PAGE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>awscred</title></head>\
-<body><h1>Request approved</h1><p>awscred has been given the requested permissions. You can close \
-this window and return to the terminal.</p></body></html>";
-
-/// Serves the loopback listener until a request carries `code` and `state`, or `error`, as the
-/// CLI's `AuthCodeFetcher`: returns `(code, state)`, `(None, None)` on an error redirect.
-async fn wait_for_redirect(
-    listener: &tokio::net::TcpListener,
-    overall: Duration,
-) -> Result<(Option<String>, Option<String>)> {
-    let deadline = tokio::time::Instant::now() + overall;
-    loop {
-        let accepted = tokio::time::timeout_at(deadline, listener.accept()).await;
-        let Ok(accepted) = accepted else {
-            return Err(pending_expired());
-        };
-        let Ok((mut stream, _)) = accepted else {
-            continue;
-        };
-        // One slow or silent client must not hold the flow: 10 s per request, as the CLI.
-        let head = tokio::time::timeout(Duration::from_secs(10), read_head(&mut stream)).await;
-        let Ok(Some(head)) = head else { continue };
-        let target = head.split(' ').nth(1).unwrap_or_default().to_owned();
-        let response = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{CALLBACK_PAGE}",
-            CALLBACK_PAGE.len()
-        );
-        let _ = stream.write_all(response.as_bytes()).await;
-        let _ = stream.shutdown().await;
-        let query = target.split_once('?').map(|(_, q)| q).unwrap_or_default();
-        let params = util::parse_query(query);
-        let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-        if get("error").is_some() {
-            return Ok((None, None));
-        }
-        if let (Some(code), Some(state)) = (get("code"), get("state")) {
-            return Ok((Some(code), Some(state)));
-        }
-    }
-}
-
-/// The request line and headers, at most 16 KiB.
-async fn read_head(stream: &mut tokio::net::TcpStream) -> Option<String> {
-    let mut buf = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 1024];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-        if buf.len() > 16 * 1024 {
-            return None;
-        }
-        let n = stream.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            break;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    let line_end = buf.iter().position(|b| *b == b'\n').unwrap_or(buf.len());
-    Some(
-        String::from_utf8_lossy(&buf[..line_end])
-            .trim_end()
-            .to_owned(),
-    )
-}
-
-/// Opens `url` in the default browser; best effort, as the CLI.
-fn open_browser(url: &str) {
-    let mut command = if cfg!(target_os = "macos") {
-        std::process::Command::new("open")
-    } else if cfg!(windows) {
-        let mut c = std::process::Command::new("rundll32");
-        c.arg("url.dll,FileProtocolHandler");
-        c
-    } else {
-        std::process::Command::new("xdg-open")
-    };
-    let spawned = command
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    if let Err(e) = spawned {
-        tracing::debug!("Failed to open browser: {e}");
-    }
 }
 
 /// What [`logout`] removed.

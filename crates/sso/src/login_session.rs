@@ -23,11 +23,11 @@ use awscred_core::{Credentials, Env, Error, ErrorKind, ProvideCredentials, Resul
 use awscred_profile::{ProfileContext, ProfileSet};
 use serde_json::{Map, Value};
 
-use crate::api::{self, CallError, Client};
+use crate::api::CallError;
 use crate::dpop::DpopKey;
-use crate::endpoint;
 use crate::token::lock_path;
 use crate::util::{PyJson, sha256_hex};
+use crate::{endpoint, signin};
 
 /// The tier's name in [`Credentials::provider`]: botocore's `LoginProvider.METHOD`.
 pub const LOGIN_PROVIDER_NAME: &str = "login";
@@ -307,24 +307,12 @@ impl LoginSessionProvider {
             ])
             .dumps(false),
         );
-        let client = Client {
-            http,
-            retry: self.retry,
-        };
-        let make = || {
-            let now = unix_secs(self.env().now());
-            let proof = key.proof(&url, now).map_err(Error::provider_failed)?;
-            http::Request::builder()
-                .method("POST")
-                .uri(&url)
-                .header("content-type", "application/json")
-                .header("dpop", proof)
-                .body(body.as_bytes().to_vec())
-                .map_err(|e| Error::invalid_config(format!("invalid endpoint URL {url}: {e}")))
-        };
-        let answer = api::call_with(client, OPERATION, make)
-            .await
-            .map_err(|e| self.refresh_failed(e, &url, path))?;
+        let now = || unix_secs(self.env().now());
+        let answer =
+            signin::create_oauth2_token(http, self.retry, &url, body.as_bytes(), &key, &now)
+                .await
+                .map_err(CallError::from)
+                .map_err(|e| self.refresh_failed(e, &url, path))?;
         let issued = Issued::parse(&answer).map_err(|why| {
             Error::provider_failed(format!(
                 "Error loading login session token: Unable to refresh access token due to an \

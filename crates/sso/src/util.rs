@@ -30,7 +30,23 @@ fn hex(bytes: &[u8]) -> String {
 
 /// base64url without padding (RFC 4648 §5), as PKCE's code challenge.
 pub(crate) fn base64url(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    base64_with(
+        bytes,
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+        false,
+    )
+}
+
+/// Standard base64 with padding (RFC 4648 §4), as PEM.
+pub(crate) fn base64_encode(bytes: &[u8]) -> String {
+    base64_with(
+        bytes,
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+        true,
+    )
+}
+
+fn base64_with(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let n = (u32::from(chunk[0]) << 16)
@@ -38,7 +54,10 @@ pub(crate) fn base64url(bytes: &[u8]) -> String {
             | u32::from(*chunk.get(2).unwrap_or(&0));
         let chars = chunk.len() + 1;
         for i in 0..chars {
-            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            out.push(alphabet[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+        if pad {
+            out.push_str(&"=="[..4 - chars]);
         }
     }
     out

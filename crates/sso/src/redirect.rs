@@ -1,0 +1,97 @@
+//! The loopback redirect of the browser sign-in flows (`sso login`'s authorization code with
+//! PKCE, `login`'s sign-in): a listener on 127.0.0.1 that waits for the browser to bring back
+//! `code` and `state`, as the CLI's `AuthCodeFetcher`; and opening the browser.
+
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::util;
+
+/// The page the browser shows after the redirect.
+const CALLBACK_PAGE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>awscred</title></head>\
+<body><h1>Request approved</h1><p>awscred has been given the requested permissions. You can close \
+this window and return to the terminal.</p></body></html>";
+
+/// Serves the loopback listener until a request carries `code` and `state`, or `error`, as the
+/// CLI's `AuthCodeFetcher`: returns `(code, state)`, `(None, None)` on an error redirect, and
+/// `None` when `overall` passes first. A request that is not the redirect gets the page too
+/// and the wait goes on; each request has 10 seconds to arrive whole.
+pub async fn wait_for_redirect(
+    listener: &tokio::net::TcpListener,
+    overall: Duration,
+) -> Option<(Option<String>, Option<String>)> {
+    let deadline = tokio::time::Instant::now() + overall;
+    loop {
+        let accepted = tokio::time::timeout_at(deadline, listener.accept()).await;
+        let Ok(accepted) = accepted else {
+            return None;
+        };
+        let Ok((mut stream, _)) = accepted else {
+            continue;
+        };
+        // One slow or silent client must not hold the flow: 10 s per request, as the CLI.
+        let head = tokio::time::timeout(Duration::from_secs(10), read_head(&mut stream)).await;
+        let Ok(Some(head)) = head else { continue };
+        let target = head.split(' ').nth(1).unwrap_or_default().to_owned();
+        let response = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{CALLBACK_PAGE}",
+            CALLBACK_PAGE.len()
+        );
+        let _ = stream.write_all(response.as_bytes()).await;
+        let _ = stream.shutdown().await;
+        let query = target.split_once('?').map(|(_, q)| q).unwrap_or_default();
+        let params = util::parse_query(query);
+        let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        if get("error").is_some() {
+            return Some((None, None));
+        }
+        if let (Some(code), Some(state)) = (get("code"), get("state")) {
+            return Some((Some(code), Some(state)));
+        }
+    }
+}
+
+/// The request line and headers, at most 16 KiB.
+async fn read_head(stream: &mut tokio::net::TcpStream) -> Option<String> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 1024];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        if buf.len() > 16 * 1024 {
+            return None;
+        }
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let line_end = buf.iter().position(|b| *b == b'\n').unwrap_or(buf.len());
+    Some(
+        String::from_utf8_lossy(&buf[..line_end])
+            .trim_end()
+            .to_owned(),
+    )
+}
+
+/// Opens `url` in the default browser; best effort, as the CLI.
+pub fn open_browser(url: &str) {
+    let mut command = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        let mut c = std::process::Command::new("rundll32");
+        c.arg("url.dll,FileProtocolHandler");
+        c
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    let spawned = command
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Err(e) = spawned {
+        tracing::debug!("Failed to open browser: {e}");
+    }
+}
