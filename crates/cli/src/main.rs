@@ -30,14 +30,18 @@
 //! is a new module and two lines there.
 
 mod cli;
+mod configure_sso;
 mod exec;
 mod explain;
 mod export;
 mod failure;
 mod format;
 mod logging;
+mod menu;
+mod prompt;
 mod serve;
 mod sso;
+mod sso_config_values;
 
 use std::process::ExitCode;
 
