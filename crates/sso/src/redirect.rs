@@ -74,9 +74,26 @@ async fn read_head(stream: &mut tokio::net::TcpStream) -> Option<String> {
     )
 }
 
-/// Opens `url` in the default browser; best effort, as the CLI.
+/// Opens `url` in the default browser; best effort, as the CLI. Like the CLI (Python's
+/// `webbrowser`), the `BROWSER` variable names the browser when it is set: the first of its
+/// entries (separated as `PATH`'s are), split on whitespace, with `%s` replaced by the URL or
+/// the URL added as the last argument.
 pub fn open_browser(url: &str) {
-    let mut command = if cfg!(target_os = "macos") {
+    let chosen = std::env::var("BROWSER").ok().and_then(|list| {
+        let first = std::env::split_paths(&list).next()?;
+        let words: Vec<String> = first
+            .to_string_lossy()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        let (program, rest) = words.split_first()?;
+        let mut c = std::process::Command::new(program);
+        c.args(rest.iter().map(|w| w.replace("%s", url)));
+        Some(c)
+    });
+    let mut command = if let Some(c) = chosen {
+        c
+    } else if cfg!(target_os = "macos") {
         std::process::Command::new("open")
     } else if cfg!(windows) {
         let mut c = std::process::Command::new("rundll32");
@@ -85,8 +102,13 @@ pub fn open_browser(url: &str) {
     } else {
         std::process::Command::new("xdg-open")
     };
+    if !command
+        .get_args()
+        .any(|a| a.to_string_lossy().contains(url))
+    {
+        command.arg(url);
+    }
     let spawned = command
-        .arg(url)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

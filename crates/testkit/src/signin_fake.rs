@@ -1,4 +1,5 @@
-//! A loopback fake of the sign-in service's `CreateOAuth2Token` with the refresh-token grant: the
+//! A loopback fake of the sign-in service: the `aws login` browser sign-in (`authorize.rs`) and
+//! `CreateOAuth2Token` with the authorization-code and refresh-token grants; the refresh is the
 //! call that refreshes an `aws login` session. No emulator covers it, so this one follows the
 //! service model (`signin` 2023-01-01, REST-JSON, `POST /v1/token`, the token input as the body,
 //! the token output as the answer) and RFC 9449 for the `DPoP` proof, which it checks: an ES256
@@ -18,6 +19,9 @@ use serde_json::{Value, json};
 
 use crate::fake_http::{FakeServer, Reply, SeenRequest};
 
+mod authorize;
+pub use authorize::verification_code;
+
 #[derive(Debug, Default)]
 struct State {
     /// Valid refresh token -> (client id, the key's public point once bound).
@@ -30,6 +34,10 @@ struct State {
     delay: Duration,
     /// The time proofs are checked against, when not the real one.
     now: Option<i64>,
+    /// Authorization codes of the `aws login` browser flow.
+    auth: authorize::Authorizations,
+    /// The `sub` of the ID tokens issued for them.
+    session_arn: String,
 }
 
 /// The fake service. Dropping it stops the server.
@@ -43,6 +51,7 @@ impl SigninFake {
     pub fn start() -> SigninFake {
         let state = Arc::new(Mutex::new(State {
             expires_in: 900,
+            session_arn: "arn:aws:sts::012345678901:assumed-role/Admin/admin".to_owned(),
             ..State::default()
         }));
         let handler_state = state.clone();
@@ -95,6 +104,12 @@ impl SigninFake {
         self.state().now = Some(unix_secs);
     }
 
+    /// The session (`sub` of the ID token) that the browser sign-in issues tokens for; by
+    /// default `arn:aws:sts::012345678901:assumed-role/Admin/admin`.
+    pub fn set_session_arn(&self, arn: &str) {
+        arn.clone_into(&mut self.state().session_arn);
+    }
+
     /// Every request so far.
     pub fn requests(&self) -> Vec<SeenRequest> {
         self.server.requests()
@@ -131,6 +146,10 @@ fn handle(state: &Mutex<State>, request: &SeenRequest) -> Reply {
     if let Some((status, exception)) = lock().failures.pop_front() {
         return refusal(status, &exception, "server_error", "scripted failure");
     }
+    let host = request.header("host").unwrap_or_default().to_owned();
+    if request.method == "GET" {
+        return authorize::handle_get(&mut lock().auth, request, &format!("http://{host}"));
+    }
     if request.method != "POST" || request.path() != "/v1/token" {
         return Reply::status(404, "{}")
             .with_header("x-amzn-ErrorType", "UnknownOperationException");
@@ -138,7 +157,6 @@ fn handle(state: &Mutex<State>, request: &SeenRequest) -> Reply {
     if request.header("content-type") != Some("application/json") {
         return invalid("content-type must be application/json");
     }
-    let host = request.header("host").unwrap_or_default();
     let url = format!("http://{host}{}", request.target);
     let now = lock().now.unwrap_or_else(|| {
         SystemTime::now()
@@ -167,6 +185,21 @@ fn handle(state: &Mutex<State>, request: &SeenRequest) -> Reply {
             .unwrap_or_default()
             .to_owned()
     };
+    if text("grantType") == "authorization_code" {
+        let mut state = lock();
+        return match authorize::redeem(&mut state.auth, &body) {
+            Ok(client_id) => {
+                let id_token = authorize::id_token(&state.session_arn, state.issued + 1);
+                issue(&mut state, client_id, public_key, Some(id_token))
+            }
+            Err(code) => refusal(
+                403,
+                "AccessDeniedException",
+                code,
+                "the code cannot be redeemed",
+            ),
+        };
+    }
     if text("grantType") != "refresh_token" {
         return refusal(
             400,
@@ -195,13 +228,24 @@ fn handle(state: &Mutex<State>, request: &SeenRequest) -> Reply {
         return invalid("invalid DPoP proof: not the key the refresh token is bound to");
     }
     state.refresh_tokens.remove(&presented);
+    issue(&mut state, client_id, public_key, None)
+}
+
+/// Issues credentials and a new refresh token bound to `public_key` (and an ID token for a
+/// code exchange).
+fn issue(
+    state: &mut State,
+    client_id: String,
+    public_key: Vec<u8>,
+    id_token: Option<String>,
+) -> Reply {
     state.issued += 1;
     let n = state.issued;
     let next = format!("signin-refresh-{n}");
     state
         .refresh_tokens
         .insert(next.clone(), (client_id, Some(public_key)));
-    let answer = json!({
+    let mut answer = json!({
         "accessToken": {
             "accessKeyId": format!("ASIASIGNIN{n}"),
             "secretAccessKey": format!("signinSecret{n}"),
@@ -211,6 +255,9 @@ fn handle(state: &Mutex<State>, request: &SeenRequest) -> Reply {
         "expiresIn": state.expires_in,
         "refreshToken": next,
     });
+    if let Some(id_token) = id_token {
+        answer["idToken"] = json!(id_token);
+    }
     Reply::ok(answer.to_string()).with_header("content-type", "application/json")
 }
 
