@@ -19,7 +19,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::cli::{self, Globals};
 use crate::failure::Failure;
-use crate::prompt::{Interrupted, Prompter, Validator};
+use crate::prompt::{Interrupted, Prompter, Stop, Validator, finish, general};
 use crate::sso_config_values::{self as values, Values};
 
 /// The default registration scope, and the only one the CLI describes.
@@ -60,48 +60,6 @@ pub(crate) fn run_sso(globals: &Globals, matches: &ArgMatches, env: &Env) -> u8 
 /// Runs `configure sso-session`; returns the exit status.
 pub(crate) fn run_sso_session(env: &Env) -> u8 {
     finish(configure_sso_session(env))
-}
-
-/// How an interrupted wizard ends: Ctrl-C as the CLI's `KeyboardInterrupt` (a newline and
-/// 130), the end of the input as an error.
-fn finish(result: Result<(), Stop>) -> u8 {
-    match result {
-        Ok(()) => 0,
-        Err(Stop::Failed(f)) => f.report(),
-        Err(Stop::Interrupted(Interrupted::CtrlC)) => {
-            println!();
-            130
-        }
-        Err(Stop::Interrupted(Interrupted::EndOfInput)) => Failure::General(
-            "the input ended before every question was answered; nothing was written".into(),
-        )
-        .report(),
-        Err(Stop::Interrupted(Interrupted::Io(e))) => {
-            Failure::General(format!("could not read the answer: {e}")).report()
-        }
-    }
-}
-
-/// Why a wizard stopped early.
-pub(crate) enum Stop {
-    Failed(Failure),
-    Interrupted(Interrupted),
-}
-
-impl From<Failure> for Stop {
-    fn from(f: Failure) -> Self {
-        Stop::Failed(f)
-    }
-}
-
-impl From<Interrupted> for Stop {
-    fn from(i: Interrupted) -> Self {
-        Stop::Interrupted(i)
-    }
-}
-
-fn general(e: impl std::fmt::Display) -> Stop {
-    Stop::Failed(Failure::General(e.to_string()))
 }
 
 /// botocore's `is_valid_endpoint_url`, the CLI's `StartUrlValidator`: a scheme and a host made

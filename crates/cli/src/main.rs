@@ -37,6 +37,7 @@ mod export;
 mod failure;
 mod format;
 mod logging;
+mod login;
 mod menu;
 mod prompt;
 mod serve;

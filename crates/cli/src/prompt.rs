@@ -8,6 +8,8 @@
 
 use std::io::{BufRead, IsTerminal, Read, Write};
 
+use crate::failure::Failure;
+
 /// Why a question got no answer.
 #[derive(Debug)]
 pub(crate) enum Interrupted {
@@ -23,6 +25,51 @@ impl From<std::io::Error> for Interrupted {
     fn from(e: std::io::Error) -> Self {
         Interrupted::Io(e)
     }
+}
+
+/// How an interrupted wizard ends: Ctrl-C as the CLI's `KeyboardInterrupt` (a newline and
+/// 130), the end of the input as an error.
+pub(crate) fn finish(result: Result<(), Stop>) -> u8 {
+    match result {
+        Ok(()) => 0,
+        Err(Stop::Failed(f)) => f.report(),
+        Err(Stop::Interrupted(Interrupted::CtrlC)) => {
+            println!();
+            130
+        }
+        Err(Stop::Interrupted(Interrupted::EndOfInput)) => Failure::General(
+            "the input ended before every question was answered; nothing was written".into(),
+        )
+        .report(),
+        Err(Stop::Interrupted(Interrupted::Io(e))) => {
+            Failure::General(format!("could not read the answer: {e}")).report()
+        }
+    }
+}
+
+/// Why a wizard stopped early.
+pub(crate) enum Stop {
+    /// The command failed.
+    Failed(Failure),
+    /// A question got no answer.
+    Interrupted(Interrupted),
+}
+
+impl From<Failure> for Stop {
+    fn from(f: Failure) -> Self {
+        Stop::Failed(f)
+    }
+}
+
+impl From<Interrupted> for Stop {
+    fn from(i: Interrupted) -> Self {
+        Stop::Interrupted(i)
+    }
+}
+
+/// A failure with this message, exit status 255.
+pub(crate) fn general(e: impl std::fmt::Display) -> Stop {
+    Stop::Failed(Failure::General(e.to_string()))
 }
 
 /// A validator: `Err(message)` refuses the answer (the text the user typed, not yet defaulted).
@@ -51,6 +98,23 @@ impl Prompter {
         self.out.write_all(text.as_bytes())?;
         self.out.flush()?;
         Ok(())
+    }
+
+    /// The input, for a question asked elsewhere (`login --remote`'s code).
+    pub(crate) fn input(&mut self) -> &mut dyn BufRead {
+        &mut *self.input
+    }
+
+    /// `yes_no_choice`: asks until the answer is y, yes, n or no (any case).
+    pub(crate) fn yes_no(&mut self, question: &str) -> Result<bool, Interrupted> {
+        loop {
+            self.say(question)?;
+            match self.read_line()?.to_lowercase().as_str() {
+                "y" | "yes" => return Ok(true),
+                "n" | "no" => return Ok(false),
+                _ => {}
+            }
+        }
     }
 
     /// One line of input without its line ending; `EndOfInput` at the end.

@@ -8,8 +8,8 @@ use awscred_core::Env;
 use awscred_profile::Section;
 use awscred_profile::writer::{self, SectionUpdate};
 
-use crate::configure_sso::Stop;
 use crate::failure::Failure;
+use crate::prompt::Stop;
 
 pub(crate) use writer::{profile_section as profile_header, section_header};
 

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use crate::fake_http::{FakeServer, Reply, SeenRequest};
 
 mod authorize;
-pub use authorize::verification_code;
+pub use authorize::{browser_sign_in, verification_code};
 
 #[derive(Debug, Default)]
 struct State {

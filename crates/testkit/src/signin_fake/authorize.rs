@@ -12,7 +12,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
 
 use crate::fake_http::{Reply, SeenRequest};
-use crate::sso_fake::{encode, parse_query};
+use crate::sso_fake::{encode, http_get, parse_query};
 
 /// The two public clients of `aws login`.
 pub(super) const SAME_DEVICE: &str = "arn:aws:signin:::devtools/same-device";
@@ -104,6 +104,17 @@ pub(super) fn handle_get(auth: &mut Authorizations, request: &SeenRequest, base:
         }
         _ => Reply::status(404, "{}"),
     }
+}
+
+/// Plays a person at the browser: opens `authorize_url` (the service approves at once) and
+/// follows the redirect, to the CLI's loopback listener or the confirmation page. Returns the
+/// last status and page.
+pub fn browser_sign_in(authorize_url: &str) -> (u16, String) {
+    let (status, headers, _) = http_get(authorize_url);
+    assert_eq!(status, 302, "the authorize endpoint redirects");
+    let location = headers.get("location").expect("a Location header").clone();
+    let (status, _, page) = http_get(&location);
+    (status, page)
 }
 
 /// The verification code on a confirmation page (what a person copies).

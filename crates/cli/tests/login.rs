@@ -1,0 +1,256 @@
+//! `awscred login` / `awscred logout` end to end: the real binary against the loopback sign-in
+//! fake, the browser played by a `BROWSER` command (as the CLI's `webbrowser` honours it) or by
+//! the test reading the `--remote` URL and pasting the code back; the session it writes is then
+//! refreshed by the existing `login_session` path and read by botocore with awscrt.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use awscred_testkit::signin_fake::{self, SigninFake};
+use common::*;
+
+fn home(fake: &SigninFake) -> Home {
+    Home::new()
+        .env("AWS_ENDPOINT_URL_SIGNIN", &fake.url())
+        .env("AWS_REGION", "us-west-2")
+}
+
+fn token_files(home: &Home) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(home.dir.path().join(".aws/login/cache"))
+        .map(|d| d.filter_map(|e| Some(e.ok()?.path())).collect())
+        .unwrap_or_default()
+}
+
+fn config(home: &Home) -> String {
+    std::fs::read_to_string(home.dir.path().join(".aws/config")).unwrap_or_default()
+}
+
+const SESSION: &str = "arn:aws:sts::012345678901:assumed-role/Admin/admin";
+
+/// A browser for `BROWSER`: fetches the URL it is given, following redirects.
+fn browser_command(home: &Home) -> String {
+    let script = home.dir.path().join("browser.py");
+    std::fs::write(
+        &script,
+        "import sys, urllib.request\nurllib.request.urlopen(sys.argv[1], timeout=30).read()\n",
+    )
+    .unwrap();
+    format!(
+        "{} {}",
+        awscred_testkit::python().display(),
+        script.display()
+    )
+}
+
+#[test]
+fn browser_login_then_refresh_then_botocore_then_logout() {
+    let fake = SigninFake::start();
+    // Credentials that expire within the refresh window, so the first use refreshes them.
+    fake.set_expires_in(120);
+    let before = "# mine\n[profile dev]\nregion = eu-west-1\n";
+    let home = home(&fake).file(".aws/config", before);
+    let home = {
+        let browser = browser_command(&home);
+        home.env("BROWSER", &browser)
+    };
+    let out = home.run(&["login", "--profile", "dev"]);
+    assert_code(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.starts_with(
+            "Attempting to open your default browser. If the browser does not open, open the \
+             following URL.\nIf you are unable to open the URL on this device, run this command \
+             again with the '--remote' option.\n\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains(&format!("{}/v1/authorize?response_type=code&client_id=arn%3Aaws%3Asignin%3A%3A%3Adevtools%2Fsame-device&state=", fake.url())), "{text}");
+    assert!(
+        text.ends_with(&format!(
+            "\nUpdated profile dev to use {SESSION} credentials.\nUse \"--profile dev\" to use \
+             the new credentials, such as \"aws sts get-caller-identity --profile dev\"\n"
+        )),
+        "{text}"
+    );
+    // AWS_REGION was set: no region prompt, and no region written.
+    assert_eq!(
+        config(&home),
+        format!("{before}login_session = {SESSION}\n")
+    );
+    let files = token_files(&home);
+    assert_eq!(files.len(), 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&files[0]).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&files[0]).unwrap()).unwrap();
+    assert_eq!(doc["accessToken"]["accessKeyId"], "ASIASIGNIN1");
+    assert_eq!(doc["accessToken"]["accountId"], "012345678901");
+    assert_eq!(doc["clientId"], "arn:aws:signin:::devtools/same-device");
+    assert!(
+        doc["dpopKey"]
+            .as_str()
+            .unwrap()
+            .starts_with("-----BEGIN EC PRIVATE KEY-----\n")
+    );
+
+    // The existing refresh path: 2 minutes left is inside the 5-minute window.
+    fake.set_expires_in(900);
+    let out = home.run(&["export-credentials", "--profile", "dev"]);
+    assert_code(&out, 0);
+    let exported: serde_json::Value = serde_json::from_str(stdout(&out)).unwrap();
+    assert_eq!(exported["AccessKeyId"], "ASIASIGNIN2");
+    assert_eq!(fake.issued(), 2);
+
+    // botocore (with awscrt for the DPoP key) reads the session awscred wrote and refreshed.
+    let script = r#"
+import sys, botocore.session
+c = botocore.session.Session(profile="dev").get_credentials().get_frozen_credentials()
+print(c.access_key)
+"#;
+    let out = std::process::Command::new(awscred_testkit::python())
+        .env_clear()
+        .env("HOME", home.dir.path())
+        .env("AWS_ENDPOINT_URL_SIGNIN", fake.url())
+        .env("AWS_REGION", "us-west-2")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .args(["-c", script])
+        .output()
+        .unwrap();
+    assert_code(&out, 0);
+    assert_eq!(stdout(&out).trim(), "ASIASIGNIN2");
+
+    let out = home.run(&["logout", "--profile", "dev"]);
+    assert_code(&out, 0);
+    assert_eq!(
+        stdout(&out),
+        "Removed cached login credentials for profile 'dev'. Note, any local developer tools \
+         that have already loaded the access token may continue to use it until its expiration. \
+         Access tokens expire in 15 minutes.\n"
+    );
+    assert!(token_files(&home).is_empty());
+    let out = home.run(&["logout", "--profile", "other"]);
+    assert_code(&out, 0);
+    assert_eq!(
+        stderr(&out),
+        "warning: no login session found for profile 'other'\n"
+    );
+}
+
+#[test]
+fn remote_login_with_the_code_pasted_back_and_a_region_prompt() {
+    let fake = SigninFake::start();
+    let home = Home::new().env("AWS_ENDPOINT_URL_SIGNIN", &fake.url());
+    let mut child = home
+        .command(&["login", "--remote"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // The region question first (no region anywhere): the default.
+    stdin.write_all(b"\n").unwrap();
+    let stdout_pipe = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut seen = String::new();
+        let mut reader = BufReader::new(stdout_pipe);
+        let mut line = String::new();
+        while reader.read_line(&mut line).unwrap_or(0) > 0 {
+            if line.contains("/v1/authorize?") {
+                tx.send(line.trim().to_owned()).unwrap();
+            }
+            seen.push_str(&line);
+            line.clear();
+        }
+        seen
+    });
+    let url = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the URL is printed");
+    assert!(url.contains("devtools%2Fcross-device"), "{url}");
+    let (status, page) = signin_fake::browser_sign_in(&url);
+    assert_eq!(status, 200);
+    let code = signin_fake::verification_code(&page).expect("the page shows a code");
+    stdin.write_all(format!("{code}\n").as_bytes()).unwrap();
+    drop(stdin);
+    let status = child.wait().unwrap();
+    let text = reader.join().unwrap();
+    assert_eq!(status.code(), Some(0), "{text}");
+    assert!(
+        text.starts_with("No AWS region has been configured."),
+        "{text}"
+    );
+    assert!(text.contains("AWS Region [us-east-1]: \nBrowser will not be automatically opened.\nPlease visit the following URL:\n\n"), "{text}");
+    assert!(
+        text.contains("\nEnter the authorization code displayed in your browser: "),
+        "{text}"
+    );
+    assert!(
+        text.ends_with(&format!(
+            "\nUpdated profile default to use {SESSION} credentials.\n"
+        )),
+        "{text}"
+    );
+    // The region asked for is written with the session.
+    assert_eq!(
+        config(&home),
+        format!("[default]\nlogin_session = {SESSION}\nregion = us-east-1\n")
+    );
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&token_files(&home)[0]).unwrap()).unwrap();
+    assert_eq!(doc["clientId"], "arn:aws:signin:::devtools/cross-device");
+    let out = home.run(&["export-credentials"]);
+    assert_code(&out, 0);
+    assert!(stdout(&out).contains("ASIASIGNIN1"), "{}", stdout(&out));
+}
+
+#[test]
+fn refusals_and_bad_input_write_nothing() {
+    let fake = SigninFake::start();
+    let before = "[profile keys]\naws_access_key_id = AKIA\n";
+    let home = home(&fake).file(".aws/config", before);
+    let out = home.run(&["login", "--profile", "keys"]);
+    assert_code(&out, 253);
+    assert!(
+        stderr(&out).contains("Profile 'keys' is already configured with Access Key credentials."),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(config(&home), before);
+
+    // A pasted code that is not one: the CLI's message, nothing written.
+    let mut child = home
+        .command(&["login", "--remote", "--profile", "new"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"abc\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_code(&out, 255);
+    assert!(
+        stderr(&out).contains("Failed to decode the verification code."),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(config(&home), before);
+    assert!(token_files(&home).is_empty());
+
+    // An unparsable config: refused with its file and line, left alone.
+    let broken = "[profile x]\nnot ini at all\n";
+    let home = self::home(&fake).file(".aws/config", broken);
+    let out = home.run(&["login", "--profile", "x"]);
+    assert_code(&out, 255);
+    assert!(stderr(&out).contains("config:2"), "{}", stderr(&out));
+    assert_eq!(config(&home), broken);
+}
