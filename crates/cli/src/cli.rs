@@ -9,7 +9,7 @@ use clap::error::ErrorKind;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::failure::{Failure, USAGE_ERROR};
-use crate::{exec, explain, export, logging, serve, sso};
+use crate::{configure, exec, explain, export, logging, serve, sso};
 
 /// The options every subcommand takes (before or after its name), as the CLI's global options.
 #[derive(Debug, Clone, Default)]
@@ -80,6 +80,7 @@ pub(crate) fn command() -> Command {
         .subcommand(exec::command())
         .subcommand(serve::command())
         .subcommand(sso::command())
+        .subcommand(configure::command())
 }
 
 /// Parses the arguments and runs the subcommand.
@@ -104,6 +105,7 @@ pub(crate) fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Some(("exec", sub)) => exec::run(&globals, sub, &env),
         Some(("serve", _)) => serve::run(&globals, &env),
         Some(("sso", sub)) => sso::run(&globals, sub, &env),
+        Some(("configure", sub)) => configure::run(&globals, sub, &env),
         // `subcommand_required` makes clap refuse a missing or unknown subcommand.
         _ => USAGE_ERROR,
     };

@@ -30,6 +30,7 @@
 //! is a new module and two lines there.
 
 mod cli;
+mod configure;
 mod exec;
 mod explain;
 mod export;
