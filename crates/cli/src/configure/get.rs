@@ -68,7 +68,15 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<
         let profile = session_profile(globals, env);
         let named = || profile.clone().unwrap_or_else(|| "default".to_owned());
         if !varname.contains('.') {
-            lookup(profiles.profile(&named()), &varname).map(found)
+            let section = profiles.profile(&named());
+            if section.is_none() && profile.is_some() {
+                // botocore's get_scoped_config raises ProfileNotFound for a named profile.
+                return Err(Failure::General(format!(
+                    "The config profile ({}) could not be found",
+                    named()
+                )));
+            }
+            lookup(section, &varname).map(found)
         } else {
             dotted(&files, &varname, named())?
         }
