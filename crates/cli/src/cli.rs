@@ -9,7 +9,7 @@ use clap::error::ErrorKind;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::failure::{Failure, USAGE_ERROR};
-use crate::{configure_sso, exec, explain, export, logging, login, serve, sso};
+use crate::{configure, exec, explain, export, logging, login, serve, sso};
 
 /// The options every subcommand takes (before or after its name), as the CLI's global options.
 #[derive(Debug, Clone, Default)]
@@ -80,15 +80,9 @@ pub(crate) fn command() -> Command {
         .subcommand(exec::command())
         .subcommand(serve::command())
         .subcommand(sso::command())
+        .subcommand(configure::command())
         .subcommand(login::login_command())
         .subcommand(login::logout_command())
-        .subcommand(
-            Command::new("configure")
-                .about("Set up profiles in the config and credentials files, as `aws configure`")
-                .subcommand_required(true)
-                .subcommand(configure_sso::sso_command())
-                .subcommand(configure_sso::sso_session_command()),
-        )
 }
 
 /// Parses the arguments and runs the subcommand.
@@ -113,13 +107,9 @@ pub(crate) fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Some(("exec", sub)) => exec::run(&globals, sub, &env),
         Some(("serve", _)) => serve::run(&globals, &env),
         Some(("sso", sub)) => sso::run(&globals, sub, &env),
+        Some(("configure", sub)) => configure::run(&globals, sub, &env),
         Some(("login", sub)) => login::run_login(&globals, sub, &env),
         Some(("logout", sub)) => login::run_logout(&globals, sub, &env),
-        Some(("configure", sub)) => match sub.subcommand() {
-            Some(("sso", sso)) => configure_sso::run_sso(&globals, sso, &env),
-            Some(("sso-session", _)) => configure_sso::run_sso_session(&env),
-            _ => USAGE_ERROR,
-        },
         // `subcommand_required` makes clap refuse a missing or unknown subcommand.
         _ => USAGE_ERROR,
     };

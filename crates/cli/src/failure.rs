@@ -24,6 +24,8 @@ pub(crate) enum Failure {
     Client(String),
     /// Any other error.
     General(String),
+    /// The CLI's `ParamValidationError`: a value the command refuses (252).
+    Usage(String),
 }
 
 impl Failure {
@@ -33,6 +35,7 @@ impl Failure {
             Failure::Configuration(_) => CONFIGURATION_ERROR,
             Failure::Client(_) => CLIENT_ERROR,
             Failure::General(_) => GENERAL_ERROR,
+            Failure::Usage(_) => USAGE_ERROR,
         }
     }
 
@@ -41,7 +44,7 @@ impl Failure {
     pub(crate) fn render(&self) -> String {
         let message = match self {
             Failure::Configuration(m) => format!("An error occurred (Configuration): {}", m.trim()),
-            Failure::Client(m) | Failure::General(m) => m.trim().to_owned(),
+            Failure::Client(m) | Failure::General(m) | Failure::Usage(m) => m.trim().to_owned(),
         };
         format!("\nawscred: [ERROR]: {}\n", message.trim())
     }

@@ -30,7 +30,7 @@
 //! is a new module and two lines there.
 
 mod cli;
-mod configure_sso;
+mod configure;
 mod exec;
 mod explain;
 mod export;
@@ -42,7 +42,6 @@ mod menu;
 mod prompt;
 mod serve;
 mod sso;
-mod sso_config_values;
 
 use std::process::ExitCode;
 

@@ -235,7 +235,7 @@ fn refusals_and_bad_input_write_nothing() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(b"abc\n").unwrap();
+    let _ = child.stdin.take().unwrap().write_all(b"abc\n");
     let out = child.wait_with_output().unwrap();
     assert_code(&out, 255);
     assert!(

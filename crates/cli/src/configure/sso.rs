@@ -17,10 +17,10 @@ use awscred_sso::endpoint::{self, Service};
 use awscred_sso::{LoginOptions, SsoSession};
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
+use super::sso_values::{self as values, Values};
 use crate::cli::{self, Globals};
 use crate::failure::Failure;
 use crate::prompt::{Interrupted, Prompter, Stop, Validator, finish, general};
-use crate::sso_config_values::{self as values, Values};
 
 /// The default registration scope, and the only one the CLI describes.
 const DEFAULT_SSO_SCOPE: &str = "sso:account:access";
@@ -222,24 +222,10 @@ impl<'a> SessionPrompter<'a> {
     }
 }
 
-/// The config file the wizards write, as the CLI's `config_file` setting names it.
-fn config_path(env: &Env) -> Result<std::path::PathBuf, Stop> {
-    awscred_profile::FileLocations::from_env(env)
-        .config
-        .ok_or_else(|| {
-            general("cannot find the config file: no home directory (set AWS_CONFIG_FILE)")
-        })
-}
-
-/// The files, loaded (an unparsable file stops the wizard before its first question, naming
-/// the file and line).
-fn load(env: &Env) -> Result<ProfileSet, Stop> {
-    ProfileSet::load(env).map_err(general)
-}
-
 fn configure_sso_session(env: &Env) -> Result<(), Stop> {
-    let set = load(env)?;
-    let path = config_path(env)?;
+    // An unparsable file stops the wizard before its first question, naming the file and line.
+    let files = super::Files::load(env)?;
+    let (set, path) = (files.profiles, files.config);
     let mut p = Prompter::stdio();
     let mut session = SessionPrompter::new(&set);
     session.prompt_for_name(&mut p, true)?;
@@ -268,8 +254,8 @@ struct Registration {
 }
 
 fn configure_sso(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Stop> {
-    let set = Arc::new(load(env)?);
-    let path = config_path(env)?;
+    let files = super::Files::load(env)?;
+    let (set, path) = (Arc::new(files.profiles), files.config);
     let selected = cli::selected_profile(globals, env);
     let original_profile = selected.source.is_explicit().then(|| selected.name.clone());
     let profile_config = original_profile

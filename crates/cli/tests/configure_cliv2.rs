@@ -1,0 +1,138 @@
+//! `awscred configure list / list-profiles / import` against the AWS CLI v2's recorded answers
+//! (`fixtures/configure_cliv2.json`, re-recorded by `record_configure_fixtures.sh`), and the
+//! bad-input cases: an unparsable file is refused with its name and line and left alone; input
+//! that ends during a prompt (as a closed stdin, or Ctrl-C) writes nothing.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use awscred_testkit::TempDir;
+use serde_json::Value;
+
+const CLI_V2: &str = include_str!("fixtures/configure_cliv2.json");
+
+fn awscred(dir: &Path, args: &[String], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_awscred"))
+        .env_clear()
+        .env("HOME", dir)
+        .env("AWS_CONFIG_FILE", dir.join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn list_list_profiles_and_import_answer_as_the_cli_v2() {
+    let cases: Vec<Value> = serde_json::from_str(CLI_V2).unwrap();
+    for case in &cases {
+        let dir = TempDir::new("cfg-v2");
+        let d = dir.path().to_str().unwrap();
+        for (name, text) in case["before"].as_object().unwrap() {
+            let path = dir.write(name, text.as_str().unwrap());
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+            }
+            #[cfg(not(unix))]
+            let _ = path;
+        }
+        let args: Vec<String> = case["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().replace("DIR", d))
+            .collect();
+        let out = awscred(dir.path(), &args, b"");
+        let label = args.join(" ");
+        assert_eq!(
+            out.status.code(),
+            case["status"].as_i64().map(|c| c as i32),
+            "{label}"
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).replace(d, "DIR"),
+            case["stdout"].as_str().unwrap(),
+            "{label}"
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr).replace(d, "DIR");
+        let cli_stderr = case["stderr"]
+            .as_str()
+            .unwrap()
+            .replace("aws: [", "awscred: [");
+        assert_eq!(stderr, cli_stderr, "{label}");
+        for (name, text) in case["after"].as_object().unwrap() {
+            let ours = std::fs::read_to_string(dir.path().join(name)).unwrap();
+            assert_eq!(ours, text.as_str().unwrap(), "{label}: {name}");
+        }
+    }
+}
+
+#[test]
+fn an_unparsable_file_is_refused_with_file_and_line_and_left_alone() {
+    let dir = TempDir::new("cfg-bad");
+    let text = "[default]\nregion = a\nthis line has no equals sign\n";
+    let config = dir.write("config", text);
+    let args = |a: &str| a.split(' ').map(str::to_owned).collect::<Vec<_>>();
+    for command in [
+        "configure set region b",
+        "configure get region",
+        "configure list",
+    ] {
+        let out = awscred(dir.path(), &args(command), b"");
+        assert_eq!(out.status.code(), Some(255), "{command}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let named = format!("Unable to parse config file: {}:3", config.display());
+        assert!(err.contains(&named), "{command}: {err}");
+        assert_eq!(std::fs::read_to_string(&config).unwrap(), text);
+    }
+    let out = awscred(dir.path(), &args("configure"), b"AKIANEW\nsecret\n\n\n");
+    assert_eq!(out.status.code(), Some(255));
+    assert!(!dir.path().join("credentials").exists(), "nothing written");
+}
+
+#[test]
+fn input_ending_during_the_prompts_writes_nothing() {
+    let dir = TempDir::new("cfg-eof");
+    let args: Vec<String> = vec!["configure".into(), "--profile".into(), "p".into()];
+    // Two answers, then the input ends at the region prompt.
+    let out = awscred(dir.path(), &args, b"AKIANEWKEY\nsecret\n");
+    assert_eq!(out.status.code(), Some(255));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.ends_with("Default region name [None]: "), "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("EOF when reading a line"));
+    assert!(!dir.path().join("credentials").exists());
+    assert!(!dir.path().join("config").exists());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("secret"));
+    // The same answers in full write the CLI's files.
+    let out = awscred(dir.path(), &args, b"AKIANEWKEY\nsecret\neu-west-1\n\n");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("credentials")).unwrap(),
+        "[p]\naws_access_key_id = AKIANEWKEY\naws_secret_access_key = secret\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("config")).unwrap(),
+        "[profile p]\nregion = eu-west-1\n"
+    );
+    // Again: the current values are shown masked, and an empty answer keeps them.
+    let out = awscred(dir.path(), &args, b"\n\n\njson\n");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "AWS Access Key ID [****************WKEY]: AWS Secret Access Key [************\
+         ****cret]: Default region name [eu-west-1]: Default output format [None]: "
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("config")).unwrap(),
+        "[profile p]\nregion = eu-west-1\noutput = json\n"
+    );
+}
