@@ -28,23 +28,26 @@ pub(crate) fn command() -> Command {
                         .value_name("NAME")
                         .help("Log in to this sso-session, whatever the profile says"),
                 )
-                .arg(
-                    Arg::new("use-device-code")
-                        .long("use-device-code")
-                        .action(ArgAction::SetTrue)
-                        .help("Use the device-code flow instead of the browser redirect (PKCE)"),
-                )
-                .arg(
-                    Arg::new("no-browser")
-                        .long("no-browser")
-                        .action(ArgAction::SetTrue)
-                        .help("Print the URL to open instead of opening a browser"),
-                ),
+                .args(login_args()),
         )
         .subcommand(Command::new("logout").about(
             "Invalidate and remove every cached SSO access token, and remove the cached SSO role \
              credentials",
         ))
+}
+
+/// The CLI's `LOGIN_ARGS`, shared by `sso login` and `configure sso`.
+pub(crate) fn login_args() -> [Arg; 2] {
+    [
+        Arg::new("use-device-code")
+            .long("use-device-code")
+            .action(ArgAction::SetTrue)
+            .help("Use the device-code flow instead of the browser redirect (PKCE)"),
+        Arg::new("no-browser")
+            .long("no-browser")
+            .action(ArgAction::SetTrue)
+            .help("Print the URL to open instead of opening a browser"),
+    ]
 }
 
 /// Runs `sso login` or `sso logout`; returns the exit status.

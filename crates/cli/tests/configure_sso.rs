@@ -53,6 +53,15 @@ fn run_with_input(home: &Home, args: &[&str], input: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// `configure sso` with the device code (the fake authorizes at once) and `input` piped.
+fn configure_sso_piped(home: &Home, input: &str) -> Output {
+    run_with_input(
+        home,
+        &["configure", "sso", "--use-device-code", "--no-browser"],
+        input,
+    )
+}
+
 fn config(home: &Home) -> String {
     std::fs::read_to_string(home.dir.path().join(".aws/config")).unwrap_or_default()
 }
@@ -99,11 +108,7 @@ fn piped_answers_with_a_new_session_and_pages_of_accounts_and_roles() {
     // Sorted as the CLI sorts them (name, else email, lower-cased; bare ids last): solo@,
     // Team A (0008) .. Team I (0000), then the bare id.
     let input = "corp\nhttps://d-123.awsapps.com/start\nus-east-1\n\n3\n3\neu-west-1\njson\n\n";
-    let out = run_with_input(
-        &home,
-        &["configure", "sso", "--use-device-code", "--no-browser"],
-        input,
-    );
+    let out = configure_sso_piped(&home, input);
     assert_code(&out, 0);
     let text = stdout(&out);
     for expected in [
@@ -321,18 +326,21 @@ fn sso_session_then_sso_with_that_session_reuses_its_token() {
     );
 
     // configure sso with that session: no session questions; one login.
-    let out = run_with_input(
-        &home,
-        &[
-            "configure",
-            "sso",
-            "--use-device-code",
-            "--no-browser",
-            "--profile",
-            "default",
-        ],
-        "corp\n\n\n",
-    );
+    let default_profile = |input: &str| {
+        run_with_input(
+            &home,
+            &[
+                "configure",
+                "sso",
+                "--use-device-code",
+                "--no-browser",
+                "--profile",
+                "default",
+            ],
+            input,
+        )
+    };
+    let out = default_profile("corp\n\n\n");
     assert_code(&out, 0);
     let text = stdout(&out);
     assert!(
@@ -365,18 +373,7 @@ fn sso_session_then_sso_with_that_session_reuses_its_token() {
     exports(&home, &fake, "default", "111122223333", "Admin");
 
     // Again: the cached token is still good, so no new login.
-    let out = run_with_input(
-        &home,
-        &[
-            "configure",
-            "sso",
-            "--use-device-code",
-            "--no-browser",
-            "--profile",
-            "default",
-        ],
-        "\n\n\n",
-    );
+    let out = default_profile("\n\n\n");
     assert_code(&out, 0);
     assert!(
         stdout(&out).contains("SSO session name [corp]: \n"),
@@ -412,11 +409,7 @@ fn a_refused_listing_configures_the_session_alone_and_input_ending_writes_nothin
     fake.fail_next("/assignment/accounts", &[(401, "UnauthorizedException")]);
     let home = home(&fake);
     let input = "corp\nhttps://d-1.awsapps.com/start\nus-east-1\n\n\n\nsess\n";
-    let out = run_with_input(
-        &home,
-        &["configure", "sso", "--use-device-code", "--no-browser"],
-        input,
-    );
+    let out = configure_sso_piped(&home, input);
     assert_code(&out, 0);
     let text = stdout(&out);
     assert!(
@@ -432,11 +425,7 @@ fn a_refused_listing_configures_the_session_alone_and_input_ending_writes_nothin
 
     // The input ends before the last answer: an error, and no file.
     let fresh = self::home(&fake);
-    let out = run_with_input(
-        &fresh,
-        &["configure", "sso", "--use-device-code", "--no-browser"],
-        "corp\nhttps://d-1.awsapps.com/start\n",
-    );
+    let out = configure_sso_piped(&fresh, "corp\nhttps://d-1.awsapps.com/start\n");
     assert_code(&out, 255);
     assert!(
         stderr(&out).contains("nothing was written"),

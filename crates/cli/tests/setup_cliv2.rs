@@ -23,24 +23,7 @@ struct Fakes {
 
 fn fakes() -> Fakes {
     let sso = awscred_testkit::sso_fake::SsoFake::start();
-    sso.set_accounts(
-        &[
-            (
-                "111122223333",
-                Some("Prod"),
-                Some("prod@example.com"),
-                &["ReadOnly", "Admin", "Billing"],
-            ),
-            ("444455556666", Some("Dev"), None, &["Developer"]),
-            (
-                "777788889999",
-                None,
-                Some("ops@example.com"),
-                &["Ops", "Audit"],
-            ),
-        ],
-        2,
-    );
+    sso.set_recorded_accounts();
     Fakes {
         sso,
         signin: awscred_testkit::signin_fake::SigninFake::start(),

@@ -9,24 +9,7 @@ use awscred_testkit::sso_fake::SsoFake;
 
 fn main() {
     let sso = SsoFake::start();
-    sso.set_accounts(
-        &[
-            (
-                "111122223333",
-                Some("Prod"),
-                Some("prod@example.com"),
-                &["ReadOnly", "Admin", "Billing"],
-            ),
-            ("444455556666", Some("Dev"), None, &["Developer"]),
-            (
-                "777788889999",
-                None,
-                Some("ops@example.com"),
-                &["Ops", "Audit"],
-            ),
-        ],
-        2,
-    );
+    sso.set_recorded_accounts();
     let signin = SigninFake::start();
     println!(
         "{}",

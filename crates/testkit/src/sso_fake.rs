@@ -189,6 +189,30 @@ impl SsoFake {
         };
     }
 
+    /// The accounts the AWS CLI v2's `configure sso` was recorded with (the `setup_fakes`
+    /// example; crates/cli/tests/setup_cliv2.rs): three accounts (name and email, name only,
+    /// email only) with three, one and two roles, in pages of two.
+    pub fn set_recorded_accounts(&self) {
+        self.set_accounts(
+            &[
+                (
+                    "111122223333",
+                    Some("Prod"),
+                    Some("prod@example.com"),
+                    &["ReadOnly", "Admin", "Billing"],
+                ),
+                ("444455556666", Some("Dev"), None, &["Developer"]),
+                (
+                    "777788889999",
+                    None,
+                    Some("ops@example.com"),
+                    &["Ops", "Audit"],
+                ),
+            ],
+            2,
+        );
+    }
+
     /// Every request received so far.
     pub fn requests(&self) -> Vec<FakeRequest> {
         self.lock().requests.clone()

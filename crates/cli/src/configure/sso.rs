@@ -15,7 +15,7 @@ use awscred_profile::{ProfileContext, ProfileSet};
 use awscred_sso::assignments::{Account, ListError, Portal};
 use awscred_sso::endpoint::{self, Service};
 use awscred_sso::{LoginOptions, SsoSession};
-use clap::{Arg, ArgAction, ArgMatches, Command};
+use clap::{ArgMatches, Command};
 
 use super::sso_values::{self as values, Values};
 use crate::cli::{self, Globals};
@@ -32,18 +32,7 @@ pub(crate) fn sso_command() -> Command {
             "Interactively configure a profile that gets its credentials from IAM Identity \
              Center (AWS SSO), logging in on the way, as `aws configure sso`",
         )
-        .arg(
-            Arg::new("use-device-code")
-                .long("use-device-code")
-                .action(ArgAction::SetTrue)
-                .help("Use the device-code flow instead of the browser redirect (PKCE)"),
-        )
-        .arg(
-            Arg::new("no-browser")
-                .long("no-browser")
-                .action(ArgAction::SetTrue)
-                .help("Print the URL to open instead of opening a browser"),
-        )
+        .args(crate::sso::login_args())
 }
 
 /// `configure sso-session`'s parser.
