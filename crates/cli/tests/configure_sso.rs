@@ -151,36 +151,6 @@ fn piped_answers_with_a_new_session_and_pages_of_accounts_and_roles() {
     botocore_resolves(&home, &fake, "Billing-111122220007");
 }
 
-/// What [`pty`] reports.
-struct PtyRun {
-    transcript: String,
-    status: i64,
-    failed: serde_json::Value,
-}
-
-/// Runs awscred with `args` on a pseudo-terminal through tests/pty_drive.py, playing `steps`.
-fn pty(home: &Home, args: &[&str], steps: serde_json::Value) -> PtyRun {
-    let driver = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pty_drive.py");
-    let command = home.command(&[]);
-    let out = std::process::Command::new(awscred_testkit::python())
-        .env_clear()
-        .envs(command.get_envs().filter_map(|(k, v)| Some((k, v?))))
-        .env("TERM", "xterm")
-        .arg(driver)
-        .arg(steps.to_string())
-        .arg(env!("CARGO_BIN_EXE_awscred"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert_code(&out, 0);
-    let doc: serde_json::Value = serde_json::from_str(stdout(&out)).unwrap();
-    PtyRun {
-        transcript: doc["transcript"].as_str().unwrap().to_owned(),
-        status: doc["status"].as_i64().unwrap(),
-        failed: doc["failed"].clone(),
-    }
-}
-
 const DOWN: &str = "\x1b[B";
 const UP: &str = "\x1b[A";
 

@@ -144,20 +144,19 @@ print(c.access_key)
     );
 }
 
-#[test]
-fn remote_login_with_the_code_pasted_back_and_a_region_prompt() {
-    let fake = SigninFake::start();
-    let home = Home::new().env("AWS_ENDPOINT_URL_SIGNIN", &fake.url());
+/// Runs `awscred ARGS` (a `--remote` login), answers `before` first, plays the user at the
+/// browser when the URL shows, pastes the code, then answers `after`. Returns the exit status
+/// and everything printed.
+fn remote_login(home: &Home, args: &[&str], before: &str, after: &str) -> (Option<i32>, String) {
     let mut child = home
-        .command(&["login", "--remote"])
+        .command(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
-    // The region question first (no region anywhere): the default.
-    stdin.write_all(b"\n").unwrap();
+    stdin.write_all(before.as_bytes()).unwrap();
     let stdout_pipe = child.stdout.take().unwrap();
     let (tx, rx) = mpsc::channel();
     let reader = std::thread::spawn(move || {
@@ -180,11 +179,21 @@ fn remote_login_with_the_code_pasted_back_and_a_region_prompt() {
     let (status, page) = signin_fake::browser_sign_in(&url);
     assert_eq!(status, 200);
     let code = signin_fake::verification_code(&page).expect("the page shows a code");
-    stdin.write_all(format!("{code}\n").as_bytes()).unwrap();
+    stdin
+        .write_all(format!("{code}\n{after}").as_bytes())
+        .unwrap();
     drop(stdin);
     let status = child.wait().unwrap();
-    let text = reader.join().unwrap();
-    assert_eq!(status.code(), Some(0), "{text}");
+    (status.code(), reader.join().unwrap())
+}
+
+#[test]
+fn remote_login_with_the_code_pasted_back_and_a_region_prompt() {
+    let fake = SigninFake::start();
+    let home = Home::new().env("AWS_ENDPOINT_URL_SIGNIN", &fake.url());
+    // The region question first (no region anywhere): Enter takes the default.
+    let (status, text) = remote_login(&home, &["login", "--remote"], "\n", "");
+    assert_eq!(status, Some(0), "{text}");
     assert!(
         text.starts_with("No AWS region has been configured."),
         "{text}"
@@ -211,6 +220,48 @@ fn remote_login_with_the_code_pasted_back_and_a_region_prompt() {
     let out = home.run(&["export-credentials"]);
     assert_code(&out, 0);
     assert!(stdout(&out).contains("ASIASIGNIN1"), "{}", stdout(&out));
+}
+
+#[test]
+fn another_session_is_replaced_only_when_the_user_says_so() {
+    let fake = SigninFake::start();
+    let before = "[profile dev]\nlogin_session = arn:aws:iam::111122223333:user/old\n";
+    let home = home(&fake).file(".aws/config", before);
+    let question = format!(
+        "\nProfile dev is already configured to use session \
+         arn:aws:iam::111122223333:user/old. Do you want to overwrite it to use {SESSION} \
+         instead? (y/n): "
+    );
+    let args = ["login", "--remote", "--profile", "dev"];
+    // "maybe" is asked again; "n" leaves everything as it was.
+    let (status, text) = remote_login(&home, &args, "", "maybe\nn\n");
+    assert_eq!(status, Some(0), "{text}");
+    assert_eq!(text.matches(&question).count(), 2, "{text}");
+    assert!(!text.contains("Updated profile"), "{text}");
+    assert_eq!(config(&home), before);
+    assert!(token_files(&home).is_empty());
+    let (status, text) = remote_login(&home, &args, "", "YES\n");
+    assert_eq!(status, Some(0), "{text}");
+    assert_eq!(
+        config(&home),
+        format!("[profile dev]\nlogin_session = {SESSION}\n")
+    );
+    assert_eq!(token_files(&home).len(), 1);
+
+    // logout --all removes `aws login` tokens only.
+    let other = home.dir.path().join(".aws/login/cache/not-a-token.json");
+    std::fs::write(&other, r#"{"accessToken": "a string"}"#).unwrap();
+    let out = home.run(&["logout", "--all"]);
+    assert_code(&out, 0);
+    assert_eq!(
+        stdout(&out),
+        "Removed 1 cached login credential. Note, any local developer tools that have already \
+         loaded access tokens may continue to use them until their expiration. Access tokens \
+         expire in 15 minutes.\n"
+    );
+    assert_eq!(token_files(&home), [other]);
+    let out = home.run(&["logout", "--all"]);
+    assert_eq!(stdout(&out), "No cached login session tokens found.\n");
 }
 
 #[test]
@@ -253,4 +304,41 @@ fn refusals_and_bad_input_write_nothing() {
     assert_code(&out, 255);
     assert!(stderr(&out).contains("config:2"), "{}", stderr(&out));
     assert_eq!(config(&home), broken);
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_at_a_question_writes_nothing() {
+    let fake = SigninFake::start();
+    let before = "[profile dev]\n";
+    let home = Home::new()
+        .env("AWS_ENDPOINT_URL_SIGNIN", &fake.url())
+        .file(".aws/config", before);
+    for (args, question) in [
+        (
+            &["login", "--profile", "dev"][..],
+            "AWS Region [us-east-1]: ",
+        ),
+        (
+            &[
+                "login",
+                "--profile",
+                "dev",
+                "--region",
+                "eu-west-1",
+                "--remote",
+            ][..],
+            "Enter the authorization code displayed in your browser: ",
+        ),
+    ] {
+        let run = pty(
+            &home,
+            args,
+            serde_json::json!([{"expect": question}, {"send": "\u{3}"}]),
+        );
+        assert_eq!(run.failed, serde_json::Value::Null, "{}", run.transcript);
+        assert_eq!(run.status, -2, "{}", run.transcript);
+        assert_eq!(config(&home), before);
+        assert!(token_files(&home).is_empty());
+    }
 }

@@ -61,6 +61,9 @@ const DEFAULT_INTERVAL: i64 = 5;
 const SLOW_DOWN_DELAY: i64 = 5;
 /// A cached registration is reused while more than this remains, as the CLI.
 const REGISTRATION_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// A cached token is reused without `force_refresh` while more than this remains
+/// (botocore's `_EXPIRY_WINDOW`).
+const TOKEN_EXPIRY_WINDOW: Duration = Duration::from_secs(15 * 60);
 const AUTH_GRANT_TYPES: [&str; 2] = ["authorization_code", "refresh_token"];
 const DEFAULT_SCOPE: &str = "sso:account:access";
 const REDIRECT_WITHOUT_PORT: &str = "http://127.0.0.1/oauth/callback";
@@ -115,7 +118,7 @@ pub async fn login_to_session(
         && token
             .expires_at
             .duration_since(ctx.env.now())
-            .is_ok_and(|left| left >= REGISTRATION_WINDOW)
+            .is_ok_and(|left| left >= TOKEN_EXPIRY_WINDOW)
     {
         return Ok(token);
     }

@@ -647,8 +647,26 @@ pub(crate) fn http_get(url: &str) -> (u16, HashMap<String, String>, String) {
         "GET {path} HTTP/1.1\r\nhost: {authority}\r\nconnection: close\r\n\r\n"
     )
     .expect("write");
+    // Up to the end of the body its `content-length` announces, or of the connection: a server
+    // that keeps the connection open must not hold the caller until the read times out.
     let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            if length.is_some_and(|n| raw.len() >= end + 4 + n) {
+                break;
+            }
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => raw.extend_from_slice(&chunk[..n]),
+        }
+    }
     let text = String::from_utf8_lossy(&raw).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let mut lines = head.lines();

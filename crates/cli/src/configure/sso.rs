@@ -406,19 +406,24 @@ fn defaults_from_profile(session: &mut SessionPrompter<'_>, profile: &Values) {
     }
 }
 
-/// The registration arguments of an `[sso-session]` already in the file.
+/// The registration arguments of an `[sso-session]` already in the file
+/// (`_get_sso_session_config`, with its message for missing keys).
 fn existing_session(name: &str, section: &awscred_profile::Section) -> Result<SsoSession, Stop> {
-    let get = |k: &str| {
-        section.get(k).map(str::to_owned).ok_or_else(|| {
-            Stop::Failed(Failure::Configuration(format!(
-                "Missing required configuration value {k} for sso-session \"{name}\""
-            )))
-        })
-    };
+    let missing: Vec<&str> = ["sso_start_url", "sso_region"]
+        .into_iter()
+        .filter(|k| section.get(k).is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Err(Stop::Failed(Failure::Configuration(format!(
+            "Missing the following required SSO configuration values: {}. (sso-session {name})",
+            missing.join(", ")
+        ))));
+    }
+    let get = |k: &str| section.get(k).unwrap_or_default().to_owned();
     Ok(SsoSession {
         session_name: Some(name.to_owned()),
-        start_url: get("sso_start_url")?,
-        region: get("sso_region")?,
+        start_url: get("sso_start_url"),
+        region: get("sso_region"),
         registration_scopes: section.get("sso_registration_scopes").map(parse_scopes),
         start_url_location: None,
     })

@@ -104,3 +104,33 @@ pub fn assert_code(out: &Output, code: i32) {
         stderr(out)
     );
 }
+
+/// What [`pty`] reports.
+pub struct PtyRun {
+    pub transcript: String,
+    pub status: i64,
+    pub failed: serde_json::Value,
+}
+
+/// Runs awscred with `args` on a pseudo-terminal through tests/pty_drive.py, playing `steps`.
+pub fn pty(home: &Home, args: &[&str], steps: serde_json::Value) -> PtyRun {
+    let driver = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pty_drive.py");
+    let command = home.command(&[]);
+    let out = std::process::Command::new(awscred_testkit::python())
+        .env_clear()
+        .envs(command.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .env("TERM", "xterm")
+        .arg(driver)
+        .arg(steps.to_string())
+        .arg(env!("CARGO_BIN_EXE_awscred"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert_code(&out, 0);
+    let doc: serde_json::Value = serde_json::from_str(stdout(&out)).unwrap();
+    PtyRun {
+        transcript: doc["transcript"].as_str().unwrap().to_owned(),
+        status: doc["status"].as_i64().unwrap(),
+        failed: doc["failed"].clone(),
+    }
+}
