@@ -136,3 +136,61 @@ fn input_ending_during_the_prompts_writes_nothing() {
         "[profile p]\nregion = eu-west-1\noutput = json\n"
     );
 }
+
+/// Ctrl-C at a prompt: the process ends by SIGINT, as the CLI ends (`KeyboardInterrupt`),
+/// and nothing has been written, though the first answers were in.
+#[cfg(unix)]
+#[test]
+fn sigint_during_a_prompt_writes_nothing() {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    use std::time::{Duration, Instant};
+
+    let dir = TempDir::new("cfg-sigint");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_awscred"))
+        .env_clear()
+        .env("HOME", dir.path())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .args(["configure", "--profile", "p"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"AKIANEWKEY\n").unwrap();
+    // Wait (bounded) until the second prompt is shown: the first answer has been read.
+    let mut stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 256];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buf[..n]);
+            if seen.ends_with(b"AWS Secret Access Key [None]: ") {
+                let _ = tx.send(());
+            }
+        }
+    });
+    rx.recv_timeout(Duration::from_secs(60))
+        .expect("the second prompt within 60 s");
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "awscred did not end on SIGINT");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    drop(stdin);
+    assert_eq!(status.signal(), Some(2), "{status:?}");
+    assert!(!dir.path().join(".aws").exists(), "nothing written");
+}
