@@ -207,7 +207,7 @@ fn validate(duration: i64, serial: &str, token: &str) -> Result<(), Failure> {
         return Ok(());
     }
     Err(Failure::Usage(format!(
-        "An error occurred (ParamValidation): Parameter validation failed:\n{}",
+        "Parameter validation failed:\n{}",
         problems.join("\n")
     )))
 }
