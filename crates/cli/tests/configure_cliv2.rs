@@ -1,4 +1,5 @@
-//! `awscred configure list / list-profiles / import` against the AWS CLI v2's recorded answers
+//! `awscred configure` (its prompts and files), `set` / `get` with `--sso-session` and
+//! `--services`, `list`, `list-profiles` and `import` against the AWS CLI v2's recorded answers
 //! (`fixtures/configure_cliv2.json`, re-recorded by `record_configure_fixtures.sh`), and the
 //! bad-input cases: an unparsable file is refused with its name and line and left alone; input
 //! that ends during a prompt (as a closed stdin, or Ctrl-C) writes nothing.
@@ -51,7 +52,8 @@ fn list_list_profiles_and_import_answer_as_the_cli_v2() {
             .iter()
             .map(|a| a.as_str().unwrap().replace("DIR", d))
             .collect();
-        let out = awscred(dir.path(), &args, b"");
+        let stdin = case["stdin"].as_str().unwrap_or("");
+        let out = awscred(dir.path(), &args, stdin.as_bytes());
         let label = args.join(" ");
         assert_eq!(
             out.status.code(),
