@@ -121,6 +121,14 @@ fn same_file(label: &str, before: Option<&str>, ours: &Option<Vec<u8>>, cli: &Op
     }
 }
 
+/// A case: its label, the arguments after `configure`, the config and credentials files.
+type Case = (
+    String,
+    Vec<&'static str>,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
 /// The CLI's answers for every case, from one Python process (`awscli_configure.py`).
 struct CliRun {
     status: i32,
@@ -128,10 +136,7 @@ struct CliRun {
     stderr: String,
 }
 
-fn run_cli(
-    cases: &[(String, Vec<&str>, Option<&str>, Option<&str>)],
-    dirs: &[TempDir],
-) -> Vec<CliRun> {
+fn run_cli(cases: &[Case], dirs: &[TempDir]) -> Vec<CliRun> {
     for ((_, _, config, credentials), dir) in cases.iter().zip(dirs) {
         write_files(dir.path(), *config, *credentials);
     }
