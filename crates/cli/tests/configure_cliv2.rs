@@ -196,3 +196,39 @@ fn sigint_during_a_prompt_writes_nothing() {
     assert_eq!(status.signal(), Some(2), "{status:?}");
     assert!(!dir.path().join(".aws").exists(), "nothing written");
 }
+
+/// `configure export-credentials` is `export-credentials`: same output, same failures.
+#[test]
+fn configure_export_credentials_is_export_credentials() {
+    let dir = TempDir::new("cfg-export");
+    dir.write(
+        "credentials",
+        "[dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = devsecret\n",
+    );
+    for args in [
+        "--profile dev",
+        "--profile dev --format env",
+        "--profile dev --format powershell",
+        "--profile nope",
+        "--format nope",
+    ] {
+        let args: Vec<String> = args.split(' ').map(str::to_owned).collect();
+        let plain: Vec<String> = std::iter::once("export-credentials".to_owned())
+            .chain(args.iter().cloned())
+            .collect();
+        let aliased: Vec<String> = std::iter::once("configure".to_owned())
+            .chain(plain.iter().cloned())
+            .collect();
+        let (a, b) = (
+            awscred(dir.path(), &plain, b""),
+            awscred(dir.path(), &aliased, b""),
+        );
+        assert_eq!(a.status.code(), b.status.code(), "{args:?}");
+        assert_eq!(a.stdout, b.stdout, "{args:?}");
+        if a.status.success() {
+            assert!(String::from_utf8_lossy(&a.stdout).contains("AKIADEV"));
+        } else {
+            assert_eq!(a.stderr, b.stderr, "{args:?}");
+        }
+    }
+}
