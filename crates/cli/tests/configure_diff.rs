@@ -94,6 +94,20 @@ fn operations() -> Vec<Vec<&'static str>> {
         "get sso-session.corp.sso_region",
         "get profile.sso.sso_session",
         "get nothere",
+        "set aws_session_token tok --profile dev",
+        "set s3.addressing_style path --profile dev",
+        "set profile.dev.s3.max_bandwidth 50MB/s",
+        "set default.s3 flat",
+        "set profile.new.region x",
+        "set region x --profile default",
+        "set Region X",
+        "get Region",
+        "get default.s3.multipart_threshold",
+        "get profile.dev.output",
+        "get dev.output",
+        "set sso_session corp --profile sso",
+        "get profile.sso",
+        "set a.b.c d",
     ]
     .iter()
     .map(|op| op.split(' ').collect())
