@@ -44,7 +44,8 @@ impl Failure {
     pub(crate) fn render(&self) -> String {
         let message = match self {
             Failure::Configuration(m) => format!("An error occurred (Configuration): {}", m.trim()),
-            Failure::Client(m) | Failure::General(m) | Failure::Usage(m) => m.trim().to_owned(),
+            Failure::Usage(m) => format!("An error occurred (ParamValidation): {}", m.trim()),
+            Failure::Client(m) | Failure::General(m) => m.trim().to_owned(),
         };
         format!("\nawscred: [ERROR]: {}\n", message.trim())
     }

@@ -1,4 +1,5 @@
-//! `awscred configure list / list-profiles / import` against the AWS CLI v2's recorded answers
+//! `awscred configure` (its prompts and files), `set` / `get` with `--sso-session` and
+//! `--services`, `list`, `list-profiles` and `import` against the AWS CLI v2's recorded answers
 //! (`fixtures/configure_cliv2.json`, re-recorded by `record_configure_fixtures.sh`), and the
 //! bad-input cases: an unparsable file is refused with its name and line and left alone; input
 //! that ends during a prompt (as a closed stdin, or Ctrl-C) writes nothing.
@@ -51,7 +52,8 @@ fn list_list_profiles_and_import_answer_as_the_cli_v2() {
             .iter()
             .map(|a| a.as_str().unwrap().replace("DIR", d))
             .collect();
-        let out = awscred(dir.path(), &args, b"");
+        let stdin = case["stdin"].as_str().unwrap_or("");
+        let out = awscred(dir.path(), &args, stdin.as_bytes());
         let label = args.join(" ");
         assert_eq!(
             out.status.code(),
@@ -135,4 +137,98 @@ fn input_ending_during_the_prompts_writes_nothing() {
         std::fs::read_to_string(dir.path().join("config")).unwrap(),
         "[profile p]\nregion = eu-west-1\noutput = json\n"
     );
+}
+
+/// Ctrl-C at a prompt: the process ends by SIGINT, as the CLI ends (`KeyboardInterrupt`),
+/// and nothing has been written, though the first answers were in.
+#[cfg(unix)]
+#[test]
+fn sigint_during_a_prompt_writes_nothing() {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    use std::time::{Duration, Instant};
+
+    let dir = TempDir::new("cfg-sigint");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_awscred"))
+        .env_clear()
+        .env("HOME", dir.path())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .args(["configure", "--profile", "p"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"AKIANEWKEY\n").unwrap();
+    // Wait (bounded) until the second prompt is shown: the first answer has been read.
+    let mut stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 256];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buf[..n]);
+            if seen.ends_with(b"AWS Secret Access Key [None]: ") {
+                let _ = tx.send(());
+            }
+        }
+    });
+    rx.recv_timeout(Duration::from_secs(60))
+        .expect("the second prompt within 60 s");
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "awscred did not end on SIGINT");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    drop(stdin);
+    assert_eq!(status.signal(), Some(2), "{status:?}");
+    assert!(!dir.path().join(".aws").exists(), "nothing written");
+}
+
+/// `configure export-credentials` is `export-credentials`: same output, same failures.
+#[test]
+fn configure_export_credentials_is_export_credentials() {
+    let dir = TempDir::new("cfg-export");
+    dir.write(
+        "credentials",
+        "[dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = devsecret\n",
+    );
+    for args in [
+        "--profile dev",
+        "--profile dev --format env",
+        "--profile dev --format powershell",
+        "--profile nope",
+        "--format nope",
+    ] {
+        let args: Vec<String> = args.split(' ').map(str::to_owned).collect();
+        let plain: Vec<String> = std::iter::once("export-credentials".to_owned())
+            .chain(args.iter().cloned())
+            .collect();
+        let aliased: Vec<String> = std::iter::once("configure".to_owned())
+            .chain(plain.iter().cloned())
+            .collect();
+        let (a, b) = (
+            awscred(dir.path(), &plain, b""),
+            awscred(dir.path(), &aliased, b""),
+        );
+        assert_eq!(a.status.code(), b.status.code(), "{args:?}");
+        assert_eq!(a.stdout, b.stdout, "{args:?}");
+        if a.status.success() {
+            assert!(String::from_utf8_lossy(&a.stdout).contains("AKIADEV"));
+        } else {
+            assert_eq!(a.stderr, b.stderr, "{args:?}");
+        }
+    }
 }

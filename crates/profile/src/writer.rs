@@ -36,7 +36,8 @@
 //! file renamed over it, keeping its mode and following a symbolic link; new files 0600, new
 //! directories 0700); a file that neither the CLI nor the SDKs can parse (or that the CLI
 //! refuses: a duplicated section or key) is refused with its name and line and left alone;
-//! [`remove_section`] and [`remove_keys`] remove what the CLI's writer can only add.
+//! [`remove_section`] and [`remove_keys`] remove what the CLI's writer can only add, and
+//! [`update_config_many`] applies several sections' updates in one write (`sso populate`).
 
 mod edit;
 mod remove;
@@ -214,6 +215,28 @@ pub fn update_config(fs: &dyn Fs, path: &Path, update: &SectionUpdate) -> Result
         return Ok(());
     }
     write(fs, path, &new)
+}
+
+/// Applies several updates in order, in one atomic write: as many [`update_config`] calls would
+/// leave the file (each sees the file the previous one left), but a reader never sees half of
+/// them, and nothing is written when any of them is refused.
+pub fn update_config_many(
+    fs: &dyn Fs,
+    path: &Path,
+    updates: &[SectionUpdate],
+) -> Result<(), Error> {
+    for update in updates {
+        update.validate()?;
+    }
+    let current = read_checked(fs, path)?;
+    let mut text = current.clone();
+    for update in updates {
+        text = Some(apply(text.as_deref(), update));
+    }
+    match text {
+        Some(new) if current.as_deref() != Some(new.as_str()) => write(fs, path, &new),
+        _ => Ok(()),
+    }
 }
 
 /// Removes the section (every one of that name) from the file: its header and lines, except

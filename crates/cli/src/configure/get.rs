@@ -24,7 +24,6 @@ pub(crate) fn command() -> Command {
             Arg::new("sso-session")
                 .long("sso-session")
                 .value_name("NAME")
-                .conflicts_with("services")
                 .help("Read the value from this [sso-session NAME] section"),
         )
         .arg(
@@ -43,6 +42,7 @@ enum Found<'a> {
 
 pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<u8, Failure> {
     let files = Files::load(env)?;
+    super::one_subsection(matches)?;
     let varname = matches
         .get_one::<String>("varname")
         .cloned()

@@ -81,7 +81,18 @@ fn read_param_file(env: &Env, path: &str) -> Result<String, Failure> {
             "Error parsing parameter '--csv': Unable to load paramfile file://{path}: {why}"
         ))
     };
-    let bytes = env.read_file(&expanded).map_err(|e| fail(e.to_string()))?;
+    let bytes = env.read_file(&expanded).map_err(|e| {
+        fail(match e.kind() {
+            // CPython's words for the commonest case, as the CLI quotes them.
+            std::io::ErrorKind::NotFound => {
+                format!(
+                    "[Errno 2] No such file or directory: '{}'",
+                    expanded.display()
+                )
+            }
+            _ => e.to_string(),
+        })
+    })?;
     String::from_utf8(bytes).map_err(|_| fail("the file is not valid UTF-8".to_owned()))
 }
 

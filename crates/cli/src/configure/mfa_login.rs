@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use awscred_core::http::HyperClient;
 use awscred_core::{Credentials, Env, Secret};
-use awscred_sts::{SessionTokenRequest, StsClient, StsEndpoint};
+use awscred_sts::{SessionTokenRequest, StsClient, StsEndpoint, StsServiceError};
 use clap::{Arg, ArgMatches, Command, value_parser};
 
 use super::prompt::{ask, error_with_status_1};
@@ -67,6 +67,7 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<
     let update_profile = matches.get_one::<String>("update-profile").cloned();
     let chain = globals.chain(env);
     let resolved = crate::cli::block_on(chain.resolve())?;
+    let prompted_for_keys = matches!(&resolved, Err(e) if e.is_not_configured());
     let (source, serial, token) = match resolved {
         Ok(creds) => {
             let configured = chain
@@ -142,7 +143,11 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<
     let session = match crate::cli::block_on(client.get_session_token(&source, &request))? {
         Ok(session) => session,
         Err(e) if e.is_refused_by_service() => {
-            return Ok(error_with_status_1(&format!("An error occurred: {e}")));
+            // botocore's ClientError text: the service's code and message, not our context.
+            let service =
+                std::error::Error::source(&e).and_then(|s| s.downcast_ref::<StsServiceError>());
+            let text = service.map_or_else(|| e.to_string(), ToString::to_string);
+            return Ok(error_with_status_1(&format!("An error occurred: {text}")));
         }
         Err(e) => return Err(Failure::General(e.to_string())),
     };
@@ -152,13 +157,30 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<
         .set("aws_session_token", session.session_token.expose());
     write(env, &files.credentials, &update)?;
     warn_if_permissive(&files.credentials);
-    let expires = awscred_core::timestamp::format_z(session.expiration)
-        .replace('T', " ")
-        .replace('Z', " UTC");
+    let expires = expiry_text(session.expiration, prompted_for_keys);
     println!("Temporary credentials written to profile '{target}'");
     println!("Credentials will expire at {expires}");
     println!("To use these credentials, specify --profile {target} when running AWS CLI commands");
     Ok(0)
+}
+
+/// How the CLI prints the expiry. With keys typed in, it calls STS through a plain botocore
+/// session, whose datetime it formats as `YYYY-MM-DD HH:MM:SS UTC`; with the profile's keys, it
+/// uses its own session, whose timestamps are already ISO 8601 strings (Python's `isoformat`:
+/// microseconds when there are any, `+00:00`).
+fn expiry_text(expiration: std::time::SystemTime, prompted_for_keys: bool) -> String {
+    let z = awscred_core::timestamp::format_z(expiration);
+    let seconds = z.trim_end_matches('Z');
+    if prompted_for_keys {
+        return format!("{} UTC", seconds.replace('T', " "));
+    }
+    let micros = expiration
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_micros());
+    match micros {
+        0 => format!("{seconds}+00:00"),
+        us => format!("{seconds}.{us:06}+00:00"),
+    }
 }
 
 /// botocore's checks of the request against the STS model (minimums only, as botocore checks).
@@ -185,7 +207,7 @@ fn validate(duration: i64, serial: &str, token: &str) -> Result<(), Failure> {
         return Ok(());
     }
     Err(Failure::Usage(format!(
-        "An error occurred (ParamValidation): Parameter validation failed:\n{}",
+        "Parameter validation failed:\n{}",
         problems.join("\n")
     )))
 }
@@ -201,5 +223,14 @@ mod tests {
             "123456789012-dev-phone"
         );
         assert_eq!(default_profile_name("GAHT12345678"), "session-GAHT12345678");
+    }
+
+    #[test]
+    fn expiry_as_each_cli_path_prints_it() {
+        let t = awscred_core::timestamp::parse("2026-12-06T16:00:43.745795Z").unwrap();
+        assert_eq!(expiry_text(t, false), "2026-12-06T16:00:43.745795+00:00");
+        assert_eq!(expiry_text(t, true), "2026-12-06 16:00:43 UTC");
+        let t = awscred_core::timestamp::parse("2026-12-06T16:00:43Z").unwrap();
+        assert_eq!(expiry_text(t, false), "2026-12-06T16:00:43+00:00");
     }
 }

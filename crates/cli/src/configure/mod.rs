@@ -128,6 +128,20 @@ pub(crate) fn warn_if_permissive(path: &std::path::Path) {
     let _ = path;
 }
 
+/// `validate_mutually_exclusive` for `--sso-session` and `--services`, with the CLI's message.
+pub(crate) fn one_subsection(matches: &ArgMatches) -> Result<(), Failure> {
+    if matches.get_one::<String>("sso-session").is_some()
+        && matches.get_one::<String>("services").is_some()
+    {
+        return Err(Failure::Usage(
+            "The key \"services\" cannot be specified when one of the following keys are also \
+             specified: sso_session"
+                .to_owned(),
+        ));
+    }
+    Ok(())
+}
+
 /// The CLI's `mask_value`: sixteen stars and the last four characters; `None` for no value.
 pub(crate) fn mask(value: Option<&str>) -> String {
     match value {

@@ -37,7 +37,6 @@ pub(crate) fn command() -> Command {
             Arg::new("sso-session")
                 .long("sso-session")
                 .value_name("NAME")
-                .conflicts_with("services")
                 .help("Set the value in this [sso-session NAME] section"),
         )
         .arg(
@@ -50,6 +49,7 @@ pub(crate) fn command() -> Command {
 
 pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<u8, Failure> {
     let files = Files::load(env)?;
+    super::one_subsection(matches)?;
     let arg = |name: &str| matches.get_one::<String>(name).cloned();
     let varname = arg("varname").unwrap_or_default();
     let value = arg("value").unwrap_or_default();
@@ -125,7 +125,10 @@ fn set_subsection(
 ) -> Result<u8, Failure> {
     let allowed = |c: char| c.is_alphanumeric() || "_-/.%@:+".contains(c);
     if !name.starts_with(allowed) {
-        return Err(Failure::Usage(format!("Invalid value for --{kind}.")));
+        // The CLI puts its own prefix into this one message.
+        return Err(Failure::Usage(format!(
+            "awscred: [ERROR]: Invalid value for --{kind}."
+        )));
     }
     let update = SectionUpdate::new(writer::section_header(kind, name));
     let update = match varname.split_once('.') {

@@ -223,11 +223,13 @@ fn configure_sso_session(env: &Env) -> Result<(), Stop> {
     session.prompt_for_region(&mut p)?;
     session.prompt_for_scopes(&mut p)?;
     let name = session.name.clone().unwrap_or_default();
-    values::write_section(
+    values::write_sections(
         env,
         &path,
-        &values::section_header("sso-session", &name),
-        &session.config,
+        &[(
+            values::section_header("sso-session", &name),
+            &session.config,
+        )],
     )?;
     p.say(&format!(
         "\nCompleted configuring SSO session: {name}\nRun the following to login and refresh \
@@ -373,23 +375,16 @@ fn configure_sso(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(
         }
     };
 
-    // _write_new_config: the profile, then the session.
+    // _write_new_config: the profile, then the session, in one atomic write (the CLI makes two
+    // writes; one leaves no half-configured profile behind when the second fails).
+    let mut sections = Vec::new();
     if !new_profile.is_empty() {
-        values::write_section(
-            env,
-            &path,
-            &values::profile_header(&profile_name),
-            &new_profile,
-        )?;
+        sections.push((values::profile_header(&profile_name), &new_profile));
     }
     if let Some(name) = &session.name {
-        values::write_section(
-            env,
-            &path,
-            &values::section_header("sso-session", name),
-            &session.config,
-        )?;
+        sections.push((values::section_header("sso-session", name), &session.config));
     }
+    values::write_sections(env, &path, &sections)?;
     p.say(&conclusion(
         account.is_some() && role.is_some(),
         &profile_name,

@@ -46,18 +46,23 @@ pub(crate) fn of_section(section: &Section) -> Values {
     values
 }
 
-/// `ConfigFileWriter.update_config` of `values` into `[header]` of the config file at `path`.
-pub(crate) fn write_section(
+/// `ConfigFileWriter.update_config` of each `(header, values)` in turn into the config file at
+/// `path`, in one atomic write.
+pub(crate) fn write_sections(
     env: &Env,
     path: &Path,
-    header: &str,
-    values: &Values,
+    sections: &[(String, &Values)],
 ) -> Result<(), Stop> {
-    let update = values
-        .0
+    let updates: Vec<SectionUpdate> = sections
         .iter()
-        .fold(SectionUpdate::new(header), |u, (k, v)| u.set(k, v));
-    writer::update_config(env.fs(), path, &update)
+        .map(|(header, values)| {
+            values
+                .0
+                .iter()
+                .fold(SectionUpdate::new(header.as_str()), |u, (k, v)| u.set(k, v))
+        })
+        .collect();
+    writer::update_config_many(env.fs(), path, &updates)
         .map_err(|e| Stop::Failed(Failure::General(e.to_string())))
 }
 

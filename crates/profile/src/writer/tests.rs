@@ -223,3 +223,38 @@ fn writes_real_files_private_and_atomically() {
     assert!(update_config(&awscred_core::fs::RealFs, &dir, &update).is_err());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn many_updates_in_one_write_are_the_same_as_one_by_one() {
+    let text = "# mine\n[default]\nregion = a\n";
+    let updates = [
+        SectionUpdate::new("profile x").set("sso_session", "corp"),
+        SectionUpdate::new("default").set("output", "json"),
+        SectionUpdate::new("profile x").set("region", "b"),
+    ];
+    let (one, many) = (
+        MemFs::default().with_file(CONFIG, text),
+        MemFs::default().with_file(CONFIG, text),
+    );
+    for update in &updates {
+        update_config(&one, Path::new(CONFIG), update).unwrap();
+    }
+    update_config_many(&many, Path::new(CONFIG), &updates).unwrap();
+    assert_eq!(file(&one), file(&many));
+    assert_eq!(
+        file(&many),
+        "# mine\n[default]\nregion = a\noutput = json\n[profile x]\nsso_session = corp\nregion = b\n"
+    );
+    let refused = [
+        SectionUpdate::new("default").set("a", "1"),
+        SectionUpdate::new("default").set("b", "2\n"),
+    ];
+    assert!(update_config_many(&many, Path::new(CONFIG), &refused).is_err());
+    assert!(
+        !file(&many).contains("a = 1"),
+        "nothing written when one is refused"
+    );
+    let fresh = MemFs::default();
+    update_config_many(&fresh, Path::new(CONFIG), &updates[..1]).unwrap();
+    assert_eq!(file(&fresh), "[profile x]\nsso_session = corp\n");
+}
