@@ -334,16 +334,23 @@ impl Flow<'_> {
                 .map_err(io_error)?;
             }
         } else {
-            write!(
-                out,
-                "Attempting to automatically open the SSO authorization page in your default \
-                 browser.\nIf the browser does not open or you wish to use a different device to \
-                 authorize this request, open the following URL:\n\n{uri}\n"
-            )
-            .map_err(io_error)?;
-            if let Some(code) = code {
-                write!(out, "\nThen enter the code:\n\n{code}\n").map_err(io_error)?;
+            // The CLI's `OpenBrowserHandler`: the device code may be entered on another device;
+            // the browser redirect cannot, so it points at `--use-device-code`.
+            match code {
+                Some(code) => write!(
+                    out,
+                    "Attempting to open your default browser.\nIf the browser does not open or you \
+                     wish to use a different device to authorize this request, open the \
+                     following URL:\n\n{uri}\n\nThen enter the code:\n\n{code}\n"
+                ),
+                None => write!(
+                    out,
+                    "Attempting to open your default browser. If the browser does not open, open \
+                     the following URL.\nIf you are unable to open the URL on this device, run \
+                     this command again with the '--use-device-code' option.\n\n{uri}\n\n"
+                ),
             }
+            .map_err(io_error)?;
             open_browser(complete);
         }
         writeln!(out, "\nWaiting for the authorization to complete...").map_err(io_error)?;
