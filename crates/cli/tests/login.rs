@@ -1,7 +1,8 @@
 //! `awscred login` / `awscred logout` end to end: the real binary against the loopback sign-in
 //! fake, the browser played by a `BROWSER` command (as the CLI's `webbrowser` honours it) or by
 //! the test reading the `--remote` URL and pasting the code back; the session it writes is then
-//! refreshed by the existing `login_session` path and read by botocore with awscrt.
+//! refreshed by botocore (awscrt signing with the key awscred made) and by awscred's existing
+//! `login_session` path.
 
 mod common;
 
@@ -101,15 +102,9 @@ fn browser_login_then_refresh_then_botocore_then_logout() {
             .starts_with("-----BEGIN EC PRIVATE KEY-----\n")
     );
 
-    // The existing refresh path: 2 minutes left is inside the 5-minute window.
-    fake.set_expires_in(900);
-    let out = home.run(&["export-credentials", "--profile", "dev"]);
-    assert_code(&out, 0);
-    let exported: serde_json::Value = serde_json::from_str(stdout(&out)).unwrap();
-    assert_eq!(exported["AccessKeyId"], "ASIASIGNIN2");
-    assert_eq!(fake.issued(), 2);
-
-    // botocore (with awscrt for the DPoP key) reads the session awscred wrote and refreshed.
+    // botocore (awscrt signing the DPoP proof with the key awscred made) refreshes the session
+    // awscred wrote: 2 minutes left is inside the 5-minute window; the fake checks the proof
+    // against the key the refresh token is bound to.
     let script = r#"
 import sys, botocore.session
 c = botocore.session.Session(profile="dev").get_credentials().get_frozen_credentials()
@@ -126,6 +121,19 @@ print(c.access_key)
         .unwrap();
     assert_code(&out, 0);
     assert_eq!(stdout(&out).trim(), "ASIASIGNIN2");
+    assert_eq!(fake.issued(), 2);
+
+    // Then awscred's existing refresh path, on the file botocore rewrote.
+    fake.set_expires_in(900);
+    let out = home.run(&["export-credentials", "--profile", "dev"]);
+    assert_code(&out, 0);
+    let exported: serde_json::Value = serde_json::from_str(stdout(&out)).unwrap();
+    assert_eq!(exported["AccessKeyId"], "ASIASIGNIN3");
+    assert_eq!(fake.issued(), 3);
+    // Fresh now: read as it is, by both.
+    let out = home.run(&["export-credentials", "--profile", "dev"]);
+    assert!(stdout(&out).contains("ASIASIGNIN3"), "{}", stdout(&out));
+    assert_eq!(fake.issued(), 3);
 
     let out = home.run(&["logout", "--profile", "dev"]);
     assert_code(&out, 0);
