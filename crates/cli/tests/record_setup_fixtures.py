@@ -25,7 +25,11 @@ DOWN = "\x1b[B"
 
 SSO_STEPS = [
     {"expect": "SSO session name (Recommended):"}, {"send": "corp\r"},
-    {"expect": "SSO start URL [None]:"}, {"send": "https://d-123.awsapps.com/start\r"},
+    # A start URL without a scheme is refused with the CLI's message; it is erased (backspace
+    # does nothing on the fresh line awscred asks with) and typed again.
+    {"expect": "SSO start URL [None]:"}, {"send": "d-123.awsapps.com/start\r"},
+    {"expect": "Not a valid Start URL"},
+    {"send": "\x7f" * 23 + "https://d-123.awsapps.com/start\r"},
     {"expect": "SSO region [None]:"}, {"send": "us-east-1\r"},
     {"expect": "SSO registration scopes [sso:account:access]:"}, {"send": "\r"},
     {"expect": "/authorize?"}, {"expect": "\n"}, {"browse": True},
