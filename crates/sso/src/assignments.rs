@@ -200,13 +200,21 @@ impl Portal {
                     );
                 }
             }
-            next = page
+            let token = page
                 .get("nextToken")
                 .and_then(Value::as_str)
                 .filter(|t| !t.is_empty())
                 .map(str::to_owned);
-            if next.is_none() {
-                return Ok(items);
+            match token {
+                None => return Ok(items),
+                // botocore's paginator stops a portal that answers with the token it was sent.
+                Some(t) if next.as_deref() == Some(t.as_str()) => {
+                    return Err(ListError::Other(Error::provider_failed(format!(
+                        "{operation}: the same next token was received twice from {}",
+                        self.url
+                    ))));
+                }
+                Some(t) => next = Some(t),
             }
         }
         Err(self.malformed(operation, &format!("more than {MAX_PAGES} pages")))

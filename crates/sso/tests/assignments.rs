@@ -74,3 +74,24 @@ async fn a_refused_token_is_unauthorized() {
     assert!(e.to_string().contains("UnauthorizedException"), "{e}");
     assert!(e.to_string().contains("ListAccounts"), "{e}");
 }
+
+#[tokio::test]
+async fn a_portal_repeating_its_token_is_stopped() {
+    use awscred_testkit::fake_http::{FakeServer, Reply};
+    let server = FakeServer::start(|_| {
+        Reply::ok(r#"{"accountList": [{"accountId": "111122223333"}], "nextToken": "again"}"#)
+            .with_header("content-type", "application/json")
+    });
+    let http: Arc<dyn HttpClient> = Arc::new(HyperClient::new(&Env::from_vars::<&str, &str>([])));
+    let err = Portal::new(http, server.url())
+        .list_accounts(&Secret::new("tok"))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("ListAccounts: the same next token was received twice"),
+        "{err}"
+    );
+    // The first page, then the one sent with the token.
+    assert_eq!(server.requests().len(), 2);
+}
