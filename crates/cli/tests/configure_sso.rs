@@ -108,9 +108,31 @@ fn piped_answers_with_a_new_session_and_pages_of_accounts_and_roles() {
     // Sorted as the CLI sorts them (name, else email, lower-cased; bare ids last): solo@,
     // Team A (0008) .. Team I (0000), then the bare id.
     let input = "corp\nhttps://d-123.awsapps.com/start\nus-east-1\n\n3\n3\neu-west-1\njson\n\n";
-    let out = configure_sso_piped(&home, input);
+    let out = run_with_input(
+        &home,
+        &[
+            "configure",
+            "sso",
+            "--use-device-code",
+            "--no-browser",
+            "--debug",
+        ],
+        input,
+    );
     assert_code(&out, 0);
     let text = stdout(&out);
+    // The token, the client secret and the device code never show, even with --debug.
+    for secret in [
+        "access-token-",
+        "refresh-token-",
+        "client-secret-",
+        "device-code-",
+    ] {
+        assert!(
+            !text.contains(secret) && !stderr(&out).contains(secret),
+            "{secret}"
+        );
+    }
     for expected in [
         "SSO session name (Recommended): corp\n",
         "SSO start URL [None]: https://d-123.awsapps.com/start\n",

@@ -58,9 +58,23 @@ fn browser_login_then_refresh_then_botocore_then_logout() {
         let browser = browser_command(&home);
         home.env("BROWSER", &browser)
     };
-    let out = home.run(&["login", "--profile", "dev"]);
+    let out = home.run(&["login", "--profile", "dev", "--debug"]);
     assert_code(&out, 0);
     let text = stdout(&out);
+    // No credential, refresh token, code or key is printed or logged.
+    for secret in [
+        "ASIASIGNIN",
+        "signinSecret",
+        "signinSession",
+        "signin-refresh-",
+        "signin-auth-code-",
+        "PRIVATE KEY",
+    ] {
+        assert!(
+            !text.contains(secret) && !stderr(&out).contains(secret),
+            "{secret}"
+        );
+    }
     assert!(
         text.starts_with(
             "Attempting to open your default browser. If the browser does not open, open the \
