@@ -5,8 +5,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Output, Stdio};
+use std::process::Output;
 
 use awscred_testkit::sso_fake::SsoFake;
 use common::*;
@@ -40,23 +39,9 @@ fn home(fake: &SsoFake) -> Home {
         .env("AWS_ENDPOINT_URL_SSO_OIDC", fake.url())
 }
 
-fn run_with_input(home: &Home, args: &[&str], input: &str) -> Output {
-    let mut child = home
-        .command(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("awscred starts");
-    // The command may end before it reads everything (a refused file): a closed pipe is fine.
-    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
-    child.wait_with_output().unwrap()
-}
-
 /// `configure sso` with the device code (the fake authorizes at once) and `input` piped.
 fn configure_sso_piped(home: &Home, input: &str) -> Output {
-    run_with_input(
-        home,
+    home.run_with_input(
         &["configure", "sso", "--use-device-code", "--no-browser"],
         input,
     )
@@ -108,8 +93,7 @@ fn piped_answers_with_a_new_session_and_pages_of_accounts_and_roles() {
     // Sorted as the CLI sorts them (name, else email, lower-cased; bare ids last): solo@,
     // Team A (0008) .. Team I (0000), then the bare id.
     let input = "corp\nhttps://d-123.awsapps.com/start\nus-east-1\n\n3\n3\neu-west-1\njson\n\n";
-    let out = run_with_input(
-        &home,
+    let out = home.run_with_input(
         &[
             "configure",
             "sso",
@@ -287,9 +271,7 @@ fn sso_session_then_sso_with_that_session_reuses_its_token() {
     let before = "# keep me\n[default]\nregion = us-west-2\n";
     let home = home(&fake).file(".aws/config", before);
     // A start URL without a scheme gets the CLI's message and the question again.
-    let out = run_with_input(
-        &home,
-        &["configure", "sso-session"],
+    let out = home.run_with_input(&["configure", "sso-session"],
         "\ncorp\nd-123.awsapps.com/start\nhttps://d-123.awsapps.com/start\neu-west-1\nsso:account:access, extra:scope\n",
     );
     assert_code(&out, 0);
@@ -319,8 +301,7 @@ fn sso_session_then_sso_with_that_session_reuses_its_token() {
 
     // configure sso with that session: no session questions; one login.
     let default_profile = |input: &str| {
-        run_with_input(
-            &home,
+        home.run_with_input(
             &[
                 "configure",
                 "sso",
@@ -381,7 +362,7 @@ fn an_unparsable_config_is_refused_before_any_question() {
     let before = "[profile ok]\nregion = x\nthis line is not ini\n";
     let home = home(&fake).file(".aws/config", before);
     for args in [&["configure", "sso"][..], &["configure", "sso-session"][..]] {
-        let out = run_with_input(&home, args, "corp\n");
+        let out = home.run_with_input(args, "corp\n");
         assert_code(&out, 255);
         assert_eq!(stdout(&out), "");
         let path = home.dir.path().join(".aws/config");

@@ -301,15 +301,7 @@ fn refusals_and_bad_input_write_nothing() {
     assert_eq!(config(&home), before);
 
     // A pasted code that is not one: the CLI's message, nothing written.
-    let mut child = home
-        .command(&["login", "--remote", "--profile", "new"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _ = child.stdin.take().unwrap().write_all(b"abc\n");
-    let out = child.wait_with_output().unwrap();
+    let out = home.run_with_input(&["login", "--remote", "--profile", "new"], "abc\n");
     assert_code(&out, 255);
     assert!(
         stderr(&out).contains("Failed to decode the verification code."),

@@ -64,6 +64,21 @@ impl Home {
         self.command(args).output().expect("awscred runs")
     }
 
+    /// Runs awscred with `input` on its stdin. The command may end before it reads everything
+    /// (a refused file): a closed pipe is fine.
+    pub fn run_with_input(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("awscred starts");
+        let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+        child.wait_with_output().unwrap()
+    }
+
     pub fn spawn(&self, args: &[&str]) -> KillOnDrop {
         KillOnDrop(
             self.command(args)
@@ -92,6 +107,17 @@ pub fn stdout(out: &Output) -> &str {
 
 pub fn stderr(out: &Output) -> &str {
     std::str::from_utf8(&out.stderr).unwrap()
+}
+
+/// None of `secrets` is on the command's stdout or stderr.
+#[track_caller]
+pub fn assert_no_secret(out: &Output, secrets: &[&str]) {
+    for secret in secrets {
+        assert!(
+            !stdout(out).contains(secret) && !stderr(out).contains(secret),
+            "{secret} was printed"
+        );
+    }
 }
 
 #[track_caller]
