@@ -9,7 +9,7 @@ use clap::error::ErrorKind;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::failure::{Failure, USAGE_ERROR};
-use crate::{exec, explain, export, logging, serve, sso};
+use crate::{console, exec, explain, export, logging, serve, sso, status};
 
 /// The options every subcommand takes (before or after its name), as the CLI's global options.
 #[derive(Debug, Clone, Default)]
@@ -80,6 +80,8 @@ pub(crate) fn command() -> Command {
         .subcommand(exec::command())
         .subcommand(serve::command())
         .subcommand(sso::command())
+        .subcommand(status::command())
+        .subcommand(console::command())
 }
 
 /// Parses the arguments and runs the subcommand.
@@ -104,6 +106,8 @@ pub(crate) fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Some(("exec", sub)) => exec::run(&globals, sub, &env),
         Some(("serve", _)) => serve::run(&globals, &env),
         Some(("sso", sub)) => sso::run(&globals, sub, &env),
+        Some(("status", sub)) => status::run(&globals, sub, &env),
+        Some(("console", sub)) => console::run(&globals, sub, &env),
         // `subcommand_required` makes clap refuse a missing or unknown subcommand.
         _ => USAGE_ERROR,
     };

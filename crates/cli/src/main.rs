@@ -30,6 +30,7 @@
 //! is a new module and two lines there.
 
 mod cli;
+mod console;
 mod exec;
 mod explain;
 mod export;
@@ -38,6 +39,7 @@ mod format;
 mod logging;
 mod serve;
 mod sso;
+mod status;
 
 use std::process::ExitCode;
 

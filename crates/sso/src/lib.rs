@@ -102,7 +102,7 @@ mod util;
 
 pub use api::ServiceError;
 pub use config::{SsoProfile, SsoSession};
-pub use login::{LoginOptions, LogoutSummary, login, logout};
+pub use login::{LoginOptions, LogoutSummary, login, logout, open_browser};
 pub use login_session::{
     LOGIN_PROVIDER_NAME, LoginSessionProvider, login_cache_dir, login_token_path,
 };

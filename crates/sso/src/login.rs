@@ -520,8 +520,10 @@ async fn read_head(stream: &mut tokio::net::TcpStream) -> Option<String> {
     )
 }
 
-/// Opens `url` in the default browser; best effort, as the CLI.
-fn open_browser(url: &str) {
+/// Opens `url` in the default browser (`open` on macOS, `rundll32 url.dll` on Windows,
+/// `xdg-open` elsewhere); best effort, as the CLI: a failure to start it is only logged, at
+/// debug level and without the URL, which may be a secret (a console sign-in URL is).
+pub fn open_browser(url: &str) {
     let mut command = if cfg!(target_os = "macos") {
         std::process::Command::new("open")
     } else if cfg!(windows) {
