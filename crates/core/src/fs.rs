@@ -16,6 +16,15 @@ pub trait Fs: Send + Sync + fmt::Debug {
     /// never a mix. Missing parent directories are created with mode 0700.
     fn write_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()>;
 
+    /// Replaces a file the user owns (a config or credentials file) atomically, as
+    /// [`Fs::write_atomic`] does, but keeps what the user chose for it: a symbolic link is
+    /// followed (the file it points at is replaced, the link stays) and an existing file keeps
+    /// its permission bits; a new file gets mode 0600. Anything at `path` that is not a regular
+    /// file is refused (`ErrorKind::InvalidInput`), never replaced.
+    fn replace(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
+        self.write_atomic(path, contents)
+    }
+
     /// Removes a file. A file that does not exist is not an error.
     fn remove(&self, path: &Path) -> io::Result<()>;
 
@@ -50,7 +59,22 @@ impl Fs for RealFs {
     }
 
     fn write_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
-        write_atomic(path, contents)
+        write_atomic(path, contents, 0o600)
+    }
+
+    fn replace(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
+        let (target, mode) = match std::fs::metadata(path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => (path.to_path_buf(), 0o600),
+            Err(e) => return Err(e),
+            Ok(meta) if !meta.is_file() => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("{} is not a regular file", path.display()),
+                ));
+            }
+            Ok(meta) => (std::fs::canonicalize(path)?, permission_bits(&meta)),
+        };
+        write_atomic(&target, contents, mode)
     }
 
     fn remove(&self, path: &Path) -> io::Result<()> {
@@ -89,7 +113,19 @@ impl Fs for RealFs {
     }
 }
 
-fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+#[cfg(unix)]
+fn permission_bits(meta: &std::fs::Metadata) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o7777
+}
+
+#[cfg(not(unix))]
+fn permission_bits(_: &std::fs::Metadata) -> u32 {
+    0o600
+}
+
+/// `mode` is the new file's permission bits (Unix only; the umask does not apply).
+fn write_atomic(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
     use std::io::Write;
     let dir = path
         .parent()
@@ -113,6 +149,13 @@ fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
             options.mode(0o600);
         }
         let mut file = options.open(&tmp)?;
+        #[cfg(unix)]
+        if mode != 0o600 {
+            use std::os::unix::fs::PermissionsExt;
+            file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        }
+        #[cfg(not(unix))]
+        let _ = mode;
         file.write_all(contents)?;
         file.sync_all()?;
         std::fs::rename(&tmp, path)
@@ -242,6 +285,39 @@ mod tests {
         assert_eq!(RealFs.list(&dir.join("a/b")).unwrap(), vec!["cache.json"]);
         RealFs.remove(&path).unwrap();
         RealFs.remove(&path).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn replace_keeps_mode_and_links_and_refuses_what_is_not_a_file() {
+        let dir = std::env::temp_dir().join(format!("awscred-fs-replace-{}", std::process::id()));
+        let path = dir.join("new/config");
+        RealFs.replace(&path, b"one").unwrap();
+        assert_eq!(RealFs.read(&path).unwrap(), b"one");
+        assert!(
+            RealFs.replace(&dir, b"x").is_err(),
+            "a directory is refused"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&path), 0o600);
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+            RealFs.replace(&path, b"two").unwrap();
+            assert_eq!(mode(&path), 0o640);
+            let link = dir.join("link");
+            std::os::unix::fs::symlink(&path, &link).unwrap();
+            RealFs.replace(&link, b"three").unwrap();
+            assert!(
+                std::fs::symlink_metadata(&link)
+                    .unwrap()
+                    .file_type()
+                    .is_symlink()
+            );
+            assert_eq!(RealFs.read(&path).unwrap(), b"three");
+            assert_eq!(mode(&path), 0o640);
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -52,6 +52,10 @@
 //! `AWS_DEFAULT_PROFILE`, `default`, in the CLI v2's order) and says whether it was named
 //! explicitly.
 //!
+//! # Writing the files
+//!
+//! [`writer`] edits them as the CLI's `aws configure set` does, keeping every other byte.
+//!
 //! # Dependencies
 //!
 //! `nom` (the line grammar) and `tracing` (warnings), both shared with the rest of the
@@ -63,6 +67,7 @@ mod parser;
 pub mod plan;
 mod set;
 mod shlex;
+pub mod writer;
 
 pub use context::ProfileContext;
 pub use locations::{

@@ -506,8 +506,19 @@ fn sorted_names(map: &NameMap<Section>) -> Vec<&str> {
 pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
 
 fn read_optional(env: &Env, path: Option<&Path>) -> Result<Option<String>, Error> {
-    let Some(path) = path else { return Ok(None) };
-    let bytes = match env.read_file(path) {
+    match path {
+        Some(path) => read_text(env.fs(), path),
+        None => Ok(None),
+    }
+}
+
+/// A config or credentials file's text; `None` when it does not exist. Errors name the file
+/// (and line): unreadable, larger than [`MAX_FILE_BYTES`], not UTF-8.
+pub(crate) fn read_text(
+    fs: &dyn awscred_core::fs::Fs,
+    path: &Path,
+) -> Result<Option<String>, Error> {
+    let bytes = match fs.read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
