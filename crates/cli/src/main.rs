@@ -39,6 +39,7 @@ mod format;
 mod logging;
 mod serve;
 mod sso;
+mod sso_populate;
 mod status;
 
 use std::process::ExitCode;

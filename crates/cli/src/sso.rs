@@ -41,6 +41,7 @@ pub(crate) fn command() -> Command {
                         .help("Print the URL to open instead of opening a browser"),
                 ),
         )
+        .subcommand(crate::sso_populate::command())
         .subcommand(Command::new("logout").about(
             "Invalidate and remove every cached SSO access token, and remove the cached SSO role \
              credentials",
@@ -52,6 +53,7 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> u8 {
     let result = match matches.subcommand() {
         Some(("login", sub)) => login(globals, sub, env),
         Some(("logout", _)) => logout(globals, env),
+        Some(("populate", sub)) => return crate::sso_populate::run(globals, sub, env),
         _ => return USAGE_ERROR,
     };
     match result {

@@ -67,6 +67,8 @@
 //! - [`login()`] / [`logout()`]: the `awscred sso login` / `awscred sso logout` commands, printing
 //!   what the CLI prints.
 //! - [`config`]: the profile validation, with the CLI's messages.
+//! - [`assignments::list_account_roles`]: every account and role a token gives access to
+//!   (`ListAccounts` / `ListAccountRoles`, every page), for `awscred sso populate`.
 //! - [`LoginSessionProvider`]: the credentials of a `login_session` profile (console sign-in with
 //!   `aws login`), read from `~/.aws/login/cache/<SHA-256 of the session name>.json` (or
 //!   `AWS_LOGIN_CACHE_DIRECTORY`), as botocore's `LoginProvider`. It lives here as the other
@@ -91,6 +93,7 @@
 //! in this crate.
 
 mod api;
+pub mod assignments;
 pub mod config;
 mod dpop;
 pub mod endpoint;

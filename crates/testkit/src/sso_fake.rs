@@ -15,6 +15,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
+mod assignments;
+
 /// A request the fake received.
 #[derive(Debug, Clone)]
 pub struct FakeRequest {
@@ -57,6 +59,7 @@ struct State {
     logged_out: Vec<String>,
     counter: u64,
     failures: HashMap<String, VecDeque<(u16, String)>>,
+    assignments: assignments::Assignments,
 }
 
 /// The fake services. Dropping it stops the server.
@@ -369,6 +372,9 @@ fn handle(s: &mut State, r: &FakeRequest, port: u16) -> Reply {
     if let Some((status, code)) = s.failures.get_mut(&r.path).and_then(VecDeque::pop_front) {
         return failure(status, &code);
     }
+    if let Some(reply) = assignments::handle(s, r) {
+        return reply;
+    }
     match (r.method.as_str(), r.path.as_str()) {
         ("POST", "/client/register") => {
             if field(r, "clientName").is_none() || field(r, "clientType") != Some("public") {
@@ -437,6 +443,9 @@ fn handle(s: &mut State, r: &FakeRequest, port: u16) -> Reply {
             }
             if r.param("role_name").is_none() || r.param("account_id").is_none() {
                 return oauth_error(400, "invalid_request");
+            }
+            if let Some(refusal) = assignments::refuse_unassigned(s, r) {
+                return refusal;
             }
             let exp = s.role_expiration_ms.unwrap_or((now_secs() + 3600) * 1000);
             ok(json!({"roleCredentials": {

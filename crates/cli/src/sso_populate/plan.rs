@@ -1,0 +1,136 @@
+//! What `sso populate` changes in the config file: a profile per (account, role), named from
+//! the template, created or brought up to date when awscred wrote it, left alone when it did not;
+//! with `--prune`, awscred's own profiles whose role is gone removed.
+
+use std::collections::BTreeMap;
+
+use awscred_profile::ProfileSet;
+use awscred_profile::writer::{self, SectionUpdate};
+use awscred_sso::SsoSession;
+use awscred_sso::assignments::AccountRole;
+
+/// The key marking a profile as written by `sso populate`: its value is the sso-session name
+/// (or the legacy start URL). The CLI and the SDKs ignore keys they do not know.
+pub(crate) const MARKER: &str = "awscred_populated";
+
+/// The default name template, as the CLI's `configure sso` wizard proposes.
+pub(crate) const DEFAULT_TEMPLATE: &str = "{role_name}-{account_id}";
+
+/// One change to the config file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Change {
+    /// A profile to create or bring up to date (the writer leaves it byte for byte when nothing
+    /// differs).
+    Write(String, SectionUpdate),
+    /// One of awscred's profiles whose role is gone.
+    Remove(String),
+    /// A profile of that name exists and awscred did not write it: left alone.
+    Foreign(String),
+}
+
+/// The settings every generated profile gets.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings<'a> {
+    /// The session the roles were listed with.
+    pub(crate) session: &'a SsoSession,
+    /// `--prefix`.
+    pub(crate) prefix: &'a str,
+    /// The name template.
+    pub(crate) template: &'a str,
+    /// `region` of each profile, when one is known.
+    pub(crate) region: Option<&'a str>,
+    /// `--prune`.
+    pub(crate) prune: bool,
+}
+
+impl Settings<'_> {
+    /// The value of [`MARKER`] for this session.
+    pub(crate) fn marker(&self) -> &str {
+        self.session.display_name()
+    }
+
+    /// The profile name of `role`: the template filled in, prefixed, then every character a
+    /// profile name should not hold (anything but ASCII letters, digits and `_.+=,@-`) made `-`.
+    pub(crate) fn name(&self, role: &AccountRole) -> String {
+        let filled = self
+            .template
+            .replace("{role_name}", &role.role_name)
+            .replace("{account_id}", &role.account_id)
+            .replace("{account_name}", &role.account_name)
+            .replace("{sso_session}", self.marker());
+        format!("{}{filled}", self.prefix)
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "_.+=,@-".contains(c) {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect()
+    }
+
+    fn update(&self, name: &str, role: &AccountRole) -> SectionUpdate {
+        let mut update = SectionUpdate::new(writer::profile_section(name));
+        update = match &self.session.session_name {
+            Some(session) => update.set("sso_session", session),
+            None => update
+                .set("sso_start_url", &self.session.start_url)
+                .set("sso_region", &self.session.region),
+        };
+        update = update
+            .set("sso_account_id", &role.account_id)
+            .set("sso_role_name", &role.role_name);
+        if let Some(region) = self.region {
+            update = update.set("region", region);
+        }
+        update.set(MARKER, self.marker())
+    }
+}
+
+/// The changes, in profile-name order; an error naming the roles when two get the same name.
+pub(crate) fn plan(
+    set: &ProfileSet,
+    roles: &[AccountRole],
+    settings: &Settings<'_>,
+) -> Result<Vec<Change>, String> {
+    let mut wanted: BTreeMap<String, &AccountRole> = BTreeMap::new();
+    for role in roles {
+        let name = settings.name(role);
+        if name.is_empty() || name == "default" {
+            return Err(format!(
+                "the name template gives the profile name `{name}` for role {} of account {}",
+                role.role_name, role.account_id
+            ));
+        }
+        if let Some(other) = wanted.insert(name.clone(), role) {
+            return Err(format!(
+                "two roles would be written as profile {name}: {} of account {} and {} of account \
+                 {}; choose a --name-template that tells them apart (e.g. with {{account_id}})",
+                other.role_name, other.account_id, role.role_name, role.account_id
+            ));
+        }
+    }
+    let ours = |name: &str| {
+        set.profile(name)
+            .and_then(|s| s.get(MARKER))
+            .is_some_and(|v| v == settings.marker())
+    };
+    let mut changes = Vec::new();
+    for (name, role) in &wanted {
+        // A profile of that name in either file, without the marker, is the user's.
+        changes.push(if set.profile(name).is_some() && !ours(name) {
+            Change::Foreign(name.clone())
+        } else {
+            Change::Write(name.clone(), settings.update(name, role))
+        });
+    }
+    if settings.prune {
+        for name in set.profile_names() {
+            if ours(name) && !wanted.contains_key(name) {
+                changes.push(Change::Remove(name.to_owned()));
+            }
+        }
+    }
+    Ok(changes)
+}
