@@ -131,6 +131,17 @@ fn home(moto: &MotoServer, sso: &SsoFake) -> Home {
     .unwrap();
     std::fs::write(&token_path, token.to_string()).unwrap();
     std::fs::create_dir_all(root.join(".aws/cli/cache/dir.json")).unwrap();
+    // Larger than any cache file: not read.
+    std::fs::write(root.join(".aws/cli/cache/huge.json"), vec![b' '; 2 << 20]).unwrap();
+    // A FIFO would block a read forever.
+    #[cfg(unix)]
+    assert!(
+        Command::new("mkfifo")
+            .arg(root.join(".aws/sso/cache/fifo.json"))
+            .status()
+            .unwrap()
+            .success()
+    );
     home
 }
 
@@ -198,7 +209,12 @@ fn secrets(home: &Home) -> Vec<String> {
     let mut out = vec![SECRET.to_owned(), "web-identity-jwt".to_owned()];
     for dir in [".aws/sso/cache", ".aws/cli/cache", ".aws/login/cache"] {
         for entry in std::fs::read_dir(home.dir.path().join(dir)).unwrap() {
-            let Ok(bytes) = std::fs::read(entry.unwrap().path()) else {
+            let path = entry.unwrap().path();
+            // Not the FIFO: its read would block.
+            if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+                continue;
+            }
+            let Ok(bytes) = std::fs::read(path) else {
                 continue;
             };
             if let Ok(v) = serde_json::from_slice::<Value>(&bytes) {
@@ -322,8 +338,9 @@ fn every_session_written_by_botocore_or_awscred_is_listed_without_secrets() {
     assert_eq!(login["AccountId"], "123456789012");
     assert_eq!(one("mfa-session")["Profiles"], json!(["base"]));
     assert_eq!(one("credential-process")["Profiles"], json!(["proc"]));
-    // garbled, array, no-expiry, dir.json (cli); binary (sso); empty (login).
-    assert_eq!(find(&botocore, "unreadable").len(), 6, "{botocore:#}");
+    // garbled, array, no-expiry, dir.json, huge (cli); binary, fifo (sso); empty (login).
+    let hostile = if cfg!(unix) { 8 } else { 7 };
+    assert_eq!(find(&botocore, "unreadable").len(), hostile, "{botocore:#}");
 
     // The full JSON of one session: every documented key.
     let out = by_awscred.run(&["status", "--json"]);

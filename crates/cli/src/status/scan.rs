@@ -196,8 +196,13 @@ pub(crate) fn scan(env: &Env, set: &ProfileSet) -> Vec<Session> {
     sessions
 }
 
+/// The largest cache file read: the CLI's are a few kilobytes.
+const MAX_CACHE_FILE: u64 = 1024 * 1024;
+
 /// The `*.json` files of `dir` (lock and temporary files left out), read through the
-/// environment's file system; a file that cannot be read is `Err` with the reason.
+/// environment's file system; a file that cannot be read is `Err` with the reason. What is on
+/// disk and is not a regular file (a directory, a FIFO that would block the read) or is larger
+/// than [`MAX_CACHE_FILE`] is not read.
 fn json_files(env: &Env, dir: &Path) -> Vec<(PathBuf, Result<Vec<u8>, String>)> {
     let names = env.fs().list(dir).unwrap_or_default();
     names
@@ -205,7 +210,17 @@ fn json_files(env: &Env, dir: &Path) -> Vec<(PathBuf, Result<Vec<u8>, String>)> 
         .filter(|n| n.ends_with(".json") && !n.starts_with('.'))
         .map(|n| {
             let path = dir.join(n);
-            let bytes = env.read_file(&path).map_err(|e| e.to_string());
+            let refused = match std::fs::metadata(&path) {
+                Ok(m) if !m.is_file() => Some("not a regular file".to_owned()),
+                Ok(m) if m.len() > MAX_CACHE_FILE => {
+                    Some(format!("larger than {} KiB", MAX_CACHE_FILE / 1024))
+                }
+                _ => None,
+            };
+            let bytes = match refused {
+                Some(why) => Err(why),
+                None => env.read_file(&path).map_err(|e| e.to_string()),
+            };
             (path, bytes)
         })
         .collect()
