@@ -64,7 +64,7 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> u8 {
 
 /// The CLI ends an invalid SSO configuration (`InvalidSSOConfigError`, a `ConfigurationError`)
 /// with 253 and anything else (an OIDC or portal error, an expired authorization) with 255.
-fn failure(e: awscred_core::Error) -> Failure {
+pub(crate) fn failure(e: awscred_core::Error) -> Failure {
     match e.kind() {
         ErrorKind::InvalidConfiguration | ErrorKind::NotConfigured => {
             Failure::Configuration(e.to_string())

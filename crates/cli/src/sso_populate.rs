@@ -9,14 +9,15 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
+use awscred_core::Env;
 use awscred_core::fs::{Fs, MemFs};
 use awscred_core::http::{HttpClient, HyperClient};
-use awscred_core::{Env, ErrorKind};
 use awscred_profile::{FileLocations, writer};
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::cli::{self, Globals};
 use crate::failure::Failure;
+use crate::sso::failure;
 use plan::{Change, Settings};
 
 /// The subcommand's parser (`--profile` and `--region` are the global options).
@@ -69,15 +70,6 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> u8 {
     match populate(globals, matches, env) {
         Ok(()) => 0,
         Err(failure) => failure.report(),
-    }
-}
-
-fn failure(e: awscred_core::Error) -> Failure {
-    match e.kind() {
-        ErrorKind::InvalidConfiguration | ErrorKind::NotConfigured => {
-            Failure::Configuration(e.to_string())
-        }
-        _ => Failure::General(e.to_string()),
     }
 }
 

@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime};
 
 use awscred_core::timestamp;
@@ -222,33 +220,7 @@ fn populate_writes_a_profile_per_role_and_keeps_the_rest_byte_for_byte() {
         assert_eq!(call.param("account_id"), Some(*account));
         assert_eq!(call.param("role_name"), Some(*role));
     }
-    botocore_resolves(&home, &names);
-}
-
-fn botocore_resolves(home: &Home, profiles: &[&str]) {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/botocore_caches.py");
-    let mut env: serde_json::Map<String, Value> = home
-        .env
-        .iter()
-        .map(|(k, v)| (k.clone(), json!(v)))
-        .collect();
-    env.insert("HOME".into(), json!(home.dir.path().to_str().unwrap()));
-    env.insert("AWS_EC2_METADATA_DISABLED".into(), json!("true"));
-    let mut child = Command::new(awscred_testkit::python())
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("python starts");
-    let input = json!({"env": env, "profiles": profiles}).to_string();
-    std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
-    drop(child.stdin.take());
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    for profile in profiles {
-        assert!(text.contains(&format!("{profile} ok")), "botocore: {text}");
-    }
+    botocore_read_credentials(&home, &names);
 }
 
 #[test]

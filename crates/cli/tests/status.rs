@@ -10,7 +10,8 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Command, Stdio};
+#[cfg(unix)]
+use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use awscred_core::{Env, timestamp};
@@ -145,32 +146,6 @@ fn home(moto: &MotoServer, sso: &SsoFake) -> Home {
     home
 }
 
-fn fill_with_botocore(home: &Home) {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/botocore_caches.py");
-    let mut env: serde_json::Map<String, Value> = home
-        .env
-        .iter()
-        .map(|(k, v)| (k.clone(), json!(v)))
-        .collect();
-    env.insert("HOME".into(), json!(home.dir.path().to_str().unwrap()));
-    env.insert("AWS_EC2_METADATA_DISABLED".into(), json!("true"));
-    let mut child = Command::new(awscred_testkit::python())
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("python starts");
-    let input = json!({"env": env, "profiles": PROFILES}).to_string();
-    std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
-    drop(child.stdin.take());
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    for profile in PROFILES {
-        assert!(text.contains(&format!("{profile} ok")), "botocore: {text}");
-    }
-}
-
 fn fill_with_awscred(home: &Home) {
     for profile in PROFILES {
         let out = home.run(&["export-credentials", "--profile", profile]);
@@ -285,7 +260,7 @@ fn every_session_written_by_botocore_or_awscred_is_listed_without_secrets() {
     let (sso_a, sso_b) = (SsoFake::start(), SsoFake::start());
     let by_botocore = home(&moto, &sso_a);
     let by_awscred = home(&moto, &sso_b);
-    fill_with_botocore(&by_botocore);
+    botocore_read_credentials(&by_botocore, &PROFILES);
     fill_with_awscred(&by_awscred);
     // Both refreshed the token through SSO-OIDC and wrote it back.
     assert_eq!(sso_a.requests_to("/token").len(), 1);

@@ -423,6 +423,16 @@ pub(crate) async fn create_token(
 }
 
 /// `GetRoleCredentials`' answer.
+/// A bodiless portal request to `url`, authorized with the bearer token.
+fn portal_request(method: &str, portal: &str, url: &str, token: &Secret) -> Result<HttpRequest> {
+    http::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("x-amz-sso_bearer_token", token.expose())
+        .body(Vec::new())
+        .map_err(|e| Error::invalid_config(format!("invalid portal endpoint {portal}: {e}")))
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct RoleCredentials {
     pub access_key_id: String,
@@ -446,12 +456,7 @@ pub(crate) async fn get_role_credentials(
         percent_encode(role_name),
         percent_encode(account_id)
     );
-    let req = http::Request::builder()
-        .method("GET")
-        .uri(&url)
-        .header("x-amz-sso_bearer_token", token.expose())
-        .body(Vec::new())
-        .map_err(|e| Error::invalid_config(format!("invalid portal endpoint {portal}: {e}")))?;
+    let req = portal_request("GET", portal, &url, token)?;
     let what = format!("{OP} at {}", endpoint_of(req.uri()));
     let map = call(client, req, OP).await?;
     let creds = match map.get("roleCredentials") {
@@ -502,12 +507,7 @@ pub(crate) async fn list_page(
     if !query.is_empty() {
         url = format!("{url}?{}", query.join("&"));
     }
-    let req = http::Request::builder()
-        .method("GET")
-        .uri(&url)
-        .header("x-amz-sso_bearer_token", token.expose())
-        .body(Vec::new())
-        .map_err(|e| Error::invalid_config(format!("invalid portal endpoint {portal}: {e}")))?;
+    let req = portal_request("GET", portal, &url, token)?;
     let what = format!("{op} at {}", endpoint_of(req.uri()));
     let mut map = call(client, req, op).await?;
     let items = match map.remove(list_key) {
@@ -536,12 +536,7 @@ pub(crate) async fn list_page(
 }
 
 pub(crate) async fn logout(client: Client<'_>, portal: &str, token: &Secret) -> CallResult<()> {
-    let req = http::Request::builder()
-        .method("POST")
-        .uri(format!("{portal}/logout"))
-        .header("x-amz-sso_bearer_token", token.expose())
-        .body(Vec::new())
-        .map_err(|e| Error::invalid_config(format!("invalid portal endpoint {portal}: {e}")))?;
+    let req = portal_request("POST", portal, &format!("{portal}/logout"), token)?;
     call(client, req, "Logout").await.map(|_| ())
 }
 

@@ -47,14 +47,7 @@ impl Assignments {
 }
 
 fn forbidden() -> Reply {
-    Reply {
-        status: 403,
-        headers: vec![
-            ("content-type".into(), "application/json".into()),
-            ("x-amzn-errortype".into(), "ForbiddenException".into()),
-        ],
-        body: json!({"message": "No access"}).to_string(),
-    }
+    super::failure(403, "ForbiddenException")
 }
 
 /// One page of `items` from `next_token` (an index, as opaque to the client as the service's).
