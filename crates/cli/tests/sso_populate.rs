@@ -274,3 +274,67 @@ fn names_follow_the_template_and_collisions_are_refused() {
     assert!(stderr(&out).contains("sso login"), "{}", stderr(&out));
     assert_eq!(config(&home), CONFIG);
 }
+
+/// A legacy profile (start URL and region in the profile, no sso-session): the generated
+/// profiles carry them, the marker holds the start URL, and they resolve.
+#[test]
+fn a_legacy_profile_populates_with_its_start_url() {
+    let fake = SsoFake::start();
+    fake.accept_access_token("legacy-token");
+    fake.set_assignments(&ACCOUNTS[..1], 1);
+    let start_url = "https://d-legacy.awsapps.com/start";
+    let config = format!(
+        "[profile old]\nsso_start_url = {start_url}\nsso_region = eu-west-1\n\
+         sso_account_id = 111111111111\nsso_role_name = ReadOnly\n"
+    );
+    let home = Home::new()
+        .file(".aws/config", &config)
+        .env("AWS_ENDPOINT_URL_SSO", fake.url());
+    let env = awscred_core::Env::from_vars([("HOME", home.dir.path().to_str().unwrap())]);
+    let session = awscred_sso::SsoSession {
+        session_name: None,
+        start_url: start_url.into(),
+        region: String::new(),
+        registration_scopes: None,
+        start_url_location: None,
+    };
+    let path = awscred_sso::token_path(&env, &session).unwrap();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let expires = timestamp::format_z(SystemTime::now() + Duration::from_secs(3600));
+    std::fs::write(
+        path,
+        json!({"startUrl": start_url, "region": "eu-west-1", "accessToken": "legacy-token",
+            "expiresAt": expires})
+        .to_string(),
+    )
+    .unwrap();
+    let out = home.run(&["sso", "populate", "--profile", "old"]);
+    assert_code(&out, 0);
+    let legacy = |role: &str| {
+        format!(
+            "[profile {role}-111111111111]\nsso_start_url = {start_url}\n\
+             sso_region = eu-west-1\nsso_account_id = 111111111111\n\
+             sso_role_name = {role}\nregion = eu-west-1\nawscred_populated = {start_url}\n"
+        )
+    };
+    let expected = format!(
+        "{config}{}{}",
+        legacy("AdministratorAccess"),
+        legacy("ReadOnly")
+    );
+    assert_eq!(
+        std::fs::read_to_string(home.dir.path().join(".aws/config")).unwrap(),
+        expected
+    );
+    assert!(
+        stdout(&out).starts_with("2 profiles written"),
+        "{}",
+        stdout(&out)
+    );
+    let out = home.run(&[
+        "export-credentials",
+        "--profile",
+        "AdministratorAccess-111111111111",
+    ]);
+    assert_code(&out, 0);
+}
