@@ -112,6 +112,22 @@ fn console(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Fai
     let duration = matches.get_one::<u64>("duration").copied();
     let http: Arc<dyn HttpClient> = Arc::new(HyperClient::new(env));
     let creds = crate::export::resolve(&chain, env)?;
+    let long_term = creds.session_token().is_none();
+    if let Some(d) = duration {
+        // GetFederationToken's DurationSeconds, or the federation endpoint's SessionDuration.
+        let (range, what) = if long_term {
+            (900..=129_600, "GetFederationToken (long-term keys)")
+        } else {
+            (900..=43_200, "the federation endpoint's SessionDuration")
+        };
+        if !range.contains(&d) {
+            return Err(Failure::Configuration(format!(
+                "--duration {d}s is out of range for {what}: {} to {} seconds",
+                range.start(),
+                range.end()
+            )));
+        }
+    }
     let url = cli::block_on(async {
         let (creds, session_duration) = if creds.session_token().is_some() {
             (creds, duration)

@@ -248,6 +248,23 @@ fn federation_errors_are_clear_and_hold_no_secret() {
             assert!(!stderr(&out).contains(secret), "{}", stderr(&out));
         }
     }
+    // A duration the endpoint would refuse is refused before any call.
+    let calls = fake.requests().len();
+    let out = home.run(&[
+        "console",
+        "--profile",
+        "dev",
+        "--print",
+        "--duration",
+        "13h",
+    ]);
+    assert_code(&out, 253);
+    assert!(
+        stderr(&out).contains("900 to 43200 seconds"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(fake.requests().len(), calls);
     // A partition without a public federation endpoint, and no override.
     let out = Home::new().with_dev_profile().run(&[
         "console",

@@ -134,3 +134,93 @@ pub(crate) fn plan(
     }
     Ok(changes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn role(account: &str, name: &str, role: &str) -> AccountRole {
+        AccountRole {
+            account_id: account.into(),
+            account_name: name.into(),
+            role_name: role.into(),
+        }
+    }
+
+    fn session() -> SsoSession {
+        SsoSession {
+            session_name: Some("corp".into()),
+            start_url: "https://x.awsapps.com/start".into(),
+            region: "us-east-1".into(),
+            registration_scopes: None,
+            start_url_location: None,
+        }
+    }
+
+    #[test]
+    fn names_are_filled_in_and_sanitised() {
+        let session = session();
+        let settings = |template, prefix| Settings {
+            session: &session,
+            prefix,
+            template,
+            region: None,
+            prune: false,
+        };
+        let r = role("111", "My Prod (EU)", "Admin");
+        assert_eq!(settings(DEFAULT_TEMPLATE, "").name(&r), "Admin-111");
+        assert_eq!(
+            settings("{sso_session}/{account_name}/{role_name}", "x ").name(&r),
+            "x-corp-My-Prod--EU--Admin"
+        );
+        assert_eq!(settings("{role_name}\u{e9}[]", "").name(&r), "Admin---");
+    }
+
+    #[test]
+    fn foreign_profiles_are_kept_and_only_marked_ones_pruned() {
+        let session = session();
+        let config = "[profile Admin-111]\nregion = x\n\
+                      [profile Old-222]\nawscred_populated = corp\n\
+                      [profile Other-333]\nawscred_populated = another\n";
+        let set = ProfileSet::parse(Some((std::path::Path::new("/c"), config)), None);
+        let settings = Settings {
+            session: &session,
+            prefix: "",
+            template: DEFAULT_TEMPLATE,
+            region: None,
+            prune: true,
+        };
+        let changes = plan(
+            &set,
+            &[role("111", "", "Admin"), role("444", "", "Dev")],
+            &settings,
+        )
+        .unwrap();
+        let kinds: Vec<(&str, &str)> = changes
+            .iter()
+            .map(|c| match c {
+                Change::Write(n, _) => ("write", n.as_str()),
+                Change::Remove(n) => ("remove", n.as_str()),
+                Change::Foreign(n) => ("foreign", n.as_str()),
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("foreign", "Admin-111"),
+                ("write", "Dev-444"),
+                ("remove", "Old-222")
+            ]
+        );
+        let err = plan(
+            &set,
+            &[role("1", "", "A B"), role("1", "", "A/B")],
+            &settings,
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("two roles would be written as profile A-B-1"),
+            "{err}"
+        );
+    }
+}

@@ -397,3 +397,59 @@ fn login(index: &Index, path: PathBuf, bytes: Result<Vec<u8>, String>) -> Sessio
         details,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use awscred_core::fs::MemFs;
+    use std::sync::Arc;
+
+    #[test]
+    fn legacy_tokens_and_expired_roles_are_matched() {
+        let start_url = "https://legacy.awsapps.com/start";
+        let config = format!(
+            "[profile old]\nsso_start_url = {start_url}\nsso_region = eu-west-1\n\
+             sso_account_id = 1\nsso_role_name = R\n\
+             [profile r]\nrole_arn = arn:aws:iam::1:role/x\ncredential_source = Environment\n\
+             duration_seconds = 900\n"
+        );
+        let session = SsoSession {
+            session_name: None,
+            start_url: start_url.into(),
+            region: String::new(),
+            registration_scopes: None,
+            start_url_location: None,
+        };
+        let role_key = awscred_sts::assume_role_cache_key(
+            "arn:aws:iam::1:role/x",
+            None,
+            None,
+            None,
+            Some(900),
+        );
+        let fs = MemFs::default()
+            .with_file(
+                format!("/h/.aws/sso/cache/{}.json", session.token_cache_key()),
+                format!(
+                    r#"{{"accessToken": "t", "expiresAt": "2030-01-01T00:00:00Z", "startUrl": "{start_url}"}}"#
+                ),
+            )
+            .with_file(
+                format!("/h/.aws/cli/cache/{role_key}.json"),
+                r#"{"Credentials": {"AccessKeyId": "A", "SecretAccessKey": "S", "SessionToken": "T", "Expiration": "2020-01-01T00:00:00UTC"}}"#,
+            );
+        let env = Env::from_vars([("HOME", "/h")]).with_fs(Arc::new(fs));
+        let set = ProfileSet::parse(Some((Path::new("/h/.aws/config"), &config)), None);
+        let sessions = scan(&env, &set);
+        assert_eq!(sessions.len(), 2, "{sessions:?}");
+        let token = &sessions[0];
+        assert_eq!(token.kind, Kind::SsoToken);
+        assert_eq!(token.profiles, BTreeSet::from(["old".to_owned()]));
+        assert!(!token.details.contains_key("SsoSession"));
+        assert_eq!(token.details["RefreshToken"], Detail::Flag(false));
+        let role = &sessions[1];
+        assert_eq!(role.kind, Kind::AssumeRole);
+        assert_eq!(role.profiles, BTreeSet::from(["r".to_owned()]));
+        assert!(role.expires_at.unwrap() < env.now());
+    }
+}
