@@ -12,13 +12,16 @@ use std::sync::Arc;
 use awscred_core::Env;
 use awscred_core::fs::{Fs, MemFs};
 use awscred_core::http::{HttpClient, HyperClient};
-use awscred_profile::{FileLocations, writer};
+use awscred_profile::{FileLocations, ProfileContext, writer};
+use awscred_sso::SsoSession;
+use awscred_sso::assignments::{ListError, Portal};
+use awscred_sso::endpoint::{self, Service};
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::cli::{self, Globals};
 use crate::failure::Failure;
 use crate::sso::failure;
-use plan::{Change, Settings};
+use plan::{AccountRole, Change, Settings};
 
 /// The subcommand's parser (`--profile` and `--region` are the global options).
 pub(crate) fn command() -> Command {
@@ -91,10 +94,7 @@ fn populate(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Fa
         )
     })?;
     let http: Arc<dyn HttpClient> = Arc::new(HyperClient::new(env));
-    let roles = cli::block_on(awscred_sso::assignments::list_account_roles(
-        ctx, &session, &profile, http,
-    ))?
-    .map_err(failure)?;
+    let roles = cli::block_on(list_roles(ctx, &session, &profile, http))??;
     let region = globals.region.as_deref().unwrap_or(&session.region);
     let settings = Settings {
         session: &session,
@@ -141,6 +141,44 @@ fn populate(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Fa
     }
     let summary = apply(env.fs(), &config, &changes)?;
     print(&format!("{}\n", summary.describe(&config)))
+}
+
+/// Every (account, role) the session's token gives access to, sorted: `ListAccounts`, then
+/// `ListAccountRoles` for each account, every page of each.
+async fn list_roles(
+    ctx: &ProfileContext,
+    session: &SsoSession,
+    profile: &str,
+    http: Arc<dyn HttpClient>,
+) -> Result<Vec<AccountRole>, Failure> {
+    let token = awscred_sso::session_token(ctx, session, profile, http.clone())
+        .await
+        .map_err(failure)?;
+    let portal = Portal::new(
+        http,
+        endpoint::resolve(ctx, Service::Portal, &session.region),
+    );
+    let listing = |e: ListError| match e {
+        ListError::Unauthorized(e) => Failure::General(format!(
+            "{e}: the portal refused the token; run `awscred sso login --profile {profile}`"
+        )),
+        ListError::Other(e) => failure(e),
+    };
+    let mut roles = Vec::new();
+    for account in portal.list_accounts(&token).await.map_err(listing)? {
+        let names = portal
+            .list_account_roles(&token, &account.account_id)
+            .await
+            .map_err(listing)?;
+        roles.extend(names.into_iter().map(|role_name| AccountRole {
+            account_id: account.account_id.clone(),
+            account_name: account.account_name.clone().unwrap_or_default(),
+            role_name,
+        }));
+    }
+    roles.sort();
+    roles.dedup();
+    Ok(roles)
 }
 
 fn print(text: &str) -> Result<(), Failure> {

@@ -8,7 +8,7 @@ mod common;
 use std::time::{Duration, SystemTime};
 
 use awscred_core::timestamp;
-use awscred_testkit::sso_fake::SsoFake;
+use awscred_testkit::sso_fake::{FakeAccountSpec, SsoFake};
 use common::*;
 use serde_json::{Value, json};
 
@@ -19,19 +19,25 @@ sso_start_url = https://d-corp.awsapps.com/start\nsso_region = us-east-1\n; a tr
 [profile dev]\nsso_session = corp\nsso_account_id = 222222222222\nsso_role_name = ReadOnly\n\n\
 [profile Gone-999999999999]\nregion = us-east-1\n";
 
-const ACCOUNTS: [(&str, &str, &[&str]); 3] = [
-    ("111111111111", "Prod", &["AdministratorAccess", "ReadOnly"]),
+const ACCOUNTS: [FakeAccountSpec<'static>; 3] = [
+    (
+        "111111111111",
+        Some("Prod"),
+        None,
+        &["AdministratorAccess", "ReadOnly"],
+    ),
     (
         "222222222222",
-        "Dev",
+        Some("Dev"),
+        None,
         &["AdministratorAccess", "PowerUser", "ReadOnly"],
     ),
-    ("333333333333", "Sand box", &["Sandbox"]),
+    ("333333333333", Some("Sand box"), None, &["Sandbox"]),
 ];
 
 fn setup(fake: &SsoFake) -> Home {
     fake.accept_access_token("access-seed");
-    fake.set_assignments(&ACCOUNTS, 2);
+    fake.set_accounts(&ACCOUNTS, 2);
     let now = SystemTime::now();
     let token = json!({
         "startUrl": "https://d-corp.awsapps.com/start", "region": "us-east-1",
@@ -168,10 +174,15 @@ fn populate_writes_a_profile_per_role_and_keeps_the_rest_byte_for_byte() {
         "sso_role_name = ReadOnly\nregion = us-east-1\nawscred_populated = corp\noutput = table\n",
     );
     std::fs::write(home.dir.path().join(".aws/config"), &edited).unwrap();
-    fake.set_assignments(
+    fake.set_accounts(
         &[
             ACCOUNTS[0],
-            ("222222222222", "Dev", &["AdministratorAccess", "ReadOnly"]),
+            (
+                "222222222222",
+                Some("Dev"),
+                None,
+                &["AdministratorAccess", "ReadOnly"],
+            ),
             ACCOUNTS[2],
         ],
         2,
@@ -281,7 +292,7 @@ fn names_follow_the_template_and_collisions_are_refused() {
 fn a_legacy_profile_populates_with_its_start_url() {
     let fake = SsoFake::start();
     fake.accept_access_token("legacy-token");
-    fake.set_assignments(&ACCOUNTS[..1], 1);
+    fake.set_accounts(&ACCOUNTS[..1], 1);
     let start_url = "https://d-legacy.awsapps.com/start";
     let config = format!(
         "[profile old]\nsso_start_url = {start_url}\nsso_region = eu-west-1\n\

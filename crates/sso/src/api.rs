@@ -1,7 +1,6 @@
 //! The service calls: SSO-OIDC (`RegisterClient`, `StartDeviceAuthorization`, `CreateToken`) and
-//! the portal (`GetRoleCredentials`, `ListAccounts`, `ListAccountRoles`, `Logout`). REST-JSON
-//! over the shared [`HttpClient`], each call retried as the CLI's standard retry mode does
-//! ([`awscred_core::retry`]).
+//! the portal (`GetRoleCredentials`, `Logout`). REST-JSON over the shared [`HttpClient`], each
+//! call retried as the CLI's standard retry mode does ([`awscred_core::retry`]).
 
 use std::time::Duration;
 
@@ -108,7 +107,7 @@ pub(crate) struct Client<'a> {
 /// Sends a request, retrying transport failures, 5xx and throttling answers, and returns the
 /// parsed JSON object of a 2xx answer. The OAuth polling answers (`authorization_pending`,
 /// `slow_down`) are never retried here: they are answers the login loop acts on.
-async fn call(
+pub(crate) async fn call(
     client: Client<'_>,
     request: HttpRequest,
     operation: &str,
@@ -474,65 +473,6 @@ pub(crate) async fn get_role_credentials(
         session_token: Secret::new(required_str(creds, "sessionToken", &what)?),
         expiration_ms: required_int(creds, "expiration", &what)?,
     })
-}
-
-/// One page of a portal listing: the items of the answer's `list_key` array, and `nextToken`.
-pub(crate) struct Page {
-    pub items: Vec<Map<String, Value>>,
-    pub next_token: Option<String>,
-}
-
-/// `ListAccounts` (`list_key` `accountList`) or `ListAccountRoles` (with `account_id`,
-/// `roleList`): one page from `next_token`. The query holds the members in the shape's order,
-/// as botocore serializes them, and no page size (the CLI's paginators set none).
-pub(crate) async fn list_page(
-    client: Client<'_>,
-    portal: &str,
-    token: &Secret,
-    account_id: Option<&str>,
-    next_token: Option<&str>,
-) -> CallResult<Page> {
-    let (op, path, list_key) = match account_id {
-        None => ("ListAccounts", "accounts", "accountList"),
-        Some(_) => ("ListAccountRoles", "roles", "roleList"),
-    };
-    let mut query = Vec::new();
-    if let Some(t) = next_token {
-        query.push(format!("next_token={}", percent_encode(t)));
-    }
-    if let Some(a) = account_id {
-        query.push(format!("account_id={}", percent_encode(a)));
-    }
-    let mut url = format!("{portal}/assignment/{path}");
-    if !query.is_empty() {
-        url = format!("{url}?{}", query.join("&"));
-    }
-    let req = portal_request("GET", portal, &url, token)?;
-    let what = format!("{op} at {}", endpoint_of(req.uri()));
-    let mut map = call(client, req, op).await?;
-    let items = match map.remove(list_key) {
-        Some(Value::Array(items)) => items
-            .into_iter()
-            .map(|v| match v {
-                Value::Object(m) => Ok(m),
-                _ => Err(Error::provider_failed(format!(
-                    "{what}: an item of `{list_key}` is not an object"
-                ))),
-            })
-            .collect::<Result<Vec<_>>>()?,
-        None | Some(Value::Null) => Vec::new(),
-        Some(_) => {
-            return Err(
-                Error::provider_failed(format!("{what}: `{list_key}` is not a list")).into(),
-            );
-        }
-    };
-    let next_token = map
-        .get("nextToken")
-        .and_then(Value::as_str)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned);
-    Ok(Page { items, next_token })
 }
 
 pub(crate) async fn logout(client: Client<'_>, portal: &str, token: &Secret) -> CallResult<()> {

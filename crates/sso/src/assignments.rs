@@ -1,129 +1,214 @@
-//! Every account and role an IAM Identity Center token gives access to: the portal's
-//! `ListAccounts`, then `ListAccountRoles` for each account, every page of each, as the CLI's
-//! `configure sso` wizard lists them.
+//! The access portal's `ListAccounts` and `ListAccountRoles`, every page, as `aws configure sso`
+//! lists what a token may use (botocore's paginators: `nextToken` in, `nextToken` out, no page
+//! size).
 
 use std::sync::Arc;
 
-use awscred_core::http::HttpClient;
+use awscred_core::http::{HttpClient, endpoint_of};
 use awscred_core::retry::RetryConfig;
-use awscred_core::{Error, Result, Secret};
-use awscred_profile::ProfileContext;
-use serde_json::Value;
+use awscred_core::{Error, Secret};
+use serde_json::{Map, Value};
 
-use crate::api::{self, Client};
-use crate::config::SsoSession;
-use crate::endpoint::{self, Service};
-use crate::token::{self, SsoTokenProvider, login_hint};
+use crate::api::{self, CallError};
+use crate::util::percent_encode;
 
-/// A listing stops with an error after this many pages: a portal that keeps answering with a
-/// next token is not one to follow forever.
-pub const MAX_PAGES: usize = 1000;
+/// At most this many pages are read from one listing: a portal that never stops answering
+/// `nextToken` must not keep the wizard waiting forever (10 000 pages of the portal's default 20
+/// items is far more than any organization has).
+const MAX_PAGES: usize = 10_000;
 
-/// A role the token's user may assume in an account.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct AccountRole {
-    /// The account id.
+/// An AWS account the token's user may sign in to (`ListAccounts`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// `accountId`.
     pub account_id: String,
-    /// The account's name in the portal (empty when it gives none).
-    pub account_name: String,
-    /// The role (permission set) name.
-    pub role_name: String,
+    /// `accountName`, when the portal sends it.
+    pub account_name: Option<String>,
+    /// `emailAddress`, when the portal sends it.
+    pub email_address: Option<String>,
 }
 
-/// Every (account, role) the cached token of `session` gives access to, sorted by account then
-/// role. An sso-session token is refreshed first when due; a legacy token must be valid.
-/// `profile` names the profile in messages (`run awscred sso login --profile ...`).
-pub async fn list_account_roles(
-    ctx: &ProfileContext,
-    session: &SsoSession,
-    profile: &str,
-    http: Arc<dyn HttpClient>,
-) -> Result<Vec<AccountRole>> {
-    let token = access_token(ctx, session, profile, http.clone()).await?;
-    let portal = endpoint::resolve(ctx, Service::Portal, &session.region);
-    let client = Client {
-        http: &*http,
-        retry: RetryConfig::default(),
-    };
-    let fail = |e: api::CallError, op: &str| e.into_error(op, &portal);
-    let accounts = all_pages(client, &portal, &token, None)
-        .await
-        .map_err(|e| fail(e, "ListAccounts"))?;
-    let mut out = Vec::new();
-    for account in accounts {
-        let text = |k: &str| account.get(k).and_then(Value::as_str).unwrap_or_default();
-        let (id, name) = (text("accountId").to_owned(), text("accountName").to_owned());
-        if id.is_empty() {
-            return Err(Error::provider_failed(format!(
-                "ListAccounts at {portal}: an account has no `accountId`"
-            )));
-        }
-        let roles = all_pages(client, &portal, &token, Some(&id))
-            .await
-            .map_err(|e| fail(e, "ListAccountRoles"))?;
-        for role in roles {
-            let Some(role_name) = role.get("roleName").and_then(Value::as_str) else {
-                return Err(Error::provider_failed(format!(
-                    "ListAccountRoles at {portal}: a role of account {id} has no `roleName`"
-                )));
-            };
-            out.push(AccountRole {
-                account_id: id.clone(),
-                account_name: name.clone(),
-                role_name: role_name.to_owned(),
-            });
+/// Why a listing failed.
+#[derive(Debug)]
+pub enum ListError {
+    /// The portal refused the token (`UnauthorizedException`): the CLI then skips the account
+    /// and role and configures the session alone.
+    Unauthorized(Error),
+    /// Anything else, with the CLI-style message.
+    Other(Error),
+}
+
+impl std::fmt::Display for ListError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ListError::Unauthorized(e) => write!(f, "{e}"),
+            ListError::Other(e) => write!(f, "{e}"),
         }
     }
-    out.sort();
-    out.dedup();
-    Ok(out)
 }
 
-async fn all_pages(
-    client: Client<'_>,
-    portal: &str,
-    token: &Secret,
-    account_id: Option<&str>,
-) -> api::CallResult<Vec<serde_json::Map<String, Value>>> {
-    let mut items = Vec::new();
-    let mut next: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        let page = api::list_page(client, portal, token, account_id, next.as_deref()).await?;
-        items.extend(page.items);
-        match page.next_token {
-            Some(t) if Some(&t) == next.as_ref() => {
-                return Err(Error::provider_failed(format!(
-                    "{portal}: the portal answered the same next token twice"
-                ))
-                .into());
+impl std::error::Error for ListError {}
+
+/// The portal at `portal` (see [`crate::endpoint::resolve`]) for one access token.
+#[derive(Debug, Clone)]
+pub struct Portal {
+    http: Arc<dyn HttpClient>,
+    url: String,
+    retry: RetryConfig,
+}
+
+impl Portal {
+    /// The portal at `url`, retried as the CLI's standard mode.
+    pub fn new(http: Arc<dyn HttpClient>, url: impl Into<String>) -> Portal {
+        Portal {
+            http,
+            url: url.into(),
+            retry: RetryConfig::default(),
+        }
+    }
+
+    /// Every account the token may use, in the portal's order.
+    pub async fn list_accounts(&self, token: &Secret) -> Result<Vec<Account>, ListError> {
+        let items = self
+            .pages(
+                "ListAccounts",
+                "/assignment/accounts",
+                &[],
+                "accountList",
+                token,
+            )
+            .await?;
+        let text = |item: &Map<String, Value>, key: &str| {
+            item.get(key).and_then(Value::as_str).map(str::to_owned)
+        };
+        items
+            .iter()
+            .map(|item| {
+                Ok(Account {
+                    account_id: text(item, "accountId").ok_or_else(|| {
+                        self.malformed("ListAccounts", "an account without `accountId`")
+                    })?,
+                    account_name: text(item, "accountName"),
+                    email_address: text(item, "emailAddress"),
+                })
+            })
+            .collect()
+    }
+
+    /// The names of every role the token may use in `account_id`, in the portal's order.
+    pub async fn list_account_roles(
+        &self,
+        token: &Secret,
+        account_id: &str,
+    ) -> Result<Vec<String>, ListError> {
+        let items = self
+            .pages(
+                "ListAccountRoles",
+                "/assignment/roles",
+                &[("account_id", account_id)],
+                "roleList",
+                token,
+            )
+            .await?;
+        items
+            .iter()
+            .map(|item| {
+                item.get("roleName")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .ok_or_else(|| self.malformed("ListAccountRoles", "a role without `roleName`"))
+            })
+            .collect()
+    }
+
+    fn malformed(&self, operation: &str, what: &str) -> ListError {
+        ListError::Other(Error::provider_failed(format!(
+            "{operation}: the response from {} has {what}",
+            self.url
+        )))
+    }
+
+    /// Reads every page; the query's order is botocore's (`next_token` first, then the shape's
+    /// other members).
+    async fn pages(
+        &self,
+        operation: &str,
+        path: &str,
+        params: &[(&str, &str)],
+        list_key: &str,
+        token: &Secret,
+    ) -> Result<Vec<Map<String, Value>>, ListError> {
+        let client = api::Client {
+            http: &*self.http,
+            retry: self.retry,
+        };
+        let mut items = Vec::new();
+        let mut next: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let mut query: Vec<String> = Vec::new();
+            if let Some(n) = &next {
+                query.push(format!("next_token={}", percent_encode(n)));
             }
-            Some(t) => next = Some(t),
-            None => return Ok(items),
+            query.extend(
+                params
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", percent_encode(v))),
+            );
+            let url = if query.is_empty() {
+                format!("{}{path}", self.url)
+            } else {
+                format!("{}{path}?{}", self.url, query.join("&"))
+            };
+            let request = http::Request::builder()
+                .method("GET")
+                .uri(&url)
+                .header("x-amz-sso_bearer_token", token.expose())
+                .body(Vec::new())
+                .map_err(|e| {
+                    ListError::Other(Error::invalid_config(format!(
+                        "invalid portal endpoint {}: {e}",
+                        self.url
+                    )))
+                })?;
+            let endpoint = endpoint_of(request.uri());
+            let page = match api::call(client, request, operation).await {
+                Ok(page) => page,
+                Err(CallError::Service(e)) if e.is("unauthorized") => {
+                    return Err(ListError::Unauthorized(
+                        CallError::Service(e).into_error(operation, &endpoint),
+                    ));
+                }
+                Err(e) => return Err(ListError::Other(e.into_error(operation, &endpoint))),
+            };
+            match page.get(list_key) {
+                Some(Value::Array(list)) => {
+                    for item in list {
+                        match item {
+                            Value::Object(map) => items.push(map.clone()),
+                            _ => {
+                                return Err(
+                                    self.malformed(operation, "a list entry that is not an object")
+                                );
+                            }
+                        }
+                    }
+                }
+                None | Some(Value::Null) => {}
+                Some(_) => {
+                    return Err(
+                        self.malformed(operation, &format!("a `{list_key}` that is not a list"))
+                    );
+                }
+            }
+            next = page
+                .get("nextToken")
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned);
+            if next.is_none() {
+                return Ok(items);
+            }
         }
+        Err(self.malformed(operation, &format!("more than {MAX_PAGES} pages")))
     }
-    Err(Error::provider_failed(format!(
-        "{portal}: more than {MAX_PAGES} pages of assignments; giving up"
-    ))
-    .into())
-}
-
-async fn access_token(
-    ctx: &ProfileContext,
-    session: &SsoSession,
-    profile: &str,
-    http: Arc<dyn HttpClient>,
-) -> Result<Secret> {
-    if session.session_name.is_some() {
-        let provider = SsoTokenProvider::for_session(ctx, profile, session.clone(), http);
-        return Ok(provider.token().await?.token);
-    }
-    let cached = token::load_token(&ctx.env, session, profile)?;
-    if cached.expires_at <= ctx.env.now() {
-        return Err(Error::provider_failed(format!(
-            "the SSO token for {} has expired: {}",
-            session.display_name(),
-            login_hint(profile)
-        )));
-    }
-    Ok(cached.access_token)
 }

@@ -67,8 +67,6 @@
 //! - [`login()`] / [`logout()`]: the `awscred sso login` / `awscred sso logout` commands, printing
 //!   what the CLI prints.
 //! - [`config`]: the profile validation, with the CLI's messages.
-//! - [`assignments::list_account_roles`]: every account and role a token gives access to
-//!   (`ListAccounts` / `ListAccountRoles`, every page), for `awscred sso populate`.
 //! - [`LoginSessionProvider`]: the credentials of a `login_session` profile (console sign-in with
 //!   `aws login`), read from `~/.aws/login/cache/<SHA-256 of the session name>.json` (or
 //!   `AWS_LOGIN_CACHE_DIRECTORY`), as botocore's `LoginProvider`. It lives here as the other
@@ -105,9 +103,9 @@ mod util;
 
 pub use api::ServiceError;
 pub use config::{SsoProfile, SsoSession};
-pub use login::{LoginOptions, LogoutSummary, login, logout, open_browser};
+pub use login::{LoginOptions, LogoutSummary, login, login_to_session, logout, open_browser};
 pub use login_session::{
     LOGIN_PROVIDER_NAME, LoginSessionProvider, login_cache_dir, login_token_path,
 };
 pub use provider::{PROVIDER_NAME, SsoProvider};
-pub use token::{CachedToken, SsoToken, SsoTokenProvider, load_token, token_path};
+pub use token::{CachedToken, SsoToken, SsoTokenProvider, load_token, session_token, token_path};

@@ -87,6 +87,38 @@ pub async fn login(
         .clone()
         .unwrap_or_else(|| ctx.profile_name.clone());
     let session = config::login_config(&ctx.profiles, &profile, options.sso_session.as_deref())?;
+    login_to_session(ctx, http, &session, options, true, out).await?;
+    writeln!(
+        out,
+        "Successfully logged into Start URL: {}",
+        session.start_url
+    )
+    .map_err(io_error)?;
+    Ok(())
+}
+
+/// Logs in to `session`, which need not be in the config file yet (`awscred configure sso`
+/// logs in before it writes the session), and writes the token to the CLI's token cache.
+/// Without `force_refresh`, a cached token with more than 15 minutes left is returned as it is,
+/// as botocore's token fetchers do. Prints what [`login`] prints, less its last line.
+pub async fn login_to_session(
+    ctx: &ProfileContext,
+    http: Arc<dyn HttpClient>,
+    session: &SsoSession,
+    options: &LoginOptions,
+    force_refresh: bool,
+    out: &mut (dyn Write + Send),
+) -> Result<CachedToken> {
+    let path = token_path(&ctx.env, session)?;
+    if !force_refresh
+        && let Ok(token) = crate::token::load_token(&ctx.env, session, &ctx.profile_name)
+        && token
+            .expires_at
+            .duration_since(ctx.env.now())
+            .is_ok_and(|left| left >= REGISTRATION_WINDOW)
+    {
+        return Ok(token);
+    }
     let oidc = endpoint::resolve(ctx, Service::Oidc, &session.region);
     let flow = Flow {
         ctx,
@@ -95,7 +127,7 @@ pub async fn login(
             retry: options.retry,
         },
         oidc: &oidc,
-        session: &session,
+        session,
         options,
     };
     let token = if session.session_name.is_some() && !options.use_device_code {
@@ -103,7 +135,6 @@ pub async fn login(
     } else {
         flow.device_code(out).await?
     };
-    let path = token_path(&ctx.env, &session)?;
     ctx.env
         .fs()
         .write_atomic(&path, token.to_json().as_bytes())
@@ -116,13 +147,7 @@ pub async fn login(
                 ),
             )
         })?;
-    writeln!(
-        out,
-        "Successfully logged into Start URL: {}",
-        session.start_url
-    )
-    .map_err(io_error)?;
-    Ok(())
+    Ok(token)
 }
 
 struct Flow<'a> {

@@ -16,6 +16,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::{Value, json};
 
 mod assignments;
+use assignments::{Assignments, FakeAccount};
+
+/// An account for [`SsoFake::set_accounts`]: `(id, name, email, roles)`.
+pub type FakeAccountSpec<'a> = (&'a str, Option<&'a str>, Option<&'a str>, &'a [&'a str]);
 
 /// A request the fake received.
 #[derive(Debug, Clone)]
@@ -59,7 +63,7 @@ struct State {
     logged_out: Vec<String>,
     counter: u64,
     failures: HashMap<String, VecDeque<(u16, String)>>,
-    assignments: assignments::Assignments,
+    assignments: Assignments,
 }
 
 /// The fake services. Dropping it stops the server.
@@ -164,6 +168,25 @@ impl SsoFake {
             .entry(path.to_owned())
             .or_default()
             .extend(failures.iter().map(|(s, c)| (*s, (*c).to_owned())));
+    }
+
+    /// The accounts `ListAccounts` lists, each `(id, name, email, roles)`, and the roles
+    /// `ListAccountRoles` lists for it; `page_size` items a page (when the request names no
+    /// `max_result`).
+    pub fn set_accounts(&self, accounts: &[FakeAccountSpec<'_>], page_size: usize) {
+        let owned = |v: Option<&str>| v.map(str::to_owned);
+        self.lock().assignments = Assignments {
+            accounts: accounts
+                .iter()
+                .map(|(id, name, email, roles)| FakeAccount {
+                    id: (*id).to_owned(),
+                    name: owned(*name),
+                    email: owned(*email),
+                    roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+                })
+                .collect(),
+            page_size,
+        };
     }
 
     /// Every request received so far.
@@ -372,7 +395,9 @@ fn handle(s: &mut State, r: &FakeRequest, port: u16) -> Reply {
     if let Some((status, code)) = s.failures.get_mut(&r.path).and_then(VecDeque::pop_front) {
         return failure(status, &code);
     }
-    if let Some(reply) = assignments::handle(s, r) {
+    let bearer = r.headers.get("x-amz-sso_bearer_token");
+    let token_ok = bearer.is_some_and(|t| s.access_tokens.contains(t));
+    if let Some(reply) = s.assignments.handle(r, token_ok) {
         return reply;
     }
     match (r.method.as_str(), r.path.as_str()) {
@@ -443,9 +468,6 @@ fn handle(s: &mut State, r: &FakeRequest, port: u16) -> Reply {
             }
             if r.param("role_name").is_none() || r.param("account_id").is_none() {
                 return oauth_error(400, "invalid_request");
-            }
-            if let Some(refusal) = assignments::refuse_unassigned(s, r) {
-                return refusal;
             }
             let exp = s.role_expiration_ms.unwrap_or((now_secs() + 3600) * 1000);
             ok(json!({"roleCredentials": {

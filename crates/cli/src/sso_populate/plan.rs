@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use awscred_profile::ProfileSet;
 use awscred_profile::writer::{self, SectionUpdate};
 use awscred_sso::SsoSession;
-use awscred_sso::assignments::AccountRole;
 
 /// The key marking a profile as written by `sso populate`: its value is the sso-session name
 /// (or the legacy start URL). The CLI and the SDKs ignore keys they do not know.
@@ -15,6 +14,17 @@ pub(crate) const MARKER: &str = "awscred_populated";
 
 /// The default name template, as the CLI's `configure sso` wizard proposes.
 pub(crate) const DEFAULT_TEMPLATE: &str = "{role_name}-{account_id}";
+
+/// A role the token's user may use in an account.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct AccountRole {
+    /// The account id.
+    pub(crate) account_id: String,
+    /// The account's name in the portal (empty when it gives none).
+    pub(crate) account_name: String,
+    /// The role (permission set) name.
+    pub(crate) role_name: String,
+}
 
 /// One change to the config file.
 #[derive(Debug, Clone, PartialEq, Eq)]

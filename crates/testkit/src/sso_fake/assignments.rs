@@ -1,125 +1,108 @@
-//! The access portal's assignment listing: `ListAccounts` (`GET /assignment/accounts`) and
-//! `ListAccountRoles` (`GET /assignment/roles?account_id=`), paginated with `next_token` /
-//! `nextToken` as the service does, for `awscred sso populate`. Once assignments are set,
-//! `GetRoleCredentials` refuses a role that is not assigned (`ForbiddenException`).
+//! The portal's `ListAccounts` and `ListAccountRoles` for [`super::SsoFake`]: `GET
+//! /assignment/accounts` and `GET /assignment/roles?account_id=`, the bearer token in
+//! `x-amz-sso_bearer_token`, pages of `max_result` items (the fake's page size when absent)
+//! chained by an opaque `nextToken` that needs percent-encoding in the query.
 
 use serde_json::{Value, json};
 
-use super::{FakeRequest, Reply, SsoFake, ok, unauthorized};
+use super::{FakeRequest, Reply, ok, unauthorized};
 
-/// The accounts and roles the token's user is assigned, and how many items a page holds.
-#[derive(Debug, Default)]
-pub(super) struct Assignments {
-    /// (account id, account name, role names), in listing order.
-    accounts: Vec<(String, String, Vec<String>)>,
-    configured: bool,
-    page_size: usize,
+/// One account the fake lists, with its roles.
+#[derive(Debug, Clone)]
+pub(super) struct FakeAccount {
+    pub id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub roles: Vec<String>,
 }
 
-impl SsoFake {
-    /// The accounts (id, name) and each one's roles that the portal lists from now on. A page
-    /// holds `page_size` items (at least 1), so that listings span several pages.
-    pub fn set_assignments(&self, accounts: &[(&str, &str, &[&str])], page_size: usize) {
-        let mut s = self.lock();
-        s.assignments = Assignments {
-            accounts: accounts
-                .iter()
-                .map(|(id, name, roles)| {
-                    let roles = roles.iter().map(|r| (*r).to_owned()).collect();
-                    ((*id).to_owned(), (*name).to_owned(), roles)
-                })
-                .collect(),
-            configured: true,
-            page_size: page_size.max(1),
-        };
+/// The accounts and how many items a page holds.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Assignments {
+    pub accounts: Vec<FakeAccount>,
+    pub page_size: usize,
+}
+
+/// The `nextToken` of the page starting at `offset`: `/`, `+` and `=` test the client's
+/// query encoding, as the service's long opaque tokens do.
+fn next_token(offset: usize) -> String {
+    format!("page/{offset}+x=")
+}
+
+fn offset_of(token: Option<&str>) -> Option<usize> {
+    match token {
+        None => Some(0),
+        Some(t) => t.strip_prefix("page/")?.strip_suffix("+x=")?.parse().ok(),
     }
 }
 
 impl Assignments {
-    /// Whether `GetRoleCredentials` may give this role (always, until assignments are set).
-    pub(super) fn allows(&self, account: &str, role: &str) -> bool {
-        !self.configured
-            || self
-                .accounts
-                .iter()
-                .any(|(id, _, roles)| id == account && roles.iter().any(|r| r == role))
-    }
-}
-
-fn forbidden() -> Reply {
-    super::failure(403, "ForbiddenException")
-}
-
-/// One page of `items` from `next_token` (an index, as opaque to the client as the service's).
-fn page(items: Vec<Value>, r: &FakeRequest, size: usize, key: &str) -> Reply {
-    let start = match r.param("next_token") {
-        None => 0,
-        Some(t) => match t
-            .strip_prefix("page-")
-            .and_then(|n| n.parse::<usize>().ok())
-        {
-            Some(n) if n < items.len() => n,
-            _ => {
-                return Reply {
-                    status: 400,
-                    headers: vec![("x-amzn-errortype".into(), "InvalidRequestException".into())],
-                    body: json!({"message": "Invalid next token"}).to_string(),
+    /// Answers `r` when it is a listing; `None` for any other path.
+    pub(super) fn handle(&self, r: &FakeRequest, token_ok: bool) -> Option<Reply> {
+        let (list_key, items): (&str, Vec<Value>) = match (r.method.as_str(), r.path.as_str()) {
+            ("GET", "/assignment/accounts") => (
+                "accountList",
+                self.accounts
+                    .iter()
+                    .map(|a| {
+                        let mut v = json!({"accountId": a.id});
+                        if let Some(n) = &a.name {
+                            v["accountName"] = json!(n);
+                        }
+                        if let Some(e) = &a.email {
+                            v["emailAddress"] = json!(e);
+                        }
+                        v
+                    })
+                    .collect(),
+            ),
+            ("GET", "/assignment/roles") => {
+                let Some(account) = r.param("account_id") else {
+                    return Some(invalid_request("accountId is required"));
                 };
+                let roles = self
+                    .accounts
+                    .iter()
+                    .find(|a| a.id == account)
+                    .map(|a| a.roles.clone())
+                    .unwrap_or_default();
+                (
+                    "roleList",
+                    roles
+                        .into_iter()
+                        .map(|role| json!({"roleName": role, "accountId": account}))
+                        .collect(),
+                )
             }
-        },
-    };
-    let end = (start + size).min(items.len());
-    let mut body = json!({ key: items[start..end].to_vec() });
-    if end < items.len() {
-        body["nextToken"] = json!(format!("page-{end}"));
+            _ => return None,
+        };
+        if !token_ok {
+            return Some(unauthorized());
+        }
+        let Some(start) = offset_of(r.param("next_token")) else {
+            return Some(invalid_request("invalid nextToken"));
+        };
+        let size = r
+            .param("max_result")
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(self.page_size.max(1));
+        let end = (start + size).min(items.len());
+        let page: Vec<Value> = items.get(start..end).unwrap_or_default().to_vec();
+        let mut body = json!({ list_key: page });
+        if end < items.len() {
+            body["nextToken"] = json!(next_token(end));
+        }
+        Some(ok(body))
     }
-    ok(body)
 }
 
-/// `ListAccounts` / `ListAccountRoles`; `None` for any other request.
-pub(super) fn handle(s: &super::State, r: &FakeRequest) -> Option<Reply> {
-    let listing = matches!(
-        (r.method.as_str(), r.path.as_str()),
-        ("GET", "/assignment/accounts" | "/assignment/roles")
-    );
-    if !listing {
-        return None;
+fn invalid_request(message: &str) -> Reply {
+    Reply {
+        status: 400,
+        headers: vec![
+            ("content-type".into(), "application/json".into()),
+            ("x-amzn-errortype".into(), "InvalidRequestException".into()),
+        ],
+        body: json!({ "message": message }).to_string(),
     }
-    let token = r
-        .headers
-        .get("x-amz-sso_bearer_token")
-        .cloned()
-        .unwrap_or_default();
-    if !s.access_tokens.contains(&token) {
-        return Some(unauthorized());
-    }
-    let a = &s.assignments;
-    if r.path == "/assignment/accounts" {
-        let items = a
-            .accounts
-            .iter()
-            .map(|(id, name, _)| {
-                json!({"accountId": id, "accountName": name,
-                    "emailAddress": format!("{id}@example.com")})
-            })
-            .collect();
-        return Some(page(items, r, a.page_size, "accountList"));
-    }
-    let Some(account) = r.param("account_id") else {
-        return Some(forbidden());
-    };
-    let Some((_, _, roles)) = a.accounts.iter().find(|(id, _, _)| id == account) else {
-        return Some(forbidden());
-    };
-    let items = roles
-        .iter()
-        .map(|role| json!({"roleName": role, "accountId": account}))
-        .collect();
-    Some(page(items, r, a.page_size, "roleList"))
-}
-
-/// `GetRoleCredentials` for a role that is not assigned.
-pub(super) fn refuse_unassigned(s: &super::State, r: &FakeRequest) -> Option<Reply> {
-    let (account, role) = (r.param("account_id")?, r.param("role_name")?);
-    (!s.assignments.allows(account, role)).then(forbidden)
 }
