@@ -422,16 +422,6 @@ pub(crate) async fn create_token(
 }
 
 /// `GetRoleCredentials`' answer.
-/// A bodiless portal request to `url`, authorized with the bearer token.
-fn portal_request(method: &str, portal: &str, url: &str, token: &Secret) -> Result<HttpRequest> {
-    http::Request::builder()
-        .method(method)
-        .uri(url)
-        .header("x-amz-sso_bearer_token", token.expose())
-        .body(Vec::new())
-        .map_err(|e| Error::invalid_config(format!("invalid portal endpoint {portal}: {e}")))
-}
-
 #[derive(Debug, Clone)]
 pub(crate) struct RoleCredentials {
     pub access_key_id: String,
@@ -455,7 +445,12 @@ pub(crate) async fn get_role_credentials(
         percent_encode(role_name),
         percent_encode(account_id)
     );
-    let req = portal_request("GET", portal, &url, token)?;
+    let req = http::Request::builder()
+        .method("GET")
+        .uri(&url)
+        .header("x-amz-sso_bearer_token", token.expose())
+        .body(Vec::new())
+        .map_err(|e| Error::invalid_config(format!("invalid portal endpoint {portal}: {e}")))?;
     let what = format!("{OP} at {}", endpoint_of(req.uri()));
     let map = call(client, req, OP).await?;
     let creds = match map.get("roleCredentials") {
@@ -476,7 +471,12 @@ pub(crate) async fn get_role_credentials(
 }
 
 pub(crate) async fn logout(client: Client<'_>, portal: &str, token: &Secret) -> CallResult<()> {
-    let req = portal_request("POST", portal, &format!("{portal}/logout"), token)?;
+    let req = http::Request::builder()
+        .method("POST")
+        .uri(format!("{portal}/logout"))
+        .header("x-amz-sso_bearer_token", token.expose())
+        .body(Vec::new())
+        .map_err(|e| Error::invalid_config(format!("invalid portal endpoint {portal}: {e}")))?;
     call(client, req, "Logout").await.map(|_| ())
 }
 
