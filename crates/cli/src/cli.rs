@@ -9,7 +9,9 @@ use clap::error::ErrorKind;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::failure::{Failure, USAGE_ERROR};
-use crate::{configure, exec, explain, export, logging, login, serve, sso};
+use crate::{
+    configure, console, exec, explain, export, logging, login, serve, sso, status,
+};
 
 /// The options every subcommand takes (before or after its name), as the CLI's global options.
 #[derive(Debug, Clone, Default)]
@@ -83,6 +85,8 @@ pub(crate) fn command() -> Command {
         .subcommand(configure::command())
         .subcommand(login::login_command())
         .subcommand(login::logout_command())
+        .subcommand(status::command())
+        .subcommand(console::command())
 }
 
 /// Parses the arguments and runs the subcommand.
@@ -110,6 +114,8 @@ pub(crate) fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Some(("configure", sub)) => configure::run(&globals, sub, &env),
         Some(("login", sub)) => login::run_login(&globals, sub, &env),
         Some(("logout", sub)) => login::run_logout(&globals, sub, &env),
+        Some(("status", sub)) => status::run(&globals, sub, &env),
+        Some(("console", sub)) => console::run(&globals, sub, &env),
         // `subcommand_required` makes clap refuse a missing or unknown subcommand.
         _ => USAGE_ERROR,
     };

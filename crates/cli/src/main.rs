@@ -14,6 +14,9 @@
 //! $ awscred serve --profile dev        # a local container-credentials endpoint for any SDK
 //! export AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:41953/credentials
 //! export AWS_CONTAINER_AUTHORIZATION_TOKEN=5f0c...
+//! $ awscred status                     # cached sessions, their expiry and profiles (--json)
+//! $ awscred console --profile dev      # the AWS console, signed in (--print for the URL)
+//! $ awscred sso populate --sso-session corp --dry-run   # a profile per SSO account and role
 //! ```
 //!
 //! `export-credentials` is a drop-in for `aws configure export-credentials`: the same formats,
@@ -25,12 +28,14 @@
 //! `awscred_chain=debug`) turns it on; it goes to stderr. Secrets never appear in it, nor in
 //! `explain` or any error.
 //!
-//! Subcommands live in their own modules ([`export`], [`explain`], [`exec`], [`serve`], [`sso`]);
+//! Subcommands live in their own modules ([`export`], [`explain`], [`exec`], [`serve`], [`sso`],
+//! [`sso_populate`], [`status`], [`console`]);
 //! each gives a `command()` for the parser and a `run()`, and [`cli::main`] names them. Adding one
 //! is a new module and two lines there.
 
 mod cli;
 mod configure;
+mod console;
 mod exec;
 mod explain;
 mod export;
@@ -42,6 +47,8 @@ mod menu;
 mod prompt;
 mod serve;
 mod sso;
+mod sso_populate;
+mod status;
 
 use std::process::ExitCode;
 

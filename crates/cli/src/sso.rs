@@ -30,6 +30,7 @@ pub(crate) fn command() -> Command {
                 )
                 .args(login_args()),
         )
+        .subcommand(crate::sso_populate::command())
         .subcommand(Command::new("logout").about(
             "Invalidate and remove every cached SSO access token, and remove the cached SSO role \
              credentials",
@@ -55,6 +56,7 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> u8 {
     let result = match matches.subcommand() {
         Some(("login", sub)) => login(globals, sub, env),
         Some(("logout", _)) => logout(globals, env),
+        Some(("populate", sub)) => return crate::sso_populate::run(globals, sub, env),
         _ => return USAGE_ERROR,
     };
     match result {

@@ -50,6 +50,29 @@ pub struct SsoProfile {
     pub role_name: String,
 }
 
+impl SsoProfile {
+    /// The CLI's role-credential cache key (`~/.aws/cli/cache/<key>.json`): SHA-1 of the
+    /// compact, sorted JSON of `accountId`, `roleName` and `sessionName` (sso-session) or
+    /// `startUrl` (legacy).
+    pub fn role_cache_key(&self) -> String {
+        use crate::util::PyJson;
+        let mut args = vec![
+            ("roleName".to_owned(), PyJson::Str(self.role_name.clone())),
+            ("accountId".to_owned(), PyJson::Str(self.account_id.clone())),
+        ];
+        match &self.session.session_name {
+            Some(name) => args.push(("sessionName".to_owned(), PyJson::Str(name.clone()))),
+            None => args.push((
+                "startUrl".to_owned(),
+                PyJson::Str(self.session.start_url.clone()),
+            )),
+        }
+        let json = PyJson::Object(args).sorted().dumps(true);
+        // `_make_file_safe` has nothing to replace in a hex digest.
+        crate::util::sha1_hex(json.as_bytes())
+    }
+}
+
 /// The text the token-provider profiles and the conformance suite share.
 const TOKEN_ONLY: &str = "selected profile will resolve an access token instead of credentials";
 

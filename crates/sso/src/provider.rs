@@ -18,7 +18,7 @@ use crate::api;
 use crate::config::{self, SsoProfile};
 use crate::endpoint::{self, Service};
 use crate::token::{self, SsoTokenProvider, login_hint};
-use crate::util::{PyJson, sha1_hex};
+use crate::util::PyJson;
 
 /// The CLI reuses cached role credentials only while more than this remains
 /// (`CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS`).
@@ -81,21 +81,7 @@ impl SsoProvider {
     /// The CLI's cache key for these role credentials: SHA-1 of the compact, sorted JSON of
     /// `accountId`, `roleName` and `sessionName` (sso-session) or `startUrl` (legacy).
     pub fn cache_key(&self) -> String {
-        let c = &self.config;
-        let mut args = vec![
-            ("roleName".to_owned(), PyJson::Str(c.role_name.clone())),
-            ("accountId".to_owned(), PyJson::Str(c.account_id.clone())),
-        ];
-        match &c.session.session_name {
-            Some(name) => args.push(("sessionName".to_owned(), PyJson::Str(name.clone()))),
-            None => args.push((
-                "startUrl".to_owned(),
-                PyJson::Str(c.session.start_url.clone()),
-            )),
-        }
-        let json = PyJson::Object(args).sorted().dumps(true);
-        // `_make_file_safe` has nothing to replace in a hex digest.
-        sha1_hex(json.as_bytes())
+        self.config.role_cache_key()
     }
 
     fn cache_path(&self) -> Option<PathBuf> {

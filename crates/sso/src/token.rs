@@ -183,6 +183,31 @@ pub fn load_token(env: &Env, session: &SsoSession, profile: &str) -> Result<Cach
         .map_err(|e| e.context(format!("profile {profile}")).with_hint(profile))
 }
 
+/// A valid access token of `session` from the CLI's cache, for calls to the portal: an
+/// sso-session token is refreshed first when due (as [`SsoTokenProvider`]); a legacy token is
+/// used as cached, and an expired one is an error naming `awscred sso login`. `profile` names
+/// the profile in messages.
+pub async fn session_token(
+    ctx: &ProfileContext,
+    session: &SsoSession,
+    profile: &str,
+    http: Arc<dyn HttpClient>,
+) -> Result<Secret> {
+    if session.session_name.is_some() {
+        let provider = SsoTokenProvider::for_session(ctx, profile, session.clone(), http);
+        return Ok(provider.token().await?.token);
+    }
+    let cached = load_token(&ctx.env, session, profile)?;
+    if cached.expires_at <= ctx.env.now() {
+        return Err(Error::provider_failed(format!(
+            "the SSO token for {} has expired: {}",
+            session.display_name(),
+            login_hint(profile)
+        )));
+    }
+    Ok(cached.access_token)
+}
+
 trait WithHint {
     fn with_hint(self, profile: &str) -> Self;
 }

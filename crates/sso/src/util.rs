@@ -104,19 +104,7 @@ pub(crate) fn base64_value(c: u8) -> Option<u8> {
     }
 }
 
-/// Percent-encodes everything but RFC 3986's unreserved characters, as botocore's
-/// `percent_encode` (spaces become `%20`).
-pub(crate) fn percent_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+pub(crate) use awscred_core::http::percent_encode;
 
 /// Decodes `%XX` and `+` in a query component. Invalid escapes are kept as they are.
 pub(crate) fn percent_decode(value: &str) -> String {

@@ -422,24 +422,11 @@ impl Form {
         self.0.push('&');
         self.0.push_str(key);
         self.0.push('=');
-        percent_encode(value, &mut self.0);
+        awscred_core::http::percent_encode_into(value, &mut self.0);
     }
 
     fn finish(self) -> Vec<u8> {
         self.0.into_bytes()
-    }
-}
-
-/// RFC 3986 percent-encoding of everything but the unreserved characters, as botocore's query
-/// serializer does.
-fn percent_encode(value: &str, out: &mut String) {
-    use std::fmt::Write;
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
     }
 }
 

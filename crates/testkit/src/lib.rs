@@ -7,6 +7,7 @@
 pub mod bench;
 pub mod ecs_fake;
 pub mod fake_http;
+pub mod federation_fake;
 pub mod hostile;
 pub mod imds_fake;
 pub mod moto;

@@ -160,3 +160,43 @@ pub fn pty(home: &Home, args: &[&str], steps: serde_json::Value) -> PtyRun {
         failed: doc["failed"].clone(),
     }
 }
+
+/// Reads each profile's credentials with botocore set up as the AWS CLI v2 sets it up
+/// (tests/botocore_caches.py: the CLI's role and SSO caches), in `home` with its variables; fails
+/// the test unless every profile resolves. Botocore writes what it fetched to the caches.
+pub fn botocore_read_credentials(home: &Home, profiles: &[&str]) {
+    use std::io::Write;
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/botocore_caches.py");
+    let mut env: serde_json::Map<String, serde_json::Value> = home
+        .env
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::json!(v)))
+        .collect();
+    env.insert(
+        "HOME".into(),
+        serde_json::json!(home.dir.path().to_str().unwrap()),
+    );
+    env.insert(
+        "AWS_EC2_METADATA_DISABLED".into(),
+        serde_json::json!("true"),
+    );
+    let mut child = Command::new(awscred_testkit::python())
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("python starts");
+    let input = serde_json::json!({"env": env, "profiles": profiles}).to_string();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for profile in profiles {
+        assert!(text.contains(&format!("{profile} ok")), "botocore: {text}");
+    }
+}
