@@ -9,9 +9,7 @@ use clap::error::ErrorKind;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::failure::{Failure, USAGE_ERROR};
-use crate::{
-    configure, console, exec, explain, export, logging, login, serve, sso, status,
-};
+use crate::{configure, console, exec, explain, export, logging, login, serve, sso, status};
 
 /// The options every subcommand takes (before or after its name), as the CLI's global options.
 #[derive(Debug, Clone, Default)]

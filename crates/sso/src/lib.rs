@@ -106,9 +106,9 @@ mod util;
 pub use api::ServiceError;
 pub use config::{SsoProfile, SsoSession};
 pub use login::{LoginOptions, LogoutSummary, login, login_to_session, logout};
-pub use redirect::open_browser;
 pub use login_session::{
     LOGIN_PROVIDER_NAME, LoginSessionProvider, login_cache_dir, login_token_path,
 };
 pub use provider::{PROVIDER_NAME, SsoProvider};
+pub use redirect::open_browser;
 pub use token::{CachedToken, SsoToken, SsoTokenProvider, load_token, session_token, token_path};
