@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::provider::BoxFuture;
 
+mod connect;
 mod hyper_client;
 mod proxy;
 #[cfg(test)]
