@@ -37,6 +37,7 @@ mod failure;
 mod format;
 mod logging;
 mod serve;
+mod shell_safe;
 mod sso;
 
 use std::process::ExitCode;

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
+use awscred_core::fs::ReadLimit;
 use awscred_core::http::HttpClient;
 use awscred_core::retry::RetryConfig;
 use awscred_core::timestamp;
@@ -180,7 +181,7 @@ impl Flow<'_> {
     }
 
     fn cached_registration(&self, path: &std::path::Path) -> Option<CachedRegistration> {
-        let bytes = self.ctx.env.read_file(path).ok()?;
+        let bytes = self.ctx.env.read_file(path, ReadLimit::CACHE_ENTRY).ok()?;
         let value: Value = serde_json::from_slice(&bytes).ok()?;
         let text = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_owned);
         let expires_at_text = text("expiresAt")?;
@@ -416,18 +417,12 @@ impl Flow<'_> {
         );
         self.on_pending(out, &url, None, &url)?;
 
-        let (code, returned_state) =
-            wait_for_redirect(&listener, self.options.callback_timeout).await?;
+        let code = wait_for_redirect(&listener, self.options.callback_timeout, &state).await?;
         let Some(code) = code else {
             return Err(Error::provider_failed(
                 "Failed to retrieve an authorization code.",
             ));
         };
-        if returned_state.as_deref() != Some(state.as_str()) {
-            return Err(Error::provider_failed(
-                "State parameter does not match expected value.",
-            ));
-        }
         let code = Secret::new(code);
         let answer = api::create_token(
             self.client,
@@ -461,12 +456,22 @@ const CALLBACK_PAGE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\">
 <body><h1>Request approved</h1><p>awscred has been given the requested permissions. You can close \
 this window and return to the terminal.</p></body></html>";
 
-/// Serves the loopback listener until a request carries `code` and `state`, or `error`, as the
-/// CLI's `AuthCodeFetcher`: returns `(code, state)`, `(None, None)` on an error redirect.
+/// The page for a request that is not the redirect of this login.
+const IGNORED_PAGE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>awscred</title></head>\
+<body><h1>Not this login</h1><p>This request does not carry the state of the login awscred is \
+waiting for, and was ignored.</p></body></html>";
+
+/// Serves the loopback listener until the redirect of this login: a request whose `state` is
+/// `state`, carrying `code` (returned) or `error` (`None`). Any other request (another state,
+/// none, neither parameter: a stray tab, a forged or cross-site request) gets an error page
+/// and the wait goes on, until `overall` has passed since the start. The CLI's `AuthCodeFetcher`
+/// takes the first request with `code` or `error` and fails on a wrong state, so any local
+/// program could cancel its login.
 async fn wait_for_redirect(
     listener: &tokio::net::TcpListener,
     overall: Duration,
-) -> Result<(Option<String>, Option<String>)> {
+    state: &str,
+) -> Result<Option<String>> {
     let deadline = tokio::time::Instant::now() + overall;
     loop {
         let accepted = tokio::time::timeout_at(deadline, listener.accept()).await;
@@ -480,20 +485,30 @@ async fn wait_for_redirect(
         let head = tokio::time::timeout(Duration::from_secs(10), read_head(&mut stream)).await;
         let Ok(Some(head)) = head else { continue };
         let target = head.split(' ').nth(1).unwrap_or_default().to_owned();
-        let response = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{CALLBACK_PAGE}",
-            CALLBACK_PAGE.len()
-        );
-        let _ = stream.write_all(response.as_bytes()).await;
-        let _ = stream.shutdown().await;
         let query = target.split_once('?').map(|(_, q)| q).unwrap_or_default();
         let params = util::parse_query(query);
         let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-        if get("error").is_some() {
-            return Ok((None, None));
-        }
-        if let (Some(code), Some(state)) = (get("code"), get("state")) {
-            return Ok((Some(code), Some(state)));
+        let ours = get("state").as_deref() == Some(state);
+        let answer = match (ours, get("code"), get("error")) {
+            (true, Some(code), _) => Some(Some(code)),
+            (true, None, Some(_)) => Some(None),
+            _ => None,
+        };
+        let (status, page) = match answer {
+            Some(_) => ("200 OK", CALLBACK_PAGE),
+            None => ("400 Bad Request", IGNORED_PAGE),
+        };
+        let response = format!(
+            "HTTP/1.1 {status}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
+            page.len()
+        );
+        let _ = stream.write_all(response.as_bytes()).await;
+        let _ = stream.shutdown().await;
+        match answer {
+            Some(code) => return Ok(code),
+            None => {
+                tracing::debug!("ignored a request to the login listener: not this login's state")
+            }
         }
     }
 }
@@ -611,7 +626,7 @@ fn list(env: &Env, dir: &std::path::Path) -> Result<Vec<String>> {
 }
 
 fn read_json(env: &Env, path: &std::path::Path) -> Option<Value> {
-    let bytes = env.read_file(path).ok()?;
+    let bytes = env.read_file(path, ReadLimit::CACHE_ENTRY).ok()?;
     match serde_json::from_slice(&bytes) {
         Ok(v @ Value::Object(_)) => Some(v),
         _ => {

@@ -149,7 +149,10 @@ impl HyperClient {
             }
         };
         let default_port = if https { 443 } else { 80 };
-        let proxy = self.shared.proxy.intercept(&uri);
+        let proxy = match request.extensions().get::<super::Direct>() {
+            Some(_) => None,
+            None => self.shared.proxy.intercept(&uri),
+        };
         let target = Target {
             https,
             host,
@@ -193,6 +196,9 @@ impl HyperClient {
 
         let key = target.key();
         let mut use_pool = true;
+        // A copy for one more try when a reused connection is found dead after the request
+        // went out (a body is `Bytes`: the copy shares it).
+        let mut again = Some(request.clone());
         loop {
             // Phase 1: until a connection (new or pooled) is ready, bounded by the connect timeout.
             let (mut sender, reused) =
@@ -220,6 +226,18 @@ impl HyperClient {
                         )
                     })?;
             match attempt {
+                // A reused connection that closed with no answer (a server or proxy that
+                // answered HTTP/1.1 without `Connection: close`, then closed): hyper sees an
+                // incomplete message. Tried once more on a fresh connection, as a pooled
+                // connection's death is no answer from the server.
+                Attempt::Unanswered(error) => match again.take().filter(|_| reused) {
+                    Some(copy) => {
+                        tracing::debug!(%key, error = %error_chain(&error), "a reused connection closed without an answer; once more on a fresh one");
+                        request = copy;
+                        use_pool = false;
+                    }
+                    None => return Err(err(HttpErrorKind::Io, error_chain(&error))),
+                },
                 Attempt::Done(response) => {
                     if response.is_ok() {
                         self.shared.checkin(key, sender);
@@ -285,7 +303,16 @@ impl HyperClient {
             ),
             None => tracing::debug!(endpoint = %target.key(), "opening a connection"),
         }
-        let mut tcp = dial(dial_host, dial_port).await?;
+        // A proxy that cannot be reached is named: the endpoint alone would mislead.
+        let mut tcp = dial(dial_host, dial_port)
+            .await
+            .map_err(|e| match target.proxy {
+                Some(proxy) => format!(
+                    "proxy {}: {e}",
+                    endpoint_of(proxy.uri()).trim_end_matches('/')
+                ),
+                None => e,
+            })?;
         let stream = if target.https {
             if let Some(proxy) = target.proxy {
                 let authority = format!("{}:{}", target.host, target.port);
@@ -339,6 +366,8 @@ enum Attempt {
     Done(Result<HttpResponse, HttpError>),
     /// The connection failed before the request was written: here it is back.
     Unsent(Request<Full<Bytes>>, hyper::Error),
+    /// The connection closed before a complete response head, after the request went out.
+    Unanswered(hyper::Error),
 }
 
 /// Sends `request` and reads the whole response, at most [`MAX_BODY_BYTES`] of body.
@@ -349,6 +378,7 @@ async fn exchange(sender: &mut Sender, request: Request<Full<Bytes>>, endpoint: 
         Err(mut e) => {
             return match e.take_message() {
                 Some(request) => Attempt::Unsent(request, e.into_error()),
+                None if e.error().is_incomplete_message() => Attempt::Unanswered(e.into_error()),
                 None => Attempt::Done(Err(err(HttpErrorKind::Io, error_chain(e.error())))),
             };
         }
@@ -540,7 +570,7 @@ impl Shared {
         if let Some(path) = &self.ca_bundle {
             let pem = self
                 .env
-                .read_file(std::path::Path::new(path))
+                .read_file(std::path::Path::new(path), crate::fs::ReadLimit::CA_BUNDLE)
                 .map_err(|e| format!("AWS_CA_BUNDLE {path}: cannot read it: {e}"))?;
             let mut added = 0usize;
             for cert in CertificateDer::pem_slice_iter(&pem) {
