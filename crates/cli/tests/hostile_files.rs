@@ -388,3 +388,73 @@ fn container_uris_that_would_leave_the_host_are_refused() {
     }
     assert!(fake.requests().is_empty(), "the token went nowhere");
 }
+
+#[test]
+fn hostile_endpoints_and_processes_stay_small_and_end_within_their_bounds() {
+    use awscred_testkit::fake_http::{FakeServer, Reply};
+    use awscred_testkit::imds_fake::FakeImds;
+    let huge = || vec![b'x'; 2 * 1024 * 1024];
+    // STS answering 2 MiB (twice the cap).
+    let sts = FakeServer::start(move |_| Reply::ok(huge()).with_header("content-type", "text/xml"));
+    let home = Home::new()
+        .file(
+            ".aws/credentials",
+            "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = basesecret\n",
+        )
+        .file(
+            ".aws/config",
+            "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = base\n\
+             region = us-east-1\n\n[profile proc]\ncredential_process = sh -c \"head -c 100000000 /dev/zero\"\n",
+        )
+        .env("AWS_ENDPOINT_URL_STS", &sts.url());
+    let out = bounded(
+        home.command(&["export-credentials", "--profile", "role"]),
+        "STS 2 MiB",
+    );
+    assert!(
+        text(&out.stderr).contains("the body exceeds 1048576 bytes"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A credential process printing 100 MB.
+    let out = bounded(
+        home.command(&["export-credentials", "--profile", "proc"]),
+        "process 100 MB",
+    );
+    assert!(
+        text(&out.stderr).contains("printed more than 1048576 bytes"),
+        "{}",
+        text(&out.stderr)
+    );
+    // The container endpoint: 2 MiB, then a trickle (3 attempts of 2 s).
+    for (what, reply) in [
+        ("container 2 MiB", Reply::ok(huge())),
+        (
+            "container trickle",
+            Reply::Trickle {
+                status: 200,
+                body: huge(),
+                every: Duration::from_millis(500),
+            },
+        ),
+    ] {
+        let fake = FakeContainerEndpoint::start();
+        fake.always(Some(reply));
+        let home = Home::new().env("AWS_CONTAINER_CREDENTIALS_FULL_URI", &fake.full_uri());
+        let out = export(&home, what);
+        assert_eq!(
+            out.status.code(),
+            Some(253),
+            "{what}: {}",
+            text(&out.stderr)
+        );
+    }
+    // Instance metadata: a 2 MiB credentials document.
+    let imds = FakeImds::start();
+    imds.set_document("test-role", &String::from_utf8(huge()).unwrap());
+    let home = Home::new()
+        .env("AWS_EC2_METADATA_DISABLED", "false")
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds.endpoint());
+    let out = export(&home, "IMDS 2 MiB");
+    assert_eq!(out.status.code(), Some(253), "{}", text(&out.stderr));
+}

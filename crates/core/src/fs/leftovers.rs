@@ -1,6 +1,6 @@
 //! Temporary files of writers that died between write and rename.
 //!
-//! [`super::RealFs::write_atomic`] writes `.NAME.PID.N.tmp` beside `NAME` and renames it over
+//! [`super::Fs::write_atomic`] of [`super::RealFs`] writes `.NAME.PID.N.tmp` beside `NAME` and renames it over
 //! `NAME`. A writer killed in between (kill -9, a power cut) leaves the temporary file behind,
 //! holding a complete cache entry: credentials or tokens. Each write removes the ones its
 //! directory holds from writers that are gone: on Linux, whose process no longer runs and which
