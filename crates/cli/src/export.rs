@@ -98,6 +98,7 @@ fn export(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Fail
         .map_err(|e| Failure::Configuration(e.to_string()))?;
     let creds = resolve(&chain, env)?;
     tracing::debug!(provider = creds.provider(), "credentials resolved");
+    format.check(&creds).map_err(Failure::Configuration)?;
     let text = format.render(&creds);
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())

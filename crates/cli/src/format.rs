@@ -39,6 +39,39 @@ impl Format {
         Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
     }
 
+    /// The format's `--format` name.
+    pub(crate) fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, f)| *f == self)
+            .map_or("process", |(n, _)| n)
+    }
+
+    /// Refuses credentials a shell format would print unsafely ([`crate::shell_safe`]): `Err`
+    /// names the variable. The JSON of `process` escapes every character and passes anything.
+    pub(crate) fn check(self, creds: &Credentials) -> Result<(), String> {
+        if self == Format::Process {
+            return Ok(());
+        }
+        let expiration = creds.expiration().map(isoformat);
+        let values = [
+            ("AWS_ACCESS_KEY_ID", Some(creds.access_key_id())),
+            (
+                "AWS_SECRET_ACCESS_KEY",
+                Some(creds.secret_access_key().expose()),
+            ),
+            (
+                "AWS_SESSION_TOKEN",
+                creds.session_token().map(|t| t.expose()),
+            ),
+            ("AWS_CREDENTIAL_EXPIRATION", expiration.as_deref()),
+        ];
+        values
+            .into_iter()
+            .filter_map(|(name, value)| Some((name, value?)))
+            .try_for_each(|(name, value)| crate::shell_safe::check(name, value, self.name()))
+    }
+
     /// The line ending the CLI writes on this platform. Python's stdout turns `\n` into `\r\n`
     /// on Windows; the formats for POSIX-style shells (`env`, `env-no-export`, `fish`) switch that
     /// off, since a shell such as Git Bash would keep the `\r` in each value.

@@ -46,6 +46,7 @@ mod login;
 mod menu;
 mod prompt;
 mod serve;
+mod shell_safe;
 mod sso;
 mod sso_populate;
 mod status;

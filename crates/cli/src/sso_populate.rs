@@ -5,6 +5,7 @@
 
 mod plan;
 
+use awscred_core::fs::ReadLimit;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
@@ -108,7 +109,7 @@ fn populate(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Fa
         prune: matches.get_flag("prune"),
     };
     let changes = plan::plan(&ctx.profiles, &roles, &settings).map_err(Failure::Configuration)?;
-    let before = match env.read_file(&config) {
+    let before = match env.read_file(&config, ReadLimit::CONFIG) {
         Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => {
@@ -125,7 +126,7 @@ fn populate(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Fa
         }
         let summary = apply(&scratch, &config, &changes)?;
         let after = scratch
-            .read(&config)
+            .read(&config, ReadLimit::CONFIG)
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default();
         let diff = similar::TextDiff::from_lines(before.as_deref().unwrap_or(""), &after);
@@ -219,7 +220,7 @@ impl Summary {
 /// Applies the changes to the file through the writer, one section at a time.
 fn apply(fs: &dyn Fs, config: &Path, changes: &[Change]) -> Result<Summary, Failure> {
     let mut summary = Summary::default();
-    let read = |fs: &dyn Fs| fs.read(config).ok();
+    let read = |fs: &dyn Fs| fs.read(config, ReadLimit::CONFIG).ok();
     for change in changes {
         let result = match change {
             Change::Write(name, update) => {

@@ -134,6 +134,21 @@ fn browser_login_then_export_then_logout() {
         url.starts_with(&format!("{}/authorize?", fake.url())),
         "{url}"
     );
+    // Any local program can reach the listener: requests without this login's state (a forged
+    // redirect, a denial, a stray request) get an error page and do not end the login.
+    let redirect = url
+        .split('&')
+        .find_map(|p| p.strip_prefix("redirect_uri="))
+        .map(|r| r.replace("%3A", ":").replace("%2F", "/"))
+        .unwrap();
+    for stray in [
+        sso_fake::forge_redirect(&url, "forged-state"),
+        format!("{redirect}?error=access_denied"),
+        format!("{redirect}?error=access_denied&state=other"),
+    ] {
+        let (status, page) = sso_fake::browser_visit(&stray);
+        assert_eq!(status, 400, "{stray}: {page}");
+    }
     let (status, _page) = sso_fake::browser_approve(&url);
     assert_eq!(status, 200);
     let status = child.0.wait().unwrap();

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::clock::{Clock, SystemClock};
-use crate::fs::{Fs, RealFs};
+use crate::fs::{Fs, ReadLimit, RealFs};
 
 /// Variables, files and a clock. Cheap to clone. `Debug` shows the variables' names, never
 /// their values (they hold secrets: AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, ...).
@@ -113,9 +113,10 @@ impl Env {
         self.fs.clone()
     }
 
-    /// Reads a file through the file system seam.
-    pub fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
-        self.fs.read(path)
+    /// Reads a regular file of at most `limit` bytes through the file system seam
+    /// ([`Fs::read`]).
+    pub fn read_file(&self, path: &Path, limit: ReadLimit) -> std::io::Result<Vec<u8>> {
+        self.fs.read(path, limit)
     }
 
     /// The current time.

@@ -1,4 +1,7 @@
 //! The file system seam: the real one, and an in-memory one for tests, fuzzing and benchmarks.
+//!
+//! Every read is bounded and of regular files only ([`ReadLimit`], [`read_regular`]); every
+//! write is atomic and private, and removes what dead writers left behind ([`leftovers`]).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -6,14 +9,22 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+mod bounded;
+pub mod leftovers;
+
+pub use bounded::{ReadLimit, read_regular};
+
 /// The file operations awscred performs. Paths are absolute; nothing else is assumed.
 pub trait Fs: Send + Sync + fmt::Debug {
-    /// Reads a whole file.
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// Reads a whole regular file of at most `limit` bytes; see [`read_regular`] for the errors
+    /// (a file past the limit is `ErrorKind::FileTooLarge`, one that is not a regular file
+    /// `ErrorKind::InvalidInput`, both naming the path).
+    fn read(&self, path: &Path, limit: ReadLimit) -> io::Result<Vec<u8>>;
 
     /// Replaces a file's contents atomically: the new contents are written to a temporary file
     /// beside it with mode 0600 and renamed over it, so a reader sees the old file or the new one,
-    /// never a mix. Missing parent directories are created with mode 0700.
+    /// never a mix. Missing parent directories are created with mode 0700. Temporary files left
+    /// in the directory by writers that died are removed ([`leftovers`]).
     fn write_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()>;
 
     /// Replaces a file the user owns (a config or credentials file) atomically, as
@@ -46,16 +57,8 @@ pub trait Fs: Send + Sync + fmt::Debug {
 pub struct RealFs;
 
 impl Fs for RealFs {
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        use std::io::Read;
-        // Not `std::fs::read`: it asks the file's size first (a `statx` call), one system call
-        // of five, for a file that almost always fits the first read. `Take` reads without the
-        // size hint; the capacity covers every usual config, credentials and cache file.
-        let mut contents = Vec::with_capacity(16 * 1024);
-        std::fs::File::open(path)?
-            .take(u64::MAX)
-            .read_to_end(&mut contents)?;
-        Ok(contents)
+    fn read(&self, path: &Path, limit: ReadLimit) -> io::Result<Vec<u8>> {
+        read_regular(path, limit)
     }
 
     fn write_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
@@ -163,6 +166,7 @@ fn write_atomic(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
+    leftovers::remove_dead_writers_files(dir, std::time::SystemTime::now());
     result
 }
 
@@ -184,8 +188,9 @@ fn create_private_dirs(dir: &Path) -> io::Result<()> {
 /// use std::path::Path;
 /// use awscred_core::fs::{Fs, MemFs};
 /// let fs = MemFs::default().with_file("/home/.aws/config", "[default]\nregion = us-east-1\n");
-/// assert!(fs.read(Path::new("/home/.aws/config")).is_ok());
-/// assert!(fs.read(Path::new("/home/.aws/credentials")).is_err());
+/// use awscred_core::fs::ReadLimit;
+/// assert!(fs.read(Path::new("/home/.aws/config"), ReadLimit::CONFIG).is_ok());
+/// assert!(fs.read(Path::new("/home/.aws/credentials"), ReadLimit::CONFIG).is_err());
 /// ```
 #[derive(Default)]
 pub struct MemFs(Mutex<BTreeMap<PathBuf, Vec<u8>>>);
@@ -221,11 +226,15 @@ impl MemFs {
 }
 
 impl Fs for MemFs {
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        self.files()
+    fn read(&self, path: &Path, limit: ReadLimit) -> io::Result<Vec<u8>> {
+        let files = self.files();
+        let contents = files
             .get(path)
-            .cloned()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))?;
+        if contents.len() as u64 > limit.bytes() {
+            return Err(limit.too_large(path));
+        }
+        Ok(contents.clone())
     }
 
     fn write_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
@@ -270,7 +279,7 @@ mod tests {
         let path = dir.join("a/b/cache.json");
         RealFs.write_atomic(&path, b"one").unwrap();
         RealFs.write_atomic(&path, b"two").unwrap();
-        assert_eq!(RealFs.read(&path).unwrap(), b"two");
+        assert_eq!(RealFs.read(&path, ReadLimit::LOCK).unwrap(), b"two");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -293,7 +302,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("awscred-fs-replace-{}", std::process::id()));
         let path = dir.join("new/config");
         RealFs.replace(&path, b"one").unwrap();
-        assert_eq!(RealFs.read(&path).unwrap(), b"one");
+        assert_eq!(RealFs.read(&path, ReadLimit::CONFIG).unwrap(), b"one");
         assert!(
             RealFs.replace(&dir, b"x").is_err(),
             "a directory is refused"
@@ -315,7 +324,7 @@ mod tests {
                     .file_type()
                     .is_symlink()
             );
-            assert_eq!(RealFs.read(&path).unwrap(), b"three");
+            assert_eq!(RealFs.read(&path, ReadLimit::CONFIG).unwrap(), b"three");
             assert_eq!(mode(&path), 0o640);
         }
         std::fs::remove_dir_all(&dir).unwrap();

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::provider::BoxFuture;
 
+mod connect;
 mod hyper_client;
 mod proxy;
 #[cfg(test)]
@@ -27,6 +28,20 @@ pub use ::http::{Method, StatusCode, header};
 /// The largest response body a client reads. Credential responses are a few kilobytes; a larger
 /// body comes from something that is not the service, and is refused rather than buffered.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Put in a request's extensions to send it straight to its host, never through a proxy
+/// (`HTTP_PROXY` and friends are ignored for it). The container and instance-metadata tiers
+/// mark their requests so: the CLI's fetchers for them never use a proxy, and the container
+/// authorization token must not travel through one in clear text.
+///
+/// ```
+/// use awscred_core::http::Direct;
+/// let mut request = http::Request::get("http://169.254.170.2/v2/credentials").body(Vec::<u8>::new()).unwrap();
+/// request.extensions_mut().insert(Direct);
+/// assert!(request.extensions().get::<Direct>().is_some());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Direct;
 
 /// How long one attempt may take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

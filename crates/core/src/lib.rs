@@ -15,7 +15,8 @@
 //!     .with_clock(Arc::new(ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_700_000_000))));
 //! assert_eq!(env.non_empty_var("AWS_REGION").as_deref(), Some("eu-west-1"));
 //! assert_eq!(env.aws_dir().unwrap(), std::path::Path::new("/home/u/.aws"));
-//! assert_eq!(env.read_file(&env.aws_dir().unwrap().join("config")).unwrap(), b"[default]\n");
+//! let config = env.aws_dir().unwrap().join("config");
+//! assert_eq!(env.read_file(&config, awscred_core::fs::ReadLimit::CONFIG).unwrap(), b"[default]\n");
 //!
 //! // Credentials keep their secrets in `Secret`: Debug never shows them.
 //! let expiry = timestamp::parse("2030-01-01T00:00:00Z").unwrap();

@@ -3,25 +3,35 @@
 //! stored.
 //!
 //! The lock is a file created exclusively ([`Fs::create_new`]) holding the Unix time it was
-//! taken. While another process holds it, the caller's "is the answer there yet?" check is polled
-//! every [`LockTiming::poll`] for up to [`LockTiming::wait`]; a lock older than
-//! [`LockTiming::stale`], or one whose content is still not a time a poll later, was left by a
-//! process that died and is taken over. Taking the lock never fails: when it cannot be had
-//! (waited long enough, a file system without exclusive create, an unwritable directory) the
-//! caller goes on without it, as the AWS CLI always does. The lock file is removed when the
-//! [`LockFile`] is dropped.
+//! taken, the holder's process id and its host name (`1700000000 4242 build-7`). While another
+//! process holds it, the caller's "is the answer there yet?" check is polled every
+//! [`LockTiming::poll`] for up to [`LockTiming::wait`], never longer. A lock is judged only by
+//! what a skewed clock or a hostile file cannot stretch; it is taken over when:
+//! - its holder's process is gone (same host, Linux: `/proc/PID`);
+//! - it is older than [`LockTiming::stale`], or its time is in the future (a clock ahead of
+//!   ours, or a made-up time: a time we cannot measure an age from is no reason to wait);
+//! - its content is still not ours a poll later (a holder dies between create and write), or
+//!   it is not a regular file at all (a FIFO, a link to a device): it is never read past
+//!   [`ReadLimit::LOCK`] and never opened in a way that blocks.
+//!
+//! A lock taken over wrongly (a holder in another PID namespace of a host of the same name, a
+//! clock of another host running ahead) costs one more fetch, never a wrong answer.
+//!
+//! Taking the lock never fails: when it cannot be had (waited long enough, a file system without
+//! exclusive create, an unwritable directory) the caller goes on without it, as the AWS CLI
+//! always does. The lock file is removed when the [`LockFile`] is dropped.
 //!
 //! ```
 //! use std::path::Path;
 //! use std::sync::Arc;
-//! use awscred_core::fs::{Fs, MemFs};
+//! use awscred_core::fs::{Fs, MemFs, ReadLimit};
 //! use awscred_core::lock::{self, LockOutcome, LockTiming};
 //!
 //! # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
 //! let fs: Arc<dyn Fs> = Arc::new(MemFs::default());
 //! let answer = Path::new("/cache/k.json");
 //! let lock_path = Path::new("/cache/k.json.lock");
-//! let ready = || fs.read(answer).ok();
+//! let ready = || fs.read(answer, ReadLimit::CACHE_ENTRY).ok();
 //! let LockOutcome::Locked(held) =
 //!     lock::acquire(&fs, lock_path, LockTiming::default(), ready, tokio::time::sleep).await
 //! else {
@@ -32,7 +42,7 @@
 //! let other = lock::acquire(&fs, lock_path, LockTiming::default(), ready, tokio::time::sleep).await;
 //! assert!(matches!(other, LockOutcome::Ready(ref a) if a == b"42"));
 //! drop(held);
-//! assert!(fs.read(lock_path).is_err(), "dropping the lock removes the file");
+//! assert!(fs.read(lock_path, ReadLimit::LOCK).is_err(), "dropping the lock removes the file");
 //! # });
 //! ```
 
@@ -41,7 +51,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::fs::Fs;
+use crate::fs::{Fs, ReadLimit, leftovers};
 
 /// How long a process waits for another one fetching the same answer before fetching it itself.
 pub const WAIT: Duration = Duration::from_secs(5);
@@ -121,11 +131,12 @@ where
     F: Future<Output = ()>,
 {
     let polls = timing.wait.as_millis() / timing.poll.as_millis().max(1);
+    let me = Holder::this_process();
     // A lock whose content is not a time may be one its holder has created but not yet
     // written; only when it is still unreadable a poll later did the holder die in between.
     let mut torn_before = false;
     for poll in 0..=polls {
-        let stamp = unix_secs(SystemTime::now()).to_string();
+        let stamp = me.stamp(unix_secs(SystemTime::now()));
         match fs.create_new(path, stamp.as_bytes()) {
             Ok(()) => {
                 let lock = LockFile {
@@ -141,12 +152,16 @@ where
                 if let Some(answer) = ready() {
                     return LockOutcome::Ready(answer);
                 }
-                let state = held_since(fs.as_ref(), path);
-                let stale = match state {
-                    Held::Since(taken) => {
-                        unix_secs(SystemTime::now()) > taken.saturating_add(timing.stale.as_secs())
+                let state = held(fs.as_ref(), path);
+                let stale = match &state {
+                    Held::By(taken, holder) => {
+                        let now = unix_secs(SystemTime::now());
+                        *taken > now
+                            || now > taken.saturating_add(timing.stale.as_secs())
+                            || holder.as_ref().is_some_and(|h| h.is_gone(&me))
                     }
                     Held::Torn => torn_before,
+                    Held::NotAFile => true,
                     Held::Gone => false,
                 };
                 torn_before = state == Held::Torn;
@@ -171,24 +186,81 @@ where
     LockOutcome::Unlocked
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Who holds a lock: a process on a host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Holder {
+    pid: u32,
+    host: String,
+}
+
+impl Holder {
+    fn this_process() -> Holder {
+        Holder {
+            pid: std::process::id(),
+            host: host_name(),
+        }
+    }
+
+    fn stamp(&self, secs: u64) -> String {
+        format!("{secs} {} {}", self.pid, self.host)
+    }
+
+    /// Whether the holder has ended: only a process of this host can be looked at.
+    fn is_gone(&self, me: &Holder) -> bool {
+        self.host == me.host
+            && self.host != UNKNOWN_HOST
+            && leftovers::process_alive(self.pid) == Some(false)
+    }
+}
+
+const UNKNOWN_HOST: &str = "-";
+
+/// This machine's name, from the kernel (Linux); `-` where it is not known, and then no
+/// holder's liveness is judged.
+fn host_name() -> String {
+    crate::fs::read_regular(Path::new("/proc/sys/kernel/hostname"), ReadLimit::LOCK)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty() && !h.contains(char::is_whitespace))
+        .unwrap_or_else(|| UNKNOWN_HOST.to_owned())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Held {
-    /// Taken at this Unix time.
-    Since(u64),
-    /// The content is not a time.
+    /// Taken at this Unix time, by this holder when the lock says (older locks hold the time
+    /// alone).
+    By(u64, Option<Holder>),
+    /// The content is not ours.
     Torn,
+    /// Not a regular file (a FIFO, a link to a device): no process of ours made it.
+    NotAFile,
     /// No longer there.
     Gone,
 }
 
-fn held_since(fs: &dyn Fs, path: &Path) -> Held {
-    let Ok(bytes) = fs.read(path) else {
-        return Held::Gone;
+fn held(fs: &dyn Fs, path: &Path) -> Held {
+    let bytes = match fs.read(path, ReadLimit::LOCK) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Held::Gone,
+        Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => return Held::Torn,
+        Err(_) => return Held::NotAFile,
     };
-    std::str::from_utf8(&bytes)
-        .ok()
-        .and_then(|t| t.trim().parse::<u64>().ok())
-        .map_or(Held::Torn, Held::Since)
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Held::Torn;
+    };
+    let mut fields = text.split_whitespace();
+    let Some(taken) = fields.next().and_then(|t| t.parse::<u64>().ok()) else {
+        return Held::Torn;
+    };
+    let holder = match (fields.next().map(str::parse::<u32>), fields.next()) {
+        (Some(Ok(pid)), Some(host)) => Some(Holder {
+            pid,
+            host: host.to_owned(),
+        }),
+        _ => None,
+    };
+    Held::By(taken, holder)
 }
 
 fn unix_secs(t: SystemTime) -> u64 {
@@ -224,10 +296,12 @@ mod tests {
             panic!("a free lock is taken");
         };
         assert_eq!(held.path(), path);
-        let stamp: u64 = String::from_utf8(fs.read(path).unwrap())
-            .unwrap()
-            .parse()
-            .unwrap();
+        let content = String::from_utf8(fs.read(path, ReadLimit::LOCK).unwrap()).unwrap();
+        let stamp: u64 = content.split(' ').next().unwrap().parse().unwrap();
+        assert_eq!(
+            content.split(' ').nth(1),
+            Some(std::process::id().to_string().as_str())
+        );
         assert!(stamp.abs_diff(unix_secs(SystemTime::now())) < 5);
         // Held elsewhere, no answer: the waiter polls, then gives up without the lock.
         let checks = AtomicU32::new(0);
@@ -250,7 +324,10 @@ mod tests {
             LockOutcome::Ready(7)
         ));
         drop(held);
-        assert!(fs.read(path).is_err(), "dropping the lock removes it");
+        assert!(
+            fs.read(path, ReadLimit::LOCK).is_err(),
+            "dropping the lock removes it"
+        );
         // Taken, but the answer appeared between the caller's miss and now: the lock is let go.
         assert!(matches!(
             acquire(&fs, path, fast(), || Some(8), sleep).await,
@@ -280,7 +357,14 @@ mod tests {
             wait: Duration::from_secs(5),
             ..fast()
         };
-        let got = acquire(&fs, path, timing, || fs.read(answer).ok(), sleep).await;
+        let got = acquire(
+            &fs,
+            path,
+            timing,
+            || fs.read(answer, ReadLimit::CACHE_ENTRY).ok(),
+            sleep,
+        )
+        .await;
         assert!(
             matches!(got, LockOutcome::Ready(ref a) if a == b"done"),
             "{got:?}"
@@ -300,9 +384,48 @@ mod tests {
             else {
                 panic!("a stale lock ({stale:?}) is taken over");
             };
-            assert_ne!(fs.read(path).unwrap(), stale, "the lock is ours now");
+            assert_ne!(
+                fs.read(path, ReadLimit::LOCK).unwrap(),
+                stale,
+                "the lock is ours now"
+            );
             drop(taken);
         }
+        // A time in the future (a skewed or made-up clock) gives no age to wait out; a holder
+        // of this host that has ended holds nothing.
+        let future = format!(
+            "{} {} {}",
+            unix_secs(SystemTime::now()) + 3600,
+            std::process::id(),
+            host_name()
+        );
+        let mut ended = std::process::Command::new("true").spawn().unwrap();
+        ended.wait().unwrap();
+        let dead = format!(
+            "{} {} {}",
+            unix_secs(SystemTime::now()),
+            ended.id(),
+            host_name()
+        );
+        let mut takeovers = vec![future];
+        if cfg!(target_os = "linux") {
+            takeovers.push(dead);
+        }
+        for stale in &takeovers {
+            mem.insert(path, stale.as_bytes());
+            let LockOutcome::Locked(taken) = acquire(&fs, path, fast(), || None::<()>, sleep).await
+            else {
+                panic!("a stale lock ({stale:?}) is taken over");
+            };
+            drop(taken);
+        }
+        // A live holder elsewhere (another host) with a recent time is waited for.
+        let elsewhere = format!("{} 1 another-host", unix_secs(SystemTime::now()));
+        mem.insert(path, elsewhere.as_bytes());
+        assert!(matches!(
+            acquire(&fs, path, fast(), || None::<()>, sleep).await,
+            LockOutcome::Unlocked
+        ));
         // A recent lock is not stale.
         let recent = (unix_secs(SystemTime::now()) - 20).to_string();
         mem.insert(path, recent.as_bytes());
@@ -310,7 +433,11 @@ mod tests {
             acquire(&fs, path, fast(), || None::<()>, sleep).await,
             LockOutcome::Unlocked
         ));
-        assert_eq!(fs.read(path).unwrap(), recent.as_bytes(), "left alone");
+        assert_eq!(
+            fs.read(path, ReadLimit::LOCK).unwrap(),
+            recent.as_bytes(),
+            "left alone"
+        );
     }
 
     #[tokio::test]
@@ -319,11 +446,11 @@ mod tests {
         #[derive(Debug)]
         struct Writing(MemFs, AtomicU32);
         impl Fs for Writing {
-            fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+            fn read(&self, path: &Path, limit: ReadLimit) -> std::io::Result<Vec<u8>> {
                 if self.1.fetch_add(1, Ordering::SeqCst) == 0 {
                     return Ok(Vec::new());
                 }
-                self.0.read(path)
+                self.0.read(path, limit)
             }
             fn write_atomic(&self, path: &Path, contents: &[u8]) -> std::io::Result<()> {
                 self.0.write_atomic(path, contents)
@@ -348,10 +475,66 @@ mod tests {
             LockOutcome::Unlocked
         ));
         assert_eq!(
-            writing.0.read(path).unwrap(),
+            writing.0.read(path, ReadLimit::LOCK).unwrap(),
             now.as_bytes(),
             "the holder keeps it"
         );
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn special_files_at_the_lock_never_block_and_are_replaced() {
+        let dir = std::env::temp_dir().join(format!("awscred-lock-special-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fs: Arc<dyn Fs> = Arc::new(crate::fs::RealFs);
+        let path = dir.join("k.json.lock");
+        let fifo = |p: &Path| {
+            let made = std::process::Command::new("mkfifo")
+                .arg(p)
+                .status()
+                .unwrap();
+            assert!(made.success());
+        };
+        let fifo_target = dir.join("fifo");
+        fifo(&fifo_target);
+        type Make<'a> = Box<dyn Fn(&Path) + 'a>;
+        let makers: Vec<(&str, Make)> = vec![
+            ("a FIFO", Box::new(fifo)),
+            (
+                "a link to /dev/zero",
+                Box::new(|p: &Path| std::os::unix::fs::symlink("/dev/zero", p).unwrap()),
+            ),
+            (
+                "a link to a FIFO",
+                Box::new(|p: &Path| std::os::unix::fs::symlink(&fifo_target, p).unwrap()),
+            ),
+            (
+                "a huge file",
+                Box::new(|p: &Path| std::fs::write(p, vec![b'9'; 1 << 20]).unwrap()),
+            ),
+        ];
+        for (what, make) in makers {
+            make(&path);
+            let timing = LockTiming {
+                wait: Duration::from_secs(60),
+                ..fast()
+            };
+            let outcome = tokio::time::timeout(
+                Duration::from_secs(20),
+                acquire(&fs, &path, timing, || None::<()>, sleep),
+            )
+            .await
+            .unwrap_or_else(|_| panic!("{what} at the lock blocked"));
+            let LockOutcome::Locked(held) = outcome else {
+                panic!("{what} at the lock is taken over: {outcome:?}");
+            };
+            assert!(
+                std::fs::symlink_metadata(&path).unwrap().is_file(),
+                "{what}"
+            );
+            drop(held);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[tokio::test]
@@ -359,7 +542,7 @@ mod tests {
         #[derive(Debug)]
         struct Plain;
         impl Fs for Plain {
-            fn read(&self, _: &Path) -> std::io::Result<Vec<u8>> {
+            fn read(&self, _: &Path, _: ReadLimit) -> std::io::Result<Vec<u8>> {
                 Err(std::io::ErrorKind::NotFound.into())
             }
             fn write_atomic(&self, _: &Path, _: &[u8]) -> std::io::Result<()> {

@@ -21,7 +21,7 @@
 //! // A full URI over plain http must stay on this machine or the container agents.
 //! let remote = provider(&[("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://192.0.2.7/creds")]);
 //! let err = runtime.block_on(remote.endpoint()).unwrap_err();
-//! assert!(err.to_string().contains("plain http is only allowed to a loopback address"));
+//! assert!(err.to_string().contains("Unsupported host '192.0.2.7'"));
 //!
 //! // Outside a container the tier is "not configured": the chain moves on, nothing is sent.
 //! let none = provider(&[]);
@@ -50,11 +50,14 @@
 //! # Rules (as the CLI's `ContainerProvider`)
 //!
 //! - `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (the ECS agent sets it): `GET
-//!   http://169.254.170.2<relative URI>`. It takes precedence over the full URI.
-//! - `AWS_CONTAINER_CREDENTIALS_FULL_URI`: https to any host; plain http only to a loopback
-//!   address, `169.254.170.2`, `169.254.170.23` or `fd00:ec2::23`. A host name is resolved and
-//!   every address it resolves to is checked; anything else is refused with a message naming
-//!   the rule.
+//!   http://169.254.170.2<relative URI>`. It takes precedence over the full URI. It must be a
+//!   path (start with `/`, no `@`): the CLI pastes it after the host unchecked, so
+//!   `@127.0.0.1:PORT/x` would send the token to another host.
+//! - `AWS_CONTAINER_CREDENTIALS_FULL_URI`: https to any host; plain http only as the CLI allows
+//!   it: to a loopback IP literal (`127.0.0.0/8`, `::1`; not the IPv4-mapped `::ffff:127.0.0.1`,
+//!   which the CLI refuses too) or to a host written `169.254.170.2`, `169.254.170.23`,
+//!   `fd00:ec2::23` or `localhost`. No name is resolved; anything else is refused with the CLI's
+//!   `Unsupported host` message.
 //! - Neither set: [`ErrorKind::NotConfigured`](awscred_core::ErrorKind::NotConfigured), and the
 //!   chain moves on. Once configured, every failure stops the chain, as in the CLI.
 //! - `Authorization`: the contents of `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` (read on every

@@ -1,10 +1,11 @@
 //! The container credentials tier.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use awscred_core::http::{HttpClient, Method, Timeouts, endpoint_of};
+use awscred_core::fs::ReadLimit;
+use awscred_core::http::{Direct, HttpClient, Method, Timeouts, endpoint_of};
 use awscred_core::provider::BoxFuture;
 use awscred_core::{Credentials, Env, Error, ErrorKind, ProvideCredentials, Secret};
 use http::{HeaderValue, Uri};
@@ -24,11 +25,8 @@ pub const TOKEN_VAR: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
 pub const TOKEN_FILE_VAR: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE";
 
 const USER_AGENT: &str = concat!("awscred/", env!("CARGO_PKG_VERSION"), " api/ecs");
-const EKS_POD_IDENTITY_V4: Ipv4Addr = Ipv4Addr::new(169, 254, 170, 23);
-const ECS_V4: Ipv4Addr = Ipv4Addr::new(169, 254, 170, 2);
-const EKS_POD_IDENTITY_V6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x23);
-const ALLOWED_HTTP_HOSTS: &str =
-    "a loopback address, 169.254.170.2, 169.254.170.23 or fd00:ec2::23";
+/// The hosts besides loopback addresses plain http may go to (botocore's `_ALLOWED_HOSTS`).
+const ALLOWED_HTTP_HOSTS: [&str; 4] = [ECS_HOST, "169.254.170.23", "fd00:ec2::23", "localhost"];
 
 /// How many times, how long each, and how long between: the CLI's `ContainerMetadataFetcher`
 /// uses 3 attempts of 2 s with 1 s between.
@@ -95,6 +93,15 @@ impl ContainerProvider {
     /// name given in a plain-http full URI). `NotConfigured` when neither variable is set.
     pub async fn endpoint(&self) -> Result<Uri, Error> {
         if let Some(relative) = self.env.non_empty_var(RELATIVE_URI_VAR) {
+            // Only a path: `@127.0.0.1:PORT/x` would make `http://169.254.170.2@127.0.0.1...`,
+            // sending the token to another host (the CLI pastes it unchecked).
+            if !relative.starts_with('/') || relative.contains('@') {
+                return Err(Error::invalid_config(format!(
+                    "{RELATIVE_URI_VAR} `{}` is invalid: it must be a path on the ECS agent \
+                     (start with `/`, no `@`)",
+                    relative.split('?').next().unwrap_or_default()
+                )));
+            }
             return format!("http://{ECS_HOST}{relative}").parse().map_err(
                 |e: http::uri::InvalidUri| {
                     Error::invalid_config(format!(
@@ -123,9 +130,7 @@ impl ContainerProvider {
         match uri.scheme_str() {
             Some("https") => Ok(uri),
             Some("http") => {
-                check_http_host(host, uri.port_u16().unwrap_or(80))
-                    .await
-                    .map_err(invalid)?;
+                check_http_host(host).map_err(invalid)?;
                 Ok(uri)
             }
             _ => Err(invalid("the scheme must be http or https".into())),
@@ -137,7 +142,7 @@ impl ContainerProvider {
         let (token, source) = if let Some(path) = self.env.non_empty_var(TOKEN_FILE_VAR) {
             let bytes = self
                 .env
-                .read_file(std::path::Path::new(&path))
+                .read_file(std::path::Path::new(&path), ReadLimit::TOKEN)
                 .map_err(|e| Error::new(ErrorKind::Io, format!("{TOKEN_FILE_VAR} {path}: {e}")))?;
             let text = String::from_utf8(bytes).map_err(|e| {
                 e.into_bytes().zeroize();
@@ -188,7 +193,9 @@ impl ContainerProvider {
                 .method(Method::GET)
                 .uri(uri.clone())
                 .header(http::header::ACCEPT, "application/json")
-                .header(http::header::USER_AGENT, USER_AGENT);
+                .header(http::header::USER_AGENT, USER_AGENT)
+                // Never through a proxy, as the CLI's fetcher: the token is not the proxy's.
+                .extension(Direct);
             if let Some(token) = &authorization {
                 let mut value = HeaderValue::from_str(token.expose()).map_err(|_| {
                     Error::invalid_config("the authorization token is not a header value")
@@ -299,43 +306,29 @@ fn error_detail(body: &[u8]) -> String {
     format!(": {}", one_line.trim())
 }
 
-fn allowed_ip(ip: IpAddr) -> bool {
-    match ip.to_canonical() {
-        IpAddr::V4(v4) => v4.is_loopback() || v4 == ECS_V4 || v4 == EKS_POD_IDENTITY_V4,
-        IpAddr::V6(v6) => v6.is_loopback() || v6 == EKS_POD_IDENTITY_V6,
+/// Plain http may only go to a loopback address or the container agents, exactly as the CLI's
+/// `ContainerMetadataFetcher._validate_allowed_url` decides: an IP literal that is loopback
+/// (`127.0.0.0/8`, `::1`; an IPv4-mapped `::ffff:127.0.0.1` is not, as in Python's
+/// `ipaddress`), or one of the host names `169.254.170.2`, `169.254.170.23`, `fd00:ec2::23`,
+/// `localhost`, compared as written. No name is resolved.
+fn check_http_host(host: &str) -> Result<(), String> {
+    let bare = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    let loopback = match bare.parse::<IpAddr>() {
+        Ok(IpAddr::V4(v4)) => v4.is_loopback(),
+        Ok(IpAddr::V6(v6)) => v6.is_loopback(),
+        Err(_) => false,
+    };
+    if loopback || ALLOWED_HTTP_HOSTS.contains(&bare.as_str()) {
+        return Ok(());
     }
-}
-
-/// Plain http may only go to the container agents or this machine. A host name is resolved and
-/// every address it resolves to must qualify.
-async fn check_http_host(host: &str, port: u16) -> Result<(), String> {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    if let Ok(ip) = bare.parse::<IpAddr>() {
-        return if allowed_ip(ip) {
-            Ok(())
-        } else {
-            Err(format!(
-                "plain http is only allowed to {ALLOWED_HTTP_HOSTS} (use https for other hosts), not {ip}"
-            ))
-        };
-    }
-    let addrs: Vec<IpAddr> = tokio::net::lookup_host((bare, port))
-        .await
-        .map_err(|e| {
-            format!("could not resolve {bare} to check it against the plain-http rule: {e}")
-        })?
-        .map(|a| a.ip())
-        .collect();
-    if addrs.is_empty() {
-        return Err(format!("{bare} resolves to no address"));
-    }
-    if let Some(bad) = addrs.iter().find(|ip| !allowed_ip(**ip)) {
-        return Err(format!(
-            "plain http is only allowed to {ALLOWED_HTTP_HOSTS} (use https for other hosts); \
-             {bare} resolves to {bad}"
-        ));
-    }
-    Ok(())
+    Err(format!(
+        "Unsupported host '{bare}'.  Can only retrieve metadata from a loopback address or one \
+         of these hosts: {}",
+        ALLOWED_HTTP_HOSTS.join(", ")
+    ))
 }
 
 #[cfg(test)]
@@ -343,27 +336,62 @@ mod tests {
     use super::*;
 
     #[test]
-    fn allowed_addresses() {
-        for ip in [
+    fn allowed_hosts_are_the_clis() {
+        for host in [
             "127.0.0.1",
             "127.9.9.9",
-            "::1",
+            "[::1]",
             "169.254.170.2",
             "169.254.170.23",
-            "fd00:ec2::23",
-            "::ffff:127.0.0.1",
+            "[fd00:ec2::23]",
+            "localhost",
+            "LocalHost",
         ] {
-            assert!(allowed_ip(ip.parse().unwrap()), "{ip}");
+            assert_eq!(check_http_host(host), Ok(()), "{host}");
         }
-        for ip in [
+        for host in [
             "169.254.169.254",
             "10.0.0.1",
-            "fd00:ec2::254",
-            "::ffff:10.0.0.1",
+            "[fd00:ec2::254]",
+            "[::ffff:127.0.0.1]",
+            "[::ffff:10.0.0.1]",
+            "[fd00:ec2:0::23]",
             "0.0.0.0",
+            "localhost.localdomain",
+            "example.com",
         ] {
-            assert!(!allowed_ip(ip.parse().unwrap()), "{ip}");
+            let e = check_http_host(host).unwrap_err();
+            assert!(e.starts_with("Unsupported host '"), "{host}: {e}");
         }
+        assert_eq!(
+            check_http_host("[::ffff:127.0.0.1]").unwrap_err(),
+            "Unsupported host '::ffff:127.0.0.1'.  Can only retrieve metadata from a loopback \
+             address or one of these hosts: 169.254.170.2, 169.254.170.23, fd00:ec2::23, localhost"
+        );
+    }
+
+    #[test]
+    fn a_relative_uri_is_a_path_on_the_ecs_agent() {
+        let provider = |relative: &str| {
+            ContainerProvider::new(
+                &Env::from_vars([(RELATIVE_URI_VAR, relative)]),
+                Arc::new(awscred_core::http::HyperClient::new(&Env::from_vars(
+                    Vec::<(String, String)>::new(),
+                ))),
+            )
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        for bad in ["@127.0.0.1:9/x", "/x@127.0.0.1", "x/y", ":9/x"] {
+            let e = rt.block_on(provider(bad).endpoint()).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidConfiguration, "{bad}");
+            assert!(e.to_string().contains("must be a path"), "{e}");
+        }
+        let uri = rt
+            .block_on(provider("/v2/credentials/abc?x=1").endpoint())
+            .unwrap();
+        assert_eq!(uri.host(), Some(ECS_HOST));
     }
 
     #[test]

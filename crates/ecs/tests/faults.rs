@@ -213,6 +213,8 @@ fn plain_http_to_other_hosts_is_refused() {
         ("http://10.0.0.1/creds", "10.0.0.1"),
         ("http://169.254.169.254/latest", "169.254.169.254"),
         ("http://[fd00:ec2::254]/x", "fd00:ec2::254"),
+        ("http://[::ffff:127.0.0.1]:9/creds", "::ffff:127.0.0.1"),
+        ("http://myhost/creds", "myhost"),
     ] {
         let p = provider_with(
             &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", uri)],
@@ -223,7 +225,9 @@ fn plain_http_to_other_hosts_is_refused() {
             assert_eq!(e.kind(), ErrorKind::InvalidConfiguration, "{uri}");
             let text = e.to_string();
             assert!(
-                text.contains("plain http is only allowed to") && text.contains(shown),
+                text.contains(&format!(
+                    "Unsupported host '{shown}'.  Can only retrieve metadata"
+                )),
                 "{text}"
             );
         });
@@ -241,7 +245,7 @@ fn plain_http_to_other_hosts_is_refused() {
 }
 
 #[test]
-fn host_names_are_resolved_and_checked() {
+fn localhost_is_allowed_by_name() {
     let fake = FakeContainerEndpoint::start();
     let uri = format!("http://localhost:{}/v1/credentials", fake.port());
     let p = provider_with(

@@ -67,7 +67,9 @@
 //!    token is kept and reused until two minutes before it expires, so a refresh costs two
 //!    requests, not three.
 //! 2. `GET /latest/meta-data/iam/security-credentials/` with `x-aws-ec2-metadata-token`: the
-//!    role name (the first line, if IMDS lists several).
+//!    role name: the whole body, as the CLI takes it. A listing of several lines names no role
+//!    (the CLI asks for the whole listing as one name and finds no credentials); awscred ends
+//!    there without sending that request.
 //! 3. `GET /latest/meta-data/iam/security-credentials/<role>`: `AccessKeyId`,
 //!    `SecretAccessKey`, `Token`, `Expiration`, and `AccountId` when given; a `Code` other than
 //!    `Success` is an error.

@@ -7,34 +7,44 @@ use awscred_core::{Credentials, Error};
 /// The producing tier's name in [`Credentials::provider`].
 pub const PROVIDER_NAME: &str = "imds";
 
-/// The role name from a `GET /latest/meta-data/iam/security-credentials/` body: the first
-/// non-empty line, trimmed. `Ok(None)` for an empty listing (no role attached); an error for a
-/// name that is not an IAM role name (it goes into the next request's path).
+/// The role name from a `GET /latest/meta-data/iam/security-credentials/` body: the whole body,
+/// as the CLI takes it (`InstanceMetadataFetcher._get_iam_role`). `Ok(None)` for an empty or
+/// blank listing (no role attached); an error for a name that is not an IAM role name (it goes
+/// into the next request's path). A listing of several lines is such an error: an instance
+/// profile holds one role, and the CLI, asking for the whole listing as one name, finds no
+/// credentials.
 ///
 /// ```
 /// use awscred_imds::parse_role_name;
-/// assert_eq!(parse_role_name(b"web-role\nother\n").unwrap().as_deref(), Some("web-role"));
+/// assert_eq!(parse_role_name(b"web-role").unwrap().as_deref(), Some("web-role"));
 /// assert_eq!(parse_role_name(b"\n").unwrap(), None);
+/// assert!(parse_role_name(b"web-role\nother\n").is_err());
 /// assert!(parse_role_name(b"../../etc").is_err());
 /// ```
 pub fn parse_role_name(body: &[u8]) -> Result<Option<String>, Error> {
     let text = std::str::from_utf8(body)
         .map_err(|_| Error::provider_failed("the IAM role listing is not UTF-8 text"))?;
-    let Some(line) = text.lines().map(str::trim).find(|l| !l.is_empty()) else {
+    if text.trim().is_empty() {
         return Ok(None);
-    };
+    }
+    if text.trim().lines().nth(1).is_some() {
+        return Err(Error::provider_failed(
+            "the IAM role listing holds several lines, which is not one IAM role name (the AWS \
+             CLI asks for the whole listing as one name and finds no credentials)",
+        ));
+    }
     // IAM role names: letters, digits and `+=,.@_-`, at most 64 characters.
-    let valid = line.len() <= 64
-        && line
+    let valid = text.len() <= 64
+        && text
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
     if !valid {
-        let shown: String = line.chars().take(80).collect();
+        let shown: String = text.chars().take(80).collect();
         return Err(Error::provider_failed(format!(
             "the IAM role listing names {shown:?}, which is not an IAM role name"
         )));
     }
-    Ok(Some(line.to_owned()))
+    Ok(Some(text.to_owned()))
 }
 
 /// Reads the credentials document of `GET .../security-credentials/<role>`.
@@ -79,11 +89,20 @@ mod tests {
     #[test]
     fn role_listing() {
         assert_eq!(
-            parse_role_name(b"  \n role-a \r\nrole-b")
-                .unwrap()
-                .as_deref(),
+            parse_role_name(b"role-a").unwrap().as_deref(),
             Some("role-a")
         );
+        for several in [
+            &b"  \n role-a \r\nrole-b"[..],
+            b"role-a\nrole-b",
+            b"role-a\n\nrole-b\n",
+        ] {
+            let e = parse_role_name(several).unwrap_err().to_string();
+            assert!(e.contains("several lines"), "{e}");
+        }
+        // One line and a line ending: the CLI asks for `role-a%0A` and finds nothing.
+        assert!(parse_role_name(b"role-a\n").is_err());
+        assert_eq!(parse_role_name(b" \n").unwrap(), None);
         assert_eq!(parse_role_name(b"").unwrap(), None);
         assert!(parse_role_name(&[0xff, 0xfe]).is_err());
         assert!(parse_role_name(b"a/b").is_err());

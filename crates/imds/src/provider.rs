@@ -292,7 +292,9 @@ impl Fetcher<'_> {
         let mut builder = http::Request::builder()
             .method(method.clone())
             .uri(self.config.uri(path))
-            .header(http::header::USER_AGENT, USER_AGENT);
+            .header(http::header::USER_AGENT, USER_AGENT)
+            // Never through a proxy, as the CLI's `InstanceMetadataFetcher`.
+            .extension(awscred_core::http::Direct);
         if method == Method::PUT {
             builder = builder.header(TOKEN_TTL_HEADER, TOKEN_TTL.as_secs().to_string());
         }

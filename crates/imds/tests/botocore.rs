@@ -166,12 +166,17 @@ fn garbage_documents_are_errors_here_and_no_credentials_in_botocore() {
 }
 
 #[test]
-fn several_roles_use_the_first_here_while_botocore_fails() {
+fn several_roles_are_no_credentials_as_in_botocore() {
     // An instance profile holds one role, so IMDS lists one; botocore sends the whole listing
-    // as the role name and gets nothing.
+    // as the role name and gets nothing. awscred finds the listing is no role name and does
+    // not send the request that cannot succeed (the one difference).
     let setup = |f: &FakeImds| f.set_listing(Some("test-role\nother-role"));
-    let ((theirs, _), (mine, my_requests)) = compare(setup, false);
+    let ((theirs, their_requests), (mine, my_requests)) = compare(setup, false);
     assert_eq!(theirs, "none");
-    assert_eq!(mine, "creds:ASIAFAKE");
-    assert_eq!(my_requests[2], format!("GET {ROLE_PATH}test-role +token"));
+    assert_eq!(mine, "error");
+    assert_eq!(their_requests[..my_requests.len()], my_requests[..]);
+    assert!(
+        !my_requests.iter().any(|r| r.contains("test-role")),
+        "{my_requests:?}"
+    );
 }

@@ -130,13 +130,15 @@ fn secrets_stay_out_of_debug_output() {
 }
 
 #[test]
-fn several_roles_listed_uses_the_first() {
+fn several_roles_listed_are_no_role_name_as_in_the_cli() {
     let fake = FakeImds::start();
     fake.set_listing(Some("test-role\nsecond-role\n"));
     let p = provider(&fake, &[]);
     run(async {
-        p.provide_credentials().await.expect("credentials");
-        assert!(summary(&fake).contains(&format!("{CREDS} +token")));
+        let e = p.provide_credentials().await.expect_err("no role name");
+        assert!(e.to_string().contains("several lines"), "{e}");
+        let asked = summary(&fake);
+        assert!(!asked.iter().any(|r| r.contains(CREDS)), "{asked:?}");
     });
 }
 

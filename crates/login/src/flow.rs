@@ -111,7 +111,7 @@ pub async fn sign_in(
             .and_then(|()| out.flush())
             .map_err(io_error)?;
             open_browser(&url);
-            let (code, state) = wait_for_redirect(&listener, options.callback_timeout)
+            let (code, state) = wait_for_redirect(&listener, options.callback_timeout, &pkce.state)
             .await
             .ok_or_else(|| {
                 Error::provider_failed(

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
+use awscred_core::fs::ReadLimit;
 use awscred_core::pyjson::write_str;
 use awscred_core::{Env, Error, ErrorKind, Result, Secret, timestamp};
 use awscred_sso::signin::{DpopKey, base64_decode};
@@ -168,7 +169,7 @@ impl SignedIn {
 /// `aws logout`: removes the cached token of `session`; `Ok(false)` when there was none.
 pub fn logout(env: &Env, session: &str) -> Result<bool> {
     let path = login_token_path(env, session)?;
-    let existed = env.fs().read(&path).is_ok();
+    let existed = env.fs().read(&path, ReadLimit::CACHE_ENTRY).is_ok();
     env.fs().remove(&path).map_err(|e| {
         Error::new(
             ErrorKind::Io,
@@ -191,7 +192,7 @@ pub fn logout_all(env: &Env) -> Result<usize> {
     let mut removed = 0;
     for name in names {
         let path = dir.join(name);
-        let Ok(bytes) = env.read_file(&path) else {
+        let Ok(bytes) = env.read_file(&path, ReadLimit::CACHE_ENTRY) else {
             continue;
         };
         let bytes = zeroize::Zeroizing::new(bytes);

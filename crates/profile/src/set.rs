@@ -6,6 +6,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use awscred_core::fs::ReadLimit;
 use awscred_core::{Env, Error};
 
 use crate::locations::FileLocations;
@@ -501,9 +502,10 @@ fn sorted_names(map: &NameMap<Section>) -> Vec<&str> {
     names
 }
 
-/// The largest config or credentials file read (16 MiB). Real files are a few kilobytes; the
-/// limit keeps a mistaken path (a log, a disk image) from being parsed. The CLI has none.
-pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
+/// The largest config or credentials file read (16 MiB, [`ReadLimit::CONFIG`]). Real files are
+/// a few kilobytes; the limit keeps a mistaken path (a log, a disk image) from being read and
+/// parsed. The CLI has none.
+pub const MAX_FILE_BYTES: usize = ReadLimit::CONFIG.bytes() as usize;
 
 fn read_optional(env: &Env, path: Option<&Path>) -> Result<Option<String>, Error> {
     match path {
@@ -518,9 +520,16 @@ pub(crate) fn read_text(
     fs: &dyn awscred_core::fs::Fs,
     path: &Path,
 ) -> Result<Option<String>, Error> {
-    let bytes = match fs.read(path) {
+    let bytes = match fs.read(path, ReadLimit::CONFIG) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+            return Err(Error::invalid_config(format!(
+                "Unable to parse config file: {}: the file is larger than {}",
+                path.display(),
+                ReadLimit::CONFIG
+            )));
+        }
         Err(e) => {
             return Err(Error::new(
                 awscred_core::ErrorKind::Io,
@@ -529,13 +538,6 @@ pub(crate) fn read_text(
             .with_source(e));
         }
     };
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(Error::invalid_config(format!(
-            "Unable to parse config file: {}: the file is larger than {} MiB",
-            path.display(),
-            MAX_FILE_BYTES / (1024 * 1024)
-        )));
-    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Some(text)),
         Err(e) => {

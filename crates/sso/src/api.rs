@@ -450,7 +450,12 @@ pub(crate) async fn get_role_credentials(
         .uri(&url)
         .header("x-amz-sso_bearer_token", token.expose())
         .body(Vec::new())
-        .map_err(|e| Error::invalid_config(format!("invalid portal endpoint {portal}: {e}")))?;
+        .map_err(|e| {
+            Error::invalid_config(format!(
+                "invalid portal endpoint {portal}, or an SSO access token that cannot be sent in \
+                 a header: {e}"
+            ))
+        })?;
     let what = format!("{OP} at {}", endpoint_of(req.uri()));
     let map = call(client, req, OP).await?;
     let creds = match map.get("roleCredentials") {
@@ -476,7 +481,12 @@ pub(crate) async fn logout(client: Client<'_>, portal: &str, token: &Secret) -> 
         .uri(format!("{portal}/logout"))
         .header("x-amz-sso_bearer_token", token.expose())
         .body(Vec::new())
-        .map_err(|e| Error::invalid_config(format!("invalid portal endpoint {portal}: {e}")))?;
+        .map_err(|e| {
+            Error::invalid_config(format!(
+                "invalid portal endpoint {portal}, or an SSO access token that cannot be sent in \
+                 a header: {e}"
+            ))
+        })?;
     call(client, req, "Logout").await.map(|_| ())
 }
 

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
+use awscred_core::fs::ReadLimit;
 use awscred_core::http::HttpClient;
 use awscred_core::retry::RetryConfig;
 use awscred_core::timestamp;
@@ -208,7 +209,7 @@ impl Flow<'_> {
     }
 
     fn cached_registration(&self, path: &std::path::Path) -> Option<CachedRegistration> {
-        let bytes = self.ctx.env.read_file(path).ok()?;
+        let bytes = self.ctx.env.read_file(path, ReadLimit::CACHE_ENTRY).ok()?;
         let value: Value = serde_json::from_slice(&bytes).ok()?;
         let text = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_owned);
         let expires_at_text = text("expiresAt")?;
@@ -451,9 +452,10 @@ impl Flow<'_> {
         );
         self.on_pending(out, &url, None, &url)?;
 
-        let (code, returned_state) = wait_for_redirect(&listener, self.options.callback_timeout)
-            .await
-            .ok_or_else(pending_expired)?;
+        let (code, returned_state) =
+            wait_for_redirect(&listener, self.options.callback_timeout, &state)
+                .await
+                .ok_or_else(pending_expired)?;
         let Some(code) = code else {
             return Err(Error::provider_failed(
                 "Failed to retrieve an authorization code.",
@@ -561,7 +563,7 @@ fn list(env: &Env, dir: &std::path::Path) -> Result<Vec<String>> {
 }
 
 fn read_json(env: &Env, path: &std::path::Path) -> Option<Value> {
-    let bytes = env.read_file(path).ok()?;
+    let bytes = env.read_file(path, ReadLimit::CACHE_ENTRY).ok()?;
     match serde_json::from_slice(&bytes) {
         Ok(v @ Value::Object(_)) => Some(v),
         _ => {

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use awscred_core::fs::ReadLimit;
 use awscred_core::http::HttpClient;
 use awscred_core::lock::{self, LockOutcome, LockTiming};
 use awscred_core::provider::BoxFuture;
@@ -375,26 +376,29 @@ impl LoginSessionProvider {
     }
 
     fn read(&self, path: &Path) -> Result<TokenFile> {
-        let bytes = self.env().read_file(path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                Error::provider_failed(format!(
-                    "Unable to load a existing login session for session {}. Please \
+        let bytes = self
+            .env()
+            .read_file(path, ReadLimit::CACHE_ENTRY)
+            .map_err(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    Error::provider_failed(format!(
+                        "Unable to load a existing login session for session {}. Please \
                      reauthenticate with 'aws login'. (profile {}, {})",
-                    self.session,
-                    self.profile,
-                    path.display()
-                ))
-            } else {
-                Error::new(
-                    ErrorKind::Io,
-                    format!(
-                        "the `aws login` token file {} of profile {} could not be read: {e}",
-                        path.display(),
-                        self.profile
-                    ),
-                )
-            }
-        })?;
+                        self.session,
+                        self.profile,
+                        path.display()
+                    ))
+                } else {
+                    Error::new(
+                        ErrorKind::Io,
+                        format!(
+                            "the `aws login` token file {} of profile {} could not be read: {e}",
+                            path.display(),
+                            self.profile
+                        ),
+                    )
+                }
+            })?;
         // The buffer holds every secret of the file: wiped when dropped.
         let bytes = zeroize::Zeroizing::new(bytes);
         TokenFile::parse(&bytes).map_err(|why| {

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use awscred_core::fs::ReadLimit;
 use awscred_core::http::HttpClient;
 use awscred_core::lock::{self, LockOutcome, LockTiming};
 use awscred_core::provider::BoxFuture;
@@ -182,7 +183,7 @@ impl SsoProvider {
     /// Cached role credentials with more than 15 minutes left; anything unreadable is a miss,
     /// as in the CLI.
     fn cached(&self, path: &std::path::Path) -> Option<Credentials> {
-        let bytes = self.ctx.env.read_file(path).ok()?;
+        let bytes = self.ctx.env.read_file(path, ReadLimit::CACHE_ENTRY).ok()?;
         let (creds, expiration) = parse_role_cache(&bytes)?;
         let remaining = expiration
             .duration_since(self.ctx.env.now())

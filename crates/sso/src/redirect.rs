@@ -13,13 +13,22 @@ const CALLBACK_PAGE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\">
 <body><h1>Request approved</h1><p>awscred has been given the requested permissions. You can close \
 this window and return to the terminal.</p></body></html>";
 
-/// Serves the loopback listener until a request carries `code` and `state`, or `error`, as the
-/// CLI's `AuthCodeFetcher`: returns `(code, state)`, `(None, None)` on an error redirect, and
-/// `None` when `overall` passes first. A request that is not the redirect gets the page too
-/// and the wait goes on; each request has 10 seconds to arrive whole.
+/// The page for a request that is not the redirect of this login.
+const IGNORED_PAGE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>awscred</title></head>\
+<body><h1>Not this login</h1><p>This request does not carry the state of the login awscred is \
+waiting for, and was ignored.</p></body></html>";
+
+/// Serves the loopback listener until the redirect of this login: a request whose `state` is
+/// `state`, carrying `code` (returned as `(Some(code), Some(state))`) or `error` (`(None, None)`);
+/// `None` when `overall` passes first. Any other request (another state, none, neither parameter:
+/// a stray tab, a forged or cross-site request) gets an error page and the wait goes on. The
+/// CLI's `AuthCodeFetcher` takes the first request with `code` or `error` and fails on a wrong
+/// state, so any local program could cancel its login. Each request has 10 seconds to arrive
+/// whole.
 pub async fn wait_for_redirect(
     listener: &tokio::net::TcpListener,
     overall: Duration,
+    state: &str,
 ) -> Option<(Option<String>, Option<String>)> {
     let deadline = tokio::time::Instant::now() + overall;
     loop {
@@ -34,20 +43,30 @@ pub async fn wait_for_redirect(
         let head = tokio::time::timeout(Duration::from_secs(10), read_head(&mut stream)).await;
         let Ok(Some(head)) = head else { continue };
         let target = head.split(' ').nth(1).unwrap_or_default().to_owned();
-        let response = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{CALLBACK_PAGE}",
-            CALLBACK_PAGE.len()
-        );
-        let _ = stream.write_all(response.as_bytes()).await;
-        let _ = stream.shutdown().await;
         let query = target.split_once('?').map(|(_, q)| q).unwrap_or_default();
         let params = util::parse_query(query);
         let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-        if get("error").is_some() {
-            return Some((None, None));
-        }
-        if let (Some(code), Some(state)) = (get("code"), get("state")) {
-            return Some((Some(code), Some(state)));
+        let ours = get("state").as_deref() == Some(state);
+        let answer = match (ours, get("code"), get("error")) {
+            (true, Some(code), _) => Some((Some(code), Some(state.to_owned()))),
+            (true, None, Some(_)) => Some((None, None)),
+            _ => None,
+        };
+        let (status, page) = match answer {
+            Some(_) => ("200 OK", CALLBACK_PAGE),
+            None => ("400 Bad Request", IGNORED_PAGE),
+        };
+        let response = format!(
+            "HTTP/1.1 {status}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
+            page.len()
+        );
+        let _ = stream.write_all(response.as_bytes()).await;
+        let _ = stream.shutdown().await;
+        match answer {
+            Some(answer) => return Some(answer),
+            None => {
+                tracing::debug!("ignored a request to the login listener: not this login's state")
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use awscred_core::fs::ReadLimit;
 use awscred_core::http::HttpClient;
 use awscred_core::lock::{self, LockOutcome, LockTiming};
 use awscred_core::retry::RetryConfig;
@@ -91,6 +92,16 @@ impl CachedToken {
         };
         let access_token =
             text("accessToken")?.ok_or_else(|| invalid("no `accessToken`".into()))?;
+        // It goes into the `x-amz-sso_bearer_token` header: a CR or LF there would be a header
+        // of its own (and http refuses to send it, with an error about the portal's address).
+        if access_token.chars().any(|c| c.is_control() && c != '\t') {
+            let _ = Secret::new(access_token);
+            return Err(invalid(
+                "`accessToken` holds a control character (CR, LF, ...), which a token never \
+                 holds and which cannot be sent in a header"
+                    .into(),
+            ));
+        }
         let expires_raw = text("expiresAt")?.ok_or_else(|| invalid("no `expiresAt`".into()))?;
         let expires_at = timestamp::parse(&expires_raw)
             .ok_or_else(|| invalid("`expiresAt` is not an ISO 8601 timestamp".into()))?;
@@ -164,7 +175,7 @@ pub(crate) fn login_hint(profile: &str) -> String {
 pub fn load_token(env: &Env, session: &SsoSession, profile: &str) -> Result<CachedToken> {
     let path = token_path(env, session)?;
     let name = session.display_name();
-    let bytes = env.read_file(&path).map_err(|e| {
+    let bytes = env.read_file(&path, ReadLimit::CACHE_ENTRY).map_err(|e| {
         let (kind, what) = if e.kind() == std::io::ErrorKind::NotFound {
             (ErrorKind::ProviderFailed, "does not exist".to_owned())
         } else {
@@ -441,7 +452,7 @@ impl TokenInner {
     /// it now expires later, or lies outside the refresh window.
     fn refreshed_meanwhile(&self, path: &Path, seen: &CachedToken) -> Option<SsoToken> {
         let env = &self.ctx.env;
-        let bytes = env.read_file(path).ok()?;
+        let bytes = env.read_file(path, ReadLimit::CACHE_ENTRY).ok()?;
         let now = CachedToken::parse(&bytes, self.session.display_name(), path).ok()?;
         let remaining = now.expires_at.duration_since(env.now()).unwrap_or_default();
         (now.expires_at > seen.expires_at || remaining >= ADVISORY).then(|| now.into())
@@ -557,6 +568,10 @@ mod tests {
                 "no `accessToken`",
             ),
             (br#"{"accessToken":"topsecret"}"#, "no `expiresAt`"),
+            (
+                br#"{"accessToken":"top\r\nX-Evil: 1","expiresAt":"2030-01-02T03:04:05Z"}"#,
+                "`accessToken` holds a control character",
+            ),
             (
                 br#"{"accessToken":"topsecret","expiresAt":"soon"}"#,
                 "not an ISO 8601",

@@ -269,30 +269,55 @@ fn register_client_id(s: &Setup) -> String {
     token["clientId"].as_str().unwrap().to_owned()
 }
 
+/// The `state` the login put in its authorize URL.
+fn state_of(authorize_url: &str) -> String {
+    authorize_url
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("state="))
+        .unwrap()
+        .to_owned()
+}
+
+fn redirect_of(authorize_url: &str) -> String {
+    authorize_url
+        .split('&')
+        .find_map(|p| p.strip_prefix("redirect_uri="))
+        .map(|r| r.replace("%3A", ":").replace("%2F", "/"))
+        .unwrap()
+}
+
 #[tokio::test]
-async fn authorization_code_login_rejects_a_wrong_state() {
+async fn authorization_code_login_ignores_requests_of_another_state_and_waits_for_its_own() {
     let s = Setup::new(SESSION_CONFIG);
     let out = SharedOut::default();
     let driver = browser(out.clone(), |url| {
+        let redirect = redirect_of(url);
+        // A forged redirect, a denial without the state, a stray request: each answered with
+        // an error page and ignored; then the real redirect.
         let forged = sso_fake::forge_redirect(url, "forged-state");
-        sso_fake::browser_visit(&forged)
+        let ignored = [
+            sso_fake::browser_visit(&forged),
+            sso_fake::browser_visit(&format!("{redirect}?error=access_denied")),
+            sso_fake::browser_visit(&format!("{redirect}?error=access_denied&state=other")),
+            sso_fake::browser_visit(&format!("{redirect}?unrelated=1")),
+        ];
+        for (status, page) in ignored {
+            assert_eq!(status, 400);
+            assert!(page.contains("Not this login"), "{page}");
+        }
+        sso_fake::browser_approve(url)
     });
-    let err = login(
+    login(
         &s.ctx("dev"),
         s.http.clone(),
         &fast("dev"),
         &mut out.clone(),
     )
     .await
-    .unwrap_err();
+    .expect("the real redirect still logs in");
     assert_eq!(driver.join().unwrap().0, 200);
-    assert!(
-        err.to_string()
-            .contains("State parameter does not match expected value."),
-        "{err}"
-    );
-    assert!(s.fake.requests_to("/token").is_empty());
-    assert!(!s.token_file("my-sso").exists());
+    assert_eq!(s.fake.requests_to("/token").len(), 1);
+    assert!(s.token_file("my-sso").exists());
 }
 
 #[tokio::test]
@@ -300,14 +325,14 @@ async fn authorization_code_login_reports_a_denied_request() {
     let s = Setup::new(SESSION_CONFIG);
     let out = SharedOut::default();
     let driver = browser(out.clone(), |url| {
-        let redirect = url
-            .split('&')
-            .find_map(|p| p.strip_prefix("redirect_uri="))
-            .map(|r| r.replace("%3A", ":").replace("%2F", "/"))
-            .unwrap();
-        // A stray request first (no code), then the denial.
+        let redirect = redirect_of(url);
+        // A stray request first (no code), then the denial, carrying this login's state as
+        // the authorization server sends it.
         let _ = sso_fake::browser_visit(&format!("{redirect}?unrelated=1"));
-        sso_fake::browser_visit(&format!("{redirect}?error=access_denied"))
+        sso_fake::browser_visit(&format!(
+            "{redirect}?error=access_denied&state={}",
+            state_of(url)
+        ))
     });
     let err = login(
         &s.ctx("dev"),

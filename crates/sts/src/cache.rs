@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use awscred_core::fs::Fs;
+use awscred_core::fs::{Fs, ReadLimit};
 use awscred_core::lock::{self, LockFile, LockTiming};
 use awscred_core::{Env, Secret, timestamp};
 use serde_json::{Map, Value, json};
@@ -46,7 +46,7 @@ impl RoleCache {
     /// `now`. Anything else (missing, unreadable, corrupt, expiring) is a miss.
     pub fn load(&self, key: &str, now: SystemTime) -> Option<StsCredentials> {
         let path = self.path(key);
-        let bytes = self.fs.read(&path).ok()?;
+        let bytes = self.fs.read(&path, ReadLimit::CACHE_ENTRY).ok()?;
         let entry = match parse_entry(&bytes) {
             Some(entry) => entry,
             None => {
@@ -260,12 +260,15 @@ mod tests {
         let LockOutcome::Locked(lock) = cache.lock("k", now).await else {
             panic!("a free lock is taken");
         };
-        assert!(fs.read(&lock_path).is_ok());
+        assert!(fs.read(&lock_path, ReadLimit::LOCK).is_ok());
         // Held elsewhere and the holder's answer is stored: it is used at once.
         cache.store("k", &sample(now + Duration::from_secs(3600)));
         assert!(matches!(cache.lock("k", now).await, LockOutcome::Cached(_)));
         drop(lock);
-        assert!(fs.read(&lock_path).is_err(), "dropping the lock removes it");
+        assert!(
+            fs.read(&lock_path, ReadLimit::LOCK).is_err(),
+            "dropping the lock removes it"
+        );
         // A dead holder's lock (old, or never written) is taken over.
         let k2_lock = PathBuf::from("/h/.aws/cli/cache/k2.json.lock");
         for stale in [&b"0"[..], b""] {
@@ -273,7 +276,11 @@ mod tests {
             let LockOutcome::Locked(taken) = cache.lock("k2", now).await else {
                 panic!("a stale lock is taken over");
             };
-            assert_ne!(fs.read(&k2_lock).unwrap(), stale, "the lock is ours now");
+            assert_ne!(
+                fs.read(&k2_lock, ReadLimit::LOCK).unwrap(),
+                stale,
+                "the lock is ours now"
+            );
             drop(taken);
         }
     }
@@ -283,7 +290,7 @@ mod tests {
         #[derive(Debug)]
         struct Plain;
         impl Fs for Plain {
-            fn read(&self, _: &std::path::Path) -> std::io::Result<Vec<u8>> {
+            fn read(&self, _: &std::path::Path, _: ReadLimit) -> std::io::Result<Vec<u8>> {
                 Err(std::io::ErrorKind::NotFound.into())
             }
             fn write_atomic(&self, _: &std::path::Path, _: &[u8]) -> std::io::Result<()> {
@@ -332,7 +339,8 @@ mod tests {
         let cache = RoleCache::new(PathBuf::from("/h/.aws/cli/cache"), fs.clone());
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         cache.store("k", &sample(now + Duration::from_secs(3600)));
-        let text = String::from_utf8(fs.read(&cache.path("k")).unwrap()).unwrap();
+        let text =
+            String::from_utf8(fs.read(&cache.path("k"), ReadLimit::CACHE_ENTRY).unwrap()).unwrap();
         assert!(
             text.contains(r#""Expiration":"2023-11-14T23:13:20UTC""#),
             "{text}"

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
+use awscred_core::fs::ReadLimit;
 use awscred_core::provider::BoxFuture;
 use awscred_core::{Credentials, Env, Error, ErrorKind, ProvideCredentials, Secret, timestamp};
 use awscred_profile::plan::{BaseCredentials, RoleStep};
@@ -80,7 +81,7 @@ async fn ask_terminal(
 }
 
 fn read_tty(path: &std::path::Path, prompt: &str) -> std::io::Result<String> {
-    use std::io::{BufRead, Write};
+    use std::io::{BufRead, Read, Write};
     let mut tty = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -88,7 +89,8 @@ fn read_tty(path: &std::path::Path, prompt: &str) -> std::io::Result<String> {
     tty.write_all(prompt.as_bytes())?;
     tty.flush()?;
     let mut line = String::new();
-    std::io::BufReader::new(tty).read_line(&mut line)?;
+    // A code is six digits: a line is read up to 1 KiB, never more.
+    std::io::BufReader::new(tty.take(1024)).read_line(&mut line)?;
     Ok(line.trim().to_owned())
 }
 
@@ -458,7 +460,7 @@ impl WebIdentityProvider {
         // botocore's web identity credentials are deferred: the token file is read and STS
         // called when the CLI first reads them, so these failures are met there.
         let path = &self.settings.token_file;
-        let token = self.env.read_file(path).map_err(|e| {
+        let token = self.env.read_file(path, ReadLimit::TOKEN).map_err(|e| {
             Error::new(
                 ErrorKind::Io,
                 format!(
@@ -612,8 +614,11 @@ mod tests {
         }
         let key = provider.cache_key();
         assert!(
-            env.read_file(&PathBuf::from(format!("/home/u/.aws/cli/cache/{key}.json")))
-                .is_ok()
+            env.read_file(
+                &PathBuf::from(format!("/home/u/.aws/cli/cache/{key}.json")),
+                ReadLimit::CACHE_ENTRY,
+            )
+            .is_ok()
         );
 
         // Without the cache, a new provider reads the token file again.

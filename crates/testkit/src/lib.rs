@@ -11,6 +11,7 @@ pub mod federation_fake;
 pub mod hostile;
 pub mod imds_fake;
 pub mod moto;
+pub mod proxy_fake;
 pub mod replay;
 pub mod signin_fake;
 pub mod sso_fake;

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, UNIX_EPOCH};
 
 use awscred_core::clock::ManualClock;
-use awscred_core::fs::{Fs, MemFs};
+use awscred_core::fs::{Fs, MemFs, ReadLimit};
 use awscred_core::http::{HttpClient, HttpError, HttpRequest, HttpResponse, StatusCode, Timeouts};
 use awscred_core::provider::BoxFuture;
 use awscred_core::retry::RetryConfig;
@@ -107,7 +107,7 @@ impl HttpClient for Signin {
         assert_eq!(request.method(), "POST");
         assert_eq!(request.uri().to_string(), format!("{ENDPOINT}/v1/token"));
         assert!(
-            self.fs.read(&self.lock).is_ok(),
+            self.fs.read(&self.lock, ReadLimit::LOCK).is_ok(),
             "the service is called without the token file's lock"
         );
         let proof = request
@@ -181,8 +181,8 @@ fuzz_target!(|data: &[u8]| {
     let outcome = runtime().block_on(provider.provide_credentials());
 
     check_requests(&signin);
-    assert!(fs.read(&lock).is_err(), "the lock file is left behind");
-    let after = String::from_utf8(fs.read(&path).expect("the token file")).expect("UTF-8");
+    assert!(fs.read(&lock, ReadLimit::LOCK).is_err(), "the lock file is left behind");
+    let after = String::from_utf8(fs.read(&path, ReadLimit::CACHE_ENTRY).expect("the token file")).expect("UTF-8");
     let answer = serde_json::from_slice::<Value>(body).ok();
     match outcome {
         Ok(creds) => succeeded(&creds, answer.as_ref(), &after),

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use awscred_core::fs::{Fs, MemFs};
+use awscred_core::fs::{Fs, MemFs, ReadLimit};
 use awscred_core::{Secret, timestamp};
 use awscred_sts::RoleCache;
 use libfuzzer_sys::fuzz_target;
@@ -33,7 +33,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     cache.store("again", &creds);
-    let written = fs.read(&cache.path("again")).expect("the store wrote the file");
+    let written = fs.read(&cache.path("again"), ReadLimit::CACHE_ENTRY).expect("the store wrote the file");
     assert!(serde_json_like(&written), "stored entry is not JSON text");
     let again = cache.load("again", now).expect("what we write, we read");
     assert_eq!(again.access_key_id, creds.access_key_id);

@@ -2,6 +2,7 @@
 //! the IAM console's access-key CSV into profiles of the credentials file.
 
 use awscred_core::Env;
+use awscred_core::fs::ReadLimit;
 use awscred_profile::writer::SectionUpdate;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
@@ -81,7 +82,7 @@ fn read_param_file(env: &Env, path: &str) -> Result<String, Failure> {
             "Error parsing parameter '--csv': Unable to load paramfile file://{path}: {why}"
         ))
     };
-    let bytes = env.read_file(&expanded).map_err(|e| {
+    let bytes = env.read_file(&expanded, ReadLimit::CONFIG).map_err(|e| {
         fail(match e.kind() {
             // CPython's words for the commonest case, as the CLI quotes them.
             std::io::ErrorKind::NotFound => {

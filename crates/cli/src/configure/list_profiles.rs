@@ -2,6 +2,7 @@
 //! one a line, in botocore's order (the config file's, in file order, then those only in the
 //! credentials file).
 
+use awscred_core::fs::ReadLimit;
 use std::io::Write;
 use std::path::Path;
 
@@ -35,7 +36,7 @@ pub(crate) fn run(env: &Env) -> Result<u8, Failure> {
 
 /// Each section header's profile, as the parser names it, in the order of the headers.
 fn names_in_file_order(env: &Env, path: &Path, is_config: bool) -> Vec<String> {
-    let Ok(bytes) = env.read_file(path) else {
+    let Ok(bytes) = env.read_file(path, ReadLimit::CONFIG) else {
         return Vec::new();
     };
     let text = String::from_utf8_lossy(&bytes);

@@ -11,6 +11,7 @@
 //! Only names and times are kept: the secrets in the files are never copied out of the parsed
 //! JSON, which is dropped at once.
 
+use awscred_core::fs::ReadLimit;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -219,7 +220,9 @@ fn json_files(env: &Env, dir: &Path) -> Vec<(PathBuf, Result<Vec<u8>, String>)> 
             };
             let bytes = match refused {
                 Some(why) => Err(why),
-                None => env.read_file(&path).map_err(|e| e.to_string()),
+                None => env
+                    .read_file(&path, ReadLimit::CACHE_ENTRY)
+                    .map_err(|e| e.to_string()),
             };
             (path, bytes)
         })

@@ -23,11 +23,7 @@
 use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::fmt;
-use std::io;
-use std::net::{IpAddr, SocketAddr};
-use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use ::http::header::{CONTENT_LENGTH, HOST, HeaderValue, PROXY_AUTHORIZATION};
@@ -38,18 +34,16 @@ use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
-use tokio::net::TcpStream;
 use tokio::time::Instant;
-use zeroize::Zeroizing;
 
+use super::connect::{Stream, dial, tunnel};
 use super::proxy::{Proxies, Proxy, bare_host};
 use super::{
     HttpClient, HttpError, HttpErrorKind, HttpRequest, HttpResponse, MAX_BODY_BYTES, Timeouts,
     endpoint_of,
 };
+use crate::Env;
 use crate::provider::BoxFuture;
-use crate::{Env, Secret};
 
 /// The sending half of one HTTP/1 connection; its driver runs as a task of its own.
 type Sender = SendRequest<Full<Bytes>>;
@@ -59,8 +53,6 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Idle connections kept per destination: the tiers send one request at a time, so a few are
 /// plenty even when several tasks resolve at once.
 const MAX_IDLE_PER_KEY: usize = 4;
-/// The longest answer to `CONNECT` a proxy may send (hyper-util's bound).
-const MAX_TUNNEL_HEAD: usize = 8 * 1024;
 
 /// The HTTP client the network tiers share in production.
 ///
@@ -157,7 +149,10 @@ impl HyperClient {
             }
         };
         let default_port = if https { 443 } else { 80 };
-        let proxy = self.shared.proxy.intercept(&uri);
+        let proxy = match request.extensions().get::<super::Direct>() {
+            Some(_) => None,
+            None => self.shared.proxy.intercept(&uri),
+        };
         let target = Target {
             https,
             host,
@@ -201,6 +196,9 @@ impl HyperClient {
 
         let key = target.key();
         let mut use_pool = true;
+        // A copy for one more try when a reused connection is found dead after the request
+        // went out (a body is `Bytes`: the copy shares it).
+        let mut again = Some(request.clone());
         loop {
             // Phase 1: until a connection (new or pooled) is ready, bounded by the connect timeout.
             let (mut sender, reused) =
@@ -228,6 +226,18 @@ impl HyperClient {
                         )
                     })?;
             match attempt {
+                // A reused connection that closed with no answer (a server or proxy that
+                // answered HTTP/1.1 without `Connection: close`, then closed): hyper sees an
+                // incomplete message. Tried once more on a fresh connection, as a pooled
+                // connection's death is no answer from the server.
+                Attempt::Unanswered(error) => match again.take().filter(|_| reused) {
+                    Some(copy) => {
+                        tracing::debug!(%key, error = %error_chain(&error), "a reused connection closed without an answer; once more on a fresh one");
+                        request = copy;
+                        use_pool = false;
+                    }
+                    None => return Err(err(HttpErrorKind::Io, error_chain(&error))),
+                },
                 Attempt::Done(response) => {
                     if response.is_ok() {
                         self.shared.checkin(key, sender);
@@ -293,7 +303,16 @@ impl HyperClient {
             ),
             None => tracing::debug!(endpoint = %target.key(), "opening a connection"),
         }
-        let mut tcp = dial(dial_host, dial_port).await?;
+        // A proxy that cannot be reached is named: the endpoint alone would mislead.
+        let mut tcp = dial(dial_host, dial_port)
+            .await
+            .map_err(|e| match target.proxy {
+                Some(proxy) => format!(
+                    "proxy {}: {e}",
+                    endpoint_of(proxy.uri()).trim_end_matches('/')
+                ),
+                None => e,
+            })?;
         let stream = if target.https {
             if let Some(proxy) = target.proxy {
                 let authority = format!("{}:{}", target.host, target.port);
@@ -347,6 +366,8 @@ enum Attempt {
     Done(Result<HttpResponse, HttpError>),
     /// The connection failed before the request was written: here it is back.
     Unsent(Request<Full<Bytes>>, hyper::Error),
+    /// The connection closed before a complete response head, after the request went out.
+    Unanswered(hyper::Error),
 }
 
 /// Sends `request` and reads the whole response, at most [`MAX_BODY_BYTES`] of body.
@@ -357,6 +378,7 @@ async fn exchange(sender: &mut Sender, request: Request<Full<Bytes>>, endpoint: 
         Err(mut e) => {
             return match e.take_message() {
                 Some(request) => Attempt::Unsent(request, e.into_error()),
+                None if e.error().is_incomplete_message() => Attempt::Unanswered(e.into_error()),
                 None => Attempt::Done(Err(err(HttpErrorKind::Io, error_chain(e.error())))),
             };
         }
@@ -548,7 +570,7 @@ impl Shared {
         if let Some(path) = &self.ca_bundle {
             let pem = self
                 .env
-                .read_file(std::path::Path::new(path))
+                .read_file(std::path::Path::new(path), crate::fs::ReadLimit::CA_BUNDLE)
                 .map_err(|e| format!("AWS_CA_BUNDLE {path}: cannot read it: {e}"))?;
             let mut added = 0usize;
             for cert in CertificateDer::pem_slice_iter(&pem) {
@@ -603,173 +625,11 @@ async fn reap(shared: Weak<Shared>) {
     }
 }
 
-/// A TCP connection to `host` (a name, or an IP literal with or without brackets), with Nagle
-/// off: requests are small and written at once.
-async fn dial(host: &str, port: u16) -> Result<TcpStream, String> {
-    let host = bare_host(host);
-    let stream = match host.parse::<IpAddr>() {
-        Ok(ip) => TcpStream::connect(SocketAddr::new(ip, port))
-            .await
-            .map_err(|e| format!("tcp connect error: {e}"))?,
-        Err(_) => {
-            let addrs = tokio::net::lookup_host((host, port))
-                .await
-                .map_err(|e| format!("dns error: {e}"))?;
-            let mut last = None;
-            let mut stream = None;
-            for addr in addrs {
-                match TcpStream::connect(addr).await {
-                    Ok(s) => {
-                        stream = Some(s);
-                        break;
-                    }
-                    Err(e) => last = Some(e),
-                }
-            }
-            match (stream, last) {
-                (Some(s), _) => s,
-                (None, Some(e)) => return Err(format!("tcp connect error: {e}")),
-                (None, None) => return Err(format!("dns error: no address for {host}")),
-            }
-        }
-    };
-    stream
-        .set_nodelay(true)
-        .map_err(|e| format!("tcp set_nodelay error: {e}"))?;
-    Ok(stream)
-}
-
-/// Asks an HTTP proxy for a tunnel to `authority` (`host:port`) over `tcp`.
-async fn tunnel(
-    tcp: &mut TcpStream,
-    authority: &str,
-    authorization: Option<&Secret>,
-) -> Result<(), String> {
-    let mut head = Zeroizing::new(format!(
-        "CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n"
-    ));
-    if let Some(auth) = authorization {
-        head.push_str("Proxy-Authorization: ");
-        head.push_str(auth.expose());
-        head.push_str("\r\n");
-    }
-    head.push_str("\r\n");
-    tcp.write_all(head.as_bytes())
-        .await
-        .map_err(|e| format!("proxy tunnel: sending CONNECT: {e}"))?;
-
-    let mut answer = Vec::with_capacity(256);
-    let mut chunk = [0u8; 512];
-    loop {
-        let n = tcp
-            .read(&mut chunk)
-            .await
-            .map_err(|e| format!("proxy tunnel: reading the answer to CONNECT: {e}"))?;
-        if n == 0 {
-            return Err("proxy tunnel: the proxy closed the connection before answering".into());
-        }
-        // Only the new bytes and the three before them can complete the blank line.
-        let from = answer.len().saturating_sub(3);
-        answer.extend_from_slice(&chunk[..n]);
-        if answer[from..].windows(4).any(|w| w == b"\r\n\r\n") {
-            break;
-        }
-        if answer.len() > MAX_TUNNEL_HEAD {
-            return Err(format!(
-                "proxy tunnel: the answer to CONNECT is longer than {MAX_TUNNEL_HEAD} bytes"
-            ));
-        }
-    }
-    let line = answer.split(|&b| b == b'\n').next().unwrap_or_default();
-    let line: String = String::from_utf8_lossy(line)
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(100)
-        .collect();
-    let mut words = line.split(' ');
-    let version = words.next().unwrap_or_default();
-    let status = words.next().and_then(|s| s.parse::<u16>().ok());
-    match status {
-        _ if !version.starts_with("HTTP/1.") => Err(format!(
-            "proxy tunnel: the answer to CONNECT is not HTTP/1: {line:?}"
-        )),
-        Some(200..=299) => Ok(()),
-        Some(407) => Err(format!(
-            "proxy tunnel: the proxy requires authentication ({line})"
-        )),
-        _ => Err(format!("proxy tunnel: the proxy refused CONNECT ({line})")),
-    }
-}
-
-/// A connection's byte stream: plain TCP, or TLS over TCP (possibly through a tunnel). One type
-/// for both keeps a single copy of hyper's connection code in the binary.
-enum Stream {
-    Plain(TcpStream),
-    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
-}
-
-impl AsyncRead for Stream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
-        }
-    }
-}
-
-impl AsyncWrite for Stream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
-        }
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
-            Stream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
-        }
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            Stream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
-        }
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Stream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
-            Stream::Tls(s) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
-        }
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        match self {
-            Stream::Plain(s) => s.is_write_vectored(),
-            Stream::Tls(s) => s.is_write_vectored(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::proxy::is_loopback;
     use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     #[test]
     fn loopback_hosts() {

@@ -10,7 +10,9 @@
 //!   their subdomains (a leading dot changes nothing), IP addresses and CIDR blocks, any of them
 //!   with an optional `:port` that must then equal the URL's explicit port (urllib compares
 //!   `host:port` as the URL spells it);
-//! - loopback destinations never go through a proxy.
+//! - loopback destinations never go through a proxy;
+//! - an IPv4-mapped IPv6 address (`[::ffff:127.0.0.1]`) is the IPv4 address it maps to, for the
+//!   loopback rule and `NO_PROXY` alike.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -51,7 +53,8 @@ impl Proxies {
             return None;
         }
         let host = bare_host(host);
-        let ip = host.parse::<IpAddr>().ok();
+        // An IPv4-mapped address (`::ffff:10.0.0.1`) is the IPv4 address for every rule.
+        let ip = host.parse::<IpAddr>().ok().map(|ip| ip.to_canonical());
         let port = uri.port_u16();
         if self.no_proxy.iter().any(|e| e.matches(host, ip, port)) {
             return None;
@@ -241,11 +244,12 @@ pub(super) fn bare_host(host: &str) -> &str {
         .unwrap_or(host)
 }
 
-/// Loopback hosts: `127.0.0.0/8`, `::1`, `localhost` and its subdomains.
+/// Loopback hosts: `127.0.0.0/8`, `::1`, `localhost` and its subdomains, and the IPv4-mapped
+/// `::ffff:127.0.0.0/104`.
 pub(super) fn is_loopback(host: &str) -> bool {
     let bare = bare_host(host);
     if let Ok(ip) = bare.parse::<IpAddr>() {
-        return ip.is_loopback();
+        return ip.to_canonical().is_loopback();
     }
     let lower = bare.to_ascii_lowercase();
     lower == "localhost" || lower.ends_with(".localhost")
@@ -298,6 +302,27 @@ fn base64_into(data: &[u8], out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv4_mapped_addresses_are_their_ipv4_address() {
+        let env = Env::from_vars([
+            ("HTTP_PROXY", "http://proxy.example:3128"),
+            ("NO_PROXY", "10.0.0.0/8,192.0.2.7"),
+        ]);
+        let proxies = Proxies::from_env(&env);
+        let proxied = |uri: &str| proxies.intercept(&uri.parse().unwrap()).is_some();
+        for direct in [
+            "http://[::ffff:127.0.0.1]:9/creds",
+            "http://[::ffff:7f00:1]/",
+            "http://[::ffff:10.1.2.3]/",
+            "http://[::ffff:192.0.2.7]/",
+        ] {
+            assert!(!proxied(direct), "{direct}");
+        }
+        assert!(proxied("http://[::ffff:192.0.2.8]/"));
+        assert!(is_loopback("[::ffff:127.0.0.1]"));
+        assert!(!is_loopback("[::ffff:10.0.0.1]"));
+    }
 
     fn proxies(vars: &[(&str, &str)]) -> Proxies {
         Proxies::from_env(&Env::from_vars(vars.iter().copied()))

@@ -789,24 +789,37 @@ fn a_client_outlives_the_runtime_that_opened_its_connections() {
     });
 }
 
+/// A server that answers one request per connection (keep-alive, no `Connection: close`) and
+/// hangs up, after reading the next request when `read_the_next` (a connection dying with a
+/// request on it); with the count of connections accepted.
+async fn one_answer_per_connection(
+    read_the_next: bool,
+) -> (SocketAddr, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = count.clone();
+    let addr = serve(move |mut s| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        async move {
+            let _ = read_head(&mut s).await;
+            let _ = s
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                .await;
+            if read_the_next {
+                let _ = read_head(&mut s).await;
+            }
+        }
+    })
+    .await;
+    (addr, count)
+}
+
 #[test]
 fn requests_right_after_a_hang_up_still_succeed() {
     run(async {
         // The server hangs up after every response without saying so. A request that follows at
         // once finds the pooled connection either already closed, or closing before the request
         // is written: either way it must go out on a fresh connection, not fail.
-        let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let counter = count.clone();
-        let addr = serve(move |mut s| {
-            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            async move {
-                let _ = read_head(&mut s).await;
-                let _ = s
-                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-                    .await;
-            }
-        })
-        .await;
+        let (addr, count) = one_answer_per_connection(false).await;
         let c = client();
         for i in 0..20 {
             let r = c
@@ -816,5 +829,61 @@ fn requests_right_after_a_hang_up_still_succeed() {
             assert_eq!(r.body(), b"ok");
         }
         assert_eq!(accepted(&count), 20);
+    });
+}
+
+#[test]
+fn a_request_unanswered_on_a_reused_connection_is_tried_once_more_on_a_fresh_one() {
+    run(async {
+        // A keep-alive server (or proxy) that answers once without `Connection: close`, then
+        // reads the next request and closes without a word: the client reused a connection
+        // that was already dying. The request goes once more, on a fresh connection.
+        let (addr, count) = one_answer_per_connection(true).await;
+        let c = client();
+        for i in 0..3 {
+            let r = c
+                .send(get(&format!("http://{addr}/{i}")), timeouts(2000, 2000))
+                .await
+                .unwrap_or_else(|e| panic!("request {i}: {e}"));
+            assert_eq!(r.body(), b"ok");
+        }
+        assert_eq!(accepted(&count), 3, "one connection per request");
+
+        // A fresh connection closed without an answer is an error, not another try.
+        let mute = serve(|mut s| async move {
+            let _ = read_head(&mut s).await;
+        })
+        .await;
+        let e = c
+            .send(get(&format!("http://{mute}/")), timeouts(2000, 2000))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), HttpErrorKind::Io, "{e}");
+    });
+}
+
+#[test]
+fn a_dead_proxy_is_named_and_direct_requests_never_use_one() {
+    run(async {
+        let dead = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let dead_addr = dead.local_addr().expect("addr");
+        drop(dead);
+        let env = Env::from_vars([("HTTP_PROXY", format!("http://{dead_addr}"))]);
+        let c = HyperClient::new(&env);
+        // `.invalid` never resolves: a request that reaches for the host itself fails with a
+        // DNS error (or the connect timeout), one that goes to the proxy fails on the proxy.
+        let e = c
+            .send(get("http://creds.invalid/x"), timeouts(3000, 1000))
+            .await
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains(&format!("proxy http://{dead_addr}: tcp connect error")),
+            "{e}"
+        );
+        let mut direct = get("http://creds.invalid/x");
+        direct.extensions_mut().insert(Direct);
+        let e = c.send(direct, timeouts(3000, 1000)).await.unwrap_err();
+        assert!(!e.to_string().contains("proxy"), "{e}");
     });
 }

@@ -1,3 +1,4 @@
+use awscred_core::fs::ReadLimit;
 use std::path::Path;
 
 use awscred_core::fs::{Fs, MemFs};
@@ -118,7 +119,7 @@ fn later_calls_replace_earlier_ones_in_place() {
 const CONFIG: &str = "/home/u/.aws/config";
 
 fn file(fs: &MemFs) -> String {
-    String::from_utf8(fs.read(Path::new(CONFIG)).unwrap()).unwrap()
+    String::from_utf8(fs.read(Path::new(CONFIG), ReadLimit::CONFIG).unwrap()).unwrap()
 }
 
 #[test]
@@ -184,7 +185,10 @@ fn removes_sections_keeping_the_next_sections_comments() {
     assert_eq!(file(&fs), "# top\n");
     let missing = Path::new("/home/u/.aws/credentials");
     assert!(!remove_section(&fs, missing, "default").unwrap());
-    assert!(fs.read(missing).is_err(), "a missing file is not created");
+    assert!(
+        fs.read(missing, ReadLimit::CONFIG).is_err(),
+        "a missing file is not created"
+    );
 }
 
 #[test]
