@@ -102,7 +102,7 @@ pub(crate) fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Some(("export-credentials", sub)) => export::run(&globals, sub, &env),
         Some(("explain", _)) => explain::run(&globals, &env),
         Some(("exec", sub)) => exec::run(&globals, sub, &env),
-        Some(("serve", _)) => serve::run(&globals, &env),
+        Some(("serve", sub)) => serve::run(&globals, sub, &env),
         Some(("sso", sub)) => sso::run(&globals, sub, &env),
         // `subcommand_required` makes clap refuse a missing or unknown subcommand.
         _ => USAGE_ERROR,

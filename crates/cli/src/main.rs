@@ -37,6 +37,8 @@ mod failure;
 mod format;
 mod logging;
 mod serve;
+mod server;
+mod signals;
 mod sso;
 
 use std::process::ExitCode;
