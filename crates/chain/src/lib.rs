@@ -208,6 +208,14 @@ impl Chain {
         }
     }
 
+    /// The STS client the chain's role tiers call with: the endpoint, HTTP client (and its
+    /// pooled connections), retry policy and clock of the selected profile. For callers that
+    /// make their own STS calls with the chain's credentials (`GetSessionToken`).
+    #[cfg(feature = "sts")]
+    pub fn sts_client(&self) -> Result<awscred_sts::StsClient, Error> {
+        self.resolver.tiers.sts_client(self.resolver.context()?)
+    }
+
     /// The parsed files and the selected profile, loading them if needed.
     pub fn profile_context(&self) -> Result<&ProfileContext, Error> {
         self.resolver.context()

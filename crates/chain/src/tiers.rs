@@ -216,7 +216,7 @@ impl Tiers {
     }
 
     #[cfg(feature = "sts")]
-    fn sts_client(&self, ctx: &ProfileContext) -> Result<awscred_sts::StsClient, Error> {
+    pub(crate) fn sts_client(&self, ctx: &ProfileContext) -> Result<awscred_sts::StsClient, Error> {
         let endpoint = awscred_sts::StsEndpoint::resolve(ctx)?;
         Ok(awscred_sts::StsClient::new(self.http(ctx), endpoint)
             .with_clock(ctx.env.clock())

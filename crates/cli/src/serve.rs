@@ -5,13 +5,14 @@
 //! The endpoint is [`crate::server`]'s (shared with `exec --server`): its bounds (request head,
 //! answer deadline, connection cap) and its static stability are documented there. Requests go
 //! through the chain, whose cache refreshes the credentials with the CLI's windows, so clients
-//! always get fresh ones. SIGINT and SIGTERM end it with 128 + the signal's number, even when it
+//! always get fresh ones. Long-term keys, which the container format cannot carry, are made into
+//! a session first ([`server::session_provider`]). SIGINT and SIGTERM end it with 128 + the signal's number, even when it
 //! was started with SIGINT ignored.
 
 use std::io::Write;
 use std::sync::Arc;
 
-use awscred_core::Env;
+use awscred_core::{Env, ProvideCredentials};
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::cli::{self, Globals};
@@ -29,7 +30,9 @@ pub(crate) fn command() -> Command {
              and `export AWS_CONTAINER_AUTHORIZATION_TOKEN=...` for the shell that runs the SDKs \
              (with --json, one JSON line), then serves until SIGINT or SIGTERM. Every request goes \
              through the chain's cache, which refreshes the credentials before they expire; while \
-             a refresh is slow or failing, credentials that are still valid are served.",
+             a refresh is slow or failing, credentials that are still valid are served. \
+             Long-term keys are served as a session (STS GetSessionToken, cached in \
+             ~/.aws/cli/cache).",
         )
         .arg(
             Arg::new("json")
@@ -59,12 +62,10 @@ fn serve(globals: &Globals, env: &Env, json: bool) -> Result<u8, Failure> {
     cli::block_on(async move {
         let mut stop =
             Stop::new().map_err(|e| Failure::General(format!("cannot listen for signals: {e}")))?;
+        let provider = server::session_provider(chain, env)?;
         // Fails now, with the CLI's message and status, rather than on every request.
-        let creds = export::checked(chain.resolve().await, env)?;
-        if creds.session_token().is_none() {
-            return Err(Failure::Configuration(server::no_session_token(&creds)));
-        }
-        let endpoint = Endpoint::bind(Supply::new(chain, Some(creds))).await?;
+        let creds = export::checked(provider.provide_credentials().await, env)?;
+        let endpoint = Endpoint::bind(Supply::new(provider, Some(creds))).await?;
         announce(&endpoint, json)?;
         let code = server::until(stop.wait(), endpoint.serve()).await;
         tracing::debug!(code, "stopped by a signal");

@@ -236,22 +236,84 @@ fn it_listens_on_127_0_0_1_only() {
 
 #[test]
 fn it_does_not_start_without_credentials() {
-    let home = Home::new().with_dev_profile();
-    let out = home.run(&["serve", "--profile", "longterm"]);
-    assert_code(&out, 253);
-    assert_eq!(stdout(&out), "");
-    assert!(
-        stderr(&out).contains("long-term keys without a session token"),
-        "{}",
-        stderr(&out)
-    );
-    assert!(!stderr(&out).contains(SECRET));
-
     let out = Home::new().run(&["serve"]);
     assert_code(&out, 253);
     assert_eq!(stdout(&out), "");
+    let home = Home::new().with_dev_profile();
     let out = home.run(&["serve", "--profile", "nope"]);
     assert_code(&out, 255);
+}
+
+/// moto with an IAM user allowed to call STS, signature checking on; the user's keys.
+fn moto_user() -> (awscred_testkit::moto::MotoServer, String, String) {
+    let moto = awscred_testkit::moto::MotoServer::start();
+    let out = moto.run_python(
+        "import boto3, json\n\
+         iam = boto3.client('iam')\n\
+         iam.create_user(UserName='u')\n\
+         key = iam.create_access_key(UserName='u')['AccessKey']\n\
+         allow = json.dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': 'sts:*', 'Resource': '*'}]})\n\
+         iam.put_user_policy(UserName='u', PolicyName='sts', PolicyDocument=allow)\n\
+         print(key['AccessKeyId'])\n\
+         print(key['SecretAccessKey'])\n",
+    );
+    let mut lines = out.lines().map(str::to_owned);
+    let (id, secret) = (lines.next().unwrap(), lines.next().unwrap());
+    moto.enable_auth();
+    (moto, id, secret)
+}
+
+#[test]
+fn long_term_keys_are_served_as_a_cached_session() {
+    let (moto, id, secret) = moto_user();
+    let home = Home::new()
+        .file(
+            ".aws/credentials",
+            &format!("[dev]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n"),
+        )
+        .file(".aws/config", "[profile dev]\nregion = us-east-1\n")
+        .env("AWS_ENDPOINT_URL_STS", &moto.endpoint());
+    let fetch = || {
+        let s = serve(&home);
+        let (status, body) = request(
+            s.port,
+            &format!(
+                "GET /credentials HTTP/1.1\r\nAuthorization: {}\r\n\r\n",
+                s.token
+            ),
+        );
+        assert_eq!(status, 200, "{body}");
+        assert!(
+            !body.contains(&secret),
+            "the long-term secret is never served"
+        );
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()
+    };
+    let doc = fetch();
+    assert_ne!(doc["AccessKeyId"], id.as_str());
+    assert!(!doc["Token"].as_str().unwrap().is_empty(), "{doc}");
+    // The session is in the CLI's cache directory, private to the user.
+    let cache = home.dir.path().join(".aws/cli/cache");
+    let entries: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let text = std::fs::read_to_string(&entries[0]).unwrap();
+    assert!(text.contains(doc["AccessKeyId"].as_str().unwrap()));
+    assert!(!text.contains(&secret));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&entries[0]).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // With STS gone, a second server starts from the cached session.
+    drop(moto);
+    let again = fetch();
+    assert_eq!(again["AccessKeyId"], doc["AccessKeyId"]);
+    assert_eq!(again["Token"], doc["Token"]);
 }
 
 #[test]

@@ -209,6 +209,24 @@ pub fn web_identity_cache_key(role_arn: &str, session_name: Option<&str>) -> Str
     key_of(args)
 }
 
+/// The cache key of a `GetSessionToken` call for the long-term keys `access_key_id` (never the
+/// secret): the same hash over the configured arguments. No `RoleArn` is among them, so it never
+/// equals a role's key.
+pub fn session_token_cache_key(
+    access_key_id: &str,
+    mfa_serial: Option<&str>,
+    duration_seconds: Option<u32>,
+) -> String {
+    let mut args = vec![("AccessKeyId", PyValue::Str(access_key_id))];
+    if let Some(v) = mfa_serial {
+        args.push(("SerialNumber", PyValue::Str(v)));
+    }
+    if let Some(v) = duration_seconds {
+        args.push(("DurationSeconds", PyValue::Int(v)));
+    }
+    key_of(args)
+}
+
 enum PyValue<'a> {
     Str(&'a str),
     Int(u32),

@@ -94,10 +94,10 @@ fn read_tty(path: &std::path::Path, prompt: &str) -> std::io::Result<String> {
 
 /// Credentials kept between calls: reused while they have [`EXPIRY_WINDOW`] left.
 #[derive(Default)]
-struct Memo(Mutex<Option<StsCredentials>>);
+pub(crate) struct Memo(Mutex<Option<StsCredentials>>);
 
 impl Memo {
-    fn get(&self, now: SystemTime) -> Option<StsCredentials> {
+    pub(crate) fn get(&self, now: SystemTime) -> Option<StsCredentials> {
         let guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
         guard
             .as_ref()
@@ -105,7 +105,7 @@ impl Memo {
             .cloned()
     }
 
-    fn set(&self, creds: &StsCredentials) {
+    pub(crate) fn set(&self, creds: &StsCredentials) {
         *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(creds.clone());
     }
 }
@@ -503,7 +503,7 @@ impl WebIdentityProvider {
 
 /// After a cache miss: the credentials another process stored while this one waited for the
 /// cache lock (`Err`), or the lock to hold while calling STS (`Ok`, `None` without one).
-async fn lock_or_hit(
+pub(crate) async fn lock_or_hit(
     cache: Option<&RoleCache>,
     key: &str,
     now: SystemTime,

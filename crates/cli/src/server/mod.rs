@@ -247,9 +247,6 @@ impl Shared {
             );
         }
         match self.supply.credentials().await {
-            Ok(creds) if creds.session_token().is_none() => {
-                http::error(500, "NoSessionToken", &no_session_token(&creds))
-            }
             Ok(creds) => http::response(200, &http::document(&creds, SystemTime::now())),
             Err(Unavailable::Failed(message)) => {
                 http::error(500, "CredentialsUnavailable", &message)
@@ -279,12 +276,19 @@ pub(crate) async fn until<T>(end: impl Future<Output = T>, work: impl Future<Out
     .await
 }
 
-/// The error for long-term keys, which the container format cannot carry.
-pub(crate) fn no_session_token(creds: &awscred_core::Credentials) -> String {
-    format!(
-        "the credentials (from {}) are long-term keys without a session token; the container \
-         credentials format requires a Token, so serve a profile that gives temporary \
-         credentials (a role, SSO, a credential process...)",
-        creds.provider()
-    )
+/// What an endpoint serves: the chain's credentials, with long-term keys made into a session
+/// (STS `GetSessionToken` through the chain's STS client, cached in `~/.aws/cli/cache` under its
+/// lock; see [`awscred_sts::SessionTokenProvider`]), in a refresh cache with the CLI's windows.
+pub(crate) fn session_provider(
+    chain: Arc<awscred_chain::Chain>,
+    env: &awscred_core::Env,
+) -> Result<Arc<dyn awscred_core::ProvideCredentials>, Failure> {
+    let client = chain
+        .sts_client()
+        .map_err(|e| Failure::Configuration(format!("Unable to retrieve credentials: {e}")))?;
+    let sessions = awscred_sts::SessionTokenProvider::new(chain, client, env);
+    Ok(Arc::new(awscred_chain::refresh::RefreshCache::new(
+        Arc::new(sessions),
+        env.clock(),
+    )))
 }
