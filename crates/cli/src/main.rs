@@ -31,6 +31,7 @@
 
 mod cli;
 mod exec;
+mod exec_server;
 mod explain;
 mod export;
 mod failure;

@@ -37,8 +37,14 @@ impl Listener {
     }
 }
 
-/// SIGINT, as a number (the signals' numbers are the same on every Unix awscred builds for).
+/// SIGHUP, as a number (the signals' numbers are the same on every Unix awscred builds for).
+#[cfg(unix)]
+pub(crate) const SIGHUP: i32 = 1;
+/// SIGINT.
 pub(crate) const SIGINT: i32 = 2;
+/// SIGQUIT.
+#[cfg(unix)]
+pub(crate) const SIGQUIT: i32 = 3;
 /// SIGTERM.
 pub(crate) const SIGTERM: i32 = 15;
 

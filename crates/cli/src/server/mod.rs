@@ -276,6 +276,22 @@ pub(crate) async fn until<T>(end: impl Future<Output = T>, work: impl Future<Out
     .await
 }
 
+/// The output of whichever of `a` and `b` completes first (`a` when both are ready): `Ok` for
+/// `a`'s, `Err` for `b`'s. The other is dropped.
+pub(crate) async fn first<A, B>(
+    a: impl Future<Output = A>,
+    b: impl Future<Output = B>,
+) -> Result<A, B> {
+    let (mut a, mut b) = (pin!(a), pin!(b));
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(out) = a.as_mut().poll(cx) {
+            return Poll::Ready(Ok(out));
+        }
+        b.as_mut().poll(cx).map(Err)
+    })
+    .await
+}
+
 /// What an endpoint serves: the chain's credentials, with long-term keys made into a session
 /// (STS `GetSessionToken` through the chain's STS client, cached in `~/.aws/cli/cache` under its
 /// lock; see [`awscred_sts::SessionTokenProvider`]), in a refresh cache with the CLI's windows.
