@@ -74,6 +74,7 @@ async fn run_with(endpoint: Endpoint, process: std::process::Command, program: &
         Ok(child) => child,
         Err(e) => return exec::cannot_run(program, &e),
     };
+    #[cfg(unix)]
     let pid = child.id();
     let waited = server::until(
         async {

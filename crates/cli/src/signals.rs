@@ -46,6 +46,7 @@ pub(crate) const SIGINT: i32 = 2;
 #[cfg(unix)]
 pub(crate) const SIGQUIT: i32 = 3;
 /// SIGTERM.
+#[cfg(unix)]
 pub(crate) const SIGTERM: i32 = 15;
 
 /// SIGINT and SIGTERM (Ctrl-C elsewhere), listened for from [`Stop::new`] on.

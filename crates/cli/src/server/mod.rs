@@ -278,6 +278,7 @@ pub(crate) async fn until<T>(end: impl Future<Output = T>, work: impl Future<Out
 
 /// The output of whichever of `a` and `b` completes first (`a` when both are ready): `Ok` for
 /// `a`'s, `Err` for `b`'s. The other is dropped.
+#[cfg(unix)]
 pub(crate) async fn first<A, B>(
     a: impl Future<Output = A>,
     b: impl Future<Output = B>,
