@@ -55,6 +55,8 @@
 //! refresh; each tier crate only with its feature.
 mod env_tier;
 mod explain;
+#[cfg(feature = "sts")]
+pub mod mfa_session;
 pub mod refresh;
 mod static_keys;
 mod tiers;

@@ -184,6 +184,19 @@ impl Tiers {
 
     fn build_chain(&self, ctx: &ProfileContext, chain: &ProfileChain) -> Result<Provider, Error> {
         let base = self.base_provider(ctx, &chain.base)?;
+        #[cfg(feature = "sts")]
+        let (base, session) = match &chain.base {
+            BaseCredentials::AccessKey { profile } => {
+                match crate::mfa_session::MfaSession::of(ctx, profile)? {
+                    Some(session) => (
+                        session.provider(base, self.sts_client(ctx)?, ctx, &self.mfa),
+                        Some(session),
+                    ),
+                    None => (base, None),
+                }
+            }
+            _ => (base, None),
+        };
         if chain.roles.is_empty() {
             return Ok(base);
         }
@@ -192,14 +205,17 @@ impl Tiers {
             let client = self.sts_client(ctx)?;
             let mut provider = base;
             for step in &chain.roles {
+                let mut step = step.clone();
+                // The MFA session already carries this device's authentication.
+                if session
+                    .as_ref()
+                    .is_some_and(|s| step.mfa_serial.as_deref() == Some(&s.serial))
+                {
+                    step.mfa_serial = None;
+                }
                 provider = Arc::new(
-                    awscred_sts::AssumeRoleProvider::new(
-                        provider,
-                        step.clone(),
-                        client.clone(),
-                        &ctx.env,
-                    )
-                    .with_mfa_prompt(self.mfa.clone()),
+                    awscred_sts::AssumeRoleProvider::new(provider, step, client.clone(), &ctx.env)
+                        .with_mfa_prompt(self.mfa.clone()),
                 );
             }
             Ok(provider)

@@ -87,8 +87,25 @@ impl RoleCache {
     /// Writes `credentials` under `key`, atomically and private to the user. A failure is logged
     /// and otherwise ignored: the credentials are good whether or not they could be cached.
     pub fn store(&self, key: &str, credentials: &StsCredentials) {
+        self.write(key, entry(credentials).to_string());
+    }
+
+    /// [`store`](RoleCache::store) with awscred's mark beside the CLI's fields (which the CLI
+    /// ignores): `"Awscred": {"Kind": kind, "Profile": profile}`, so that `awscred` can list
+    /// what it cached (an MFA session: kind `mfa-session`).
+    pub fn store_marked(&self, key: &str, credentials: &StsCredentials, kind: &str, profile: &str) {
+        let mut doc = entry(credentials);
+        if let Value::Object(map) = &mut doc {
+            map.insert(
+                "Awscred".into(),
+                json!({ "Kind": kind, "Profile": profile }),
+            );
+        }
+        self.write(key, doc.to_string());
+    }
+
+    fn write(&self, key: &str, text: String) {
         let path = self.path(key);
-        let text = entry_json(credentials);
         if let Err(e) = self.fs.write_atomic(&path, text.as_bytes()) {
             tracing::warn!(path = %path.display(), error = %e, "could not write the role cache");
         }
@@ -121,7 +138,7 @@ pub struct CacheLock {
 
 /// The file content botocore's `JSONFileCache` writes for an `AssumeRole` response:
 /// `Expiration` as `strftime('%Y-%m-%dT%H:%M:%S%Z')` of a UTC time, i.e. `...T12:00:00UTC`.
-fn entry_json(c: &StsCredentials) -> String {
+fn entry(c: &StsCredentials) -> Value {
     let mut exp = timestamp::format_z(c.expiration);
     exp.pop();
     exp.push_str("UTC");
@@ -153,7 +170,7 @@ fn entry_json(c: &StsCredentials) -> String {
             "RetryAttempts": 0,
         }),
     );
-    Value::Object(doc).to_string()
+    Value::Object(doc)
 }
 
 fn parse_entry(bytes: &[u8]) -> Option<StsCredentials> {

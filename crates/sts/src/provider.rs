@@ -41,12 +41,13 @@ impl fmt::Debug for MfaPrompt {
 }
 
 impl MfaPrompt {
-    async fn ask(&self, serial: &str, role_arn: &str) -> Result<Secret, Error> {
+    /// Asks for the code of `serial` on behalf of `what` (`role ARN`, named in errors).
+    pub(crate) async fn ask(&self, serial: &str, what: &str) -> Result<Secret, Error> {
         let prompt = format!("Enter MFA code for {serial}: ");
         let no_code = |why: &str| {
             Error::new(
                 ErrorKind::InvalidConfiguration,
-                format!("role {role_arn} needs an MFA code (mfa_serial = {serial}) but {why}"),
+                format!("{what} needs an MFA code (mfa_serial = {serial}) but {why}"),
             )
         };
         match self {
@@ -273,7 +274,7 @@ impl AssumeRoleProvider {
         let token_code = match &self.step.mfa_serial {
             Some(serial) => Some(
                 self.mfa
-                    .ask(serial, &self.step.role_arn)
+                    .ask(serial, &format!("role {}", self.step.role_arn))
                     .await
                     .map_err(Error::deferred)?,
             ),

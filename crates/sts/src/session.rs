@@ -1,5 +1,6 @@
 //! Long-term keys made into a session (`GetSessionToken`), for what needs temporary credentials
-//! (a container-credentials endpoint requires a `Token`).
+//! (a container-credentials endpoint requires a `Token`), and MFA sessions: one code per session
+//! for every role assumed from it.
 
 use std::fmt;
 use std::sync::Arc;
@@ -9,7 +10,7 @@ use awscred_core::{Credentials, Env, Error, ProvideCredentials};
 
 use crate::cache::{self, RoleCache};
 use crate::client::{SessionTokenRequest, StsClient};
-use crate::provider::{Memo, lock_or_hit};
+use crate::provider::{Memo, MfaPrompt, lock_or_hit};
 use crate::xml::StsCredentials;
 
 /// Passes temporary credentials from `source` through; turns long-term keys (no session token)
@@ -24,7 +25,17 @@ pub struct SessionTokenProvider {
     env: Env,
     cache: Option<RoleCache>,
     duration_seconds: Option<u32>,
+    mfa: Option<Mfa>,
     memo: Memo,
+}
+
+/// The MFA device a session is opened with, how its code is had, and the profile named in the
+/// cache entry's mark and in errors.
+#[derive(Debug)]
+struct Mfa {
+    serial: String,
+    prompt: MfaPrompt,
+    profile: String,
 }
 
 impl fmt::Debug for SessionTokenProvider {
@@ -47,6 +58,7 @@ impl SessionTokenProvider {
             env: env.clone(),
             cache: RoleCache::from_env(env),
             duration_seconds: None,
+            mfa: None,
             memo: Memo::default(),
         }
     }
@@ -54,6 +66,19 @@ impl SessionTokenProvider {
     /// The same provider asking for sessions of `seconds` (900 to 129600).
     pub fn with_duration(mut self, seconds: Option<u32>) -> Self {
         self.duration_seconds = seconds;
+        self
+    }
+
+    /// The same provider opening MFA sessions: `GetSessionToken` with the device `serial` and a
+    /// code from `prompt`, asked only when no cached session has at least
+    /// [`EXPIRY_WINDOW`](crate::EXPIRY_WINDOW) left. The cache entry carries the mark
+    /// `"Awscred": {"Kind": "mfa-session", "Profile": profile}`.
+    pub fn with_mfa(mut self, serial: String, prompt: MfaPrompt, profile: String) -> Self {
+        self.mfa = Some(Mfa {
+            serial,
+            prompt,
+            profile,
+        });
         self
     }
 
@@ -86,10 +111,20 @@ impl SessionTokenProvider {
                 return Ok(session_credentials(&hit, from));
             }
         };
-        let request = SessionTokenRequest {
+        let mut request = SessionTokenRequest {
             duration_seconds: self.duration_seconds,
             ..SessionTokenRequest::default()
         };
+        if let Some(mfa) = &self.mfa {
+            let what = format!("the MFA session of profile {}", mfa.profile);
+            let code = mfa
+                .prompt
+                .ask(&mfa.serial, &what)
+                .await
+                .map_err(Error::deferred)?;
+            request.serial_number = Some(mfa.serial.clone());
+            request.token_code = Some(code);
+        }
         let fresh = self
             .client
             .get_session_token(&keys, &request)
@@ -99,9 +134,14 @@ impl SessionTokenProvider {
                     "making a session of the long-term keys {} (from {from})",
                     keys.access_key_id()
                 ))
+                .deferred()
             })?;
-        if let Some(cache) = &self.cache {
-            cache.store(&key, &fresh);
+        match (&self.cache, &self.mfa) {
+            (Some(cache), Some(mfa)) => {
+                cache.store_marked(&key, &fresh, "mfa-session", &mfa.profile)
+            }
+            (Some(cache), None) => cache.store(&key, &fresh),
+            (None, _) => {}
         }
         self.memo.set(&fresh);
         Ok(session_credentials(&fresh, from))
