@@ -53,12 +53,7 @@ impl MfaSession {
                 "profile {profile}: {key} = {value:?} is not {expected}"
             ))
         };
-        let enabled = match section.get(MFA_SESSION_KEY).map(str::trim) {
-            None => false,
-            Some(v) if v.eq_ignore_ascii_case("true") => true,
-            Some(v) if v.eq_ignore_ascii_case("false") => false,
-            Some(v) => return Err(bad(MFA_SESSION_KEY, v, "true or false")),
-        };
+        let enabled = crate::tiers::bool_setting(ctx, profile, MFA_SESSION_KEY)?;
         if !enabled {
             return Ok(None);
         }

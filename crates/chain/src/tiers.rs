@@ -304,12 +304,17 @@ impl Tiers {
                         .profile(profile)
                         .and_then(|p| p.get("aws_account_id"))
                         .map(str::to_owned);
-                    Ok(Arc::new(awscred_process::CredentialProcessProvider::new(
+                    let provider = awscred_process::CredentialProcessProvider::new(
                         ctx.env.clone(),
                         profile.clone(),
                         command.clone(),
                         account,
-                    )))
+                    );
+                    Ok(Arc::new(if process_cache_enabled(ctx, profile)? {
+                        provider.with_disk_cache()
+                    } else {
+                        provider
+                    }))
                 }
                 #[cfg(not(feature = "process"))]
                 {
@@ -330,6 +335,35 @@ impl Tiers {
                 }),
             },
         }
+    }
+}
+
+/// awscred's opt-in key for caching a `credential_process`'s output on disk (the CLI ignores it).
+#[cfg(feature = "process")]
+pub(crate) const PROCESS_CACHE_KEY: &str = "awscred_credential_process_cache";
+
+/// Whether `profile` sets [`PROCESS_CACHE_KEY`] to `true`.
+#[cfg(feature = "process")]
+fn process_cache_enabled(ctx: &ProfileContext, profile: &str) -> Result<bool, Error> {
+    bool_setting(ctx, profile, PROCESS_CACHE_KEY)
+}
+
+/// An awscred opt-in key of `profile`: absent is false; a value other than true or false (any
+/// case) is an error naming the profile and key.
+#[cfg(any(feature = "process", feature = "sts"))]
+pub(crate) fn bool_setting(ctx: &ProfileContext, profile: &str, key: &str) -> Result<bool, Error> {
+    let value = ctx
+        .profiles
+        .profile(profile)
+        .and_then(|p| p.get(key))
+        .map(str::trim);
+    match value {
+        None => Ok(false),
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+        Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
+        Some(v) => Err(Error::invalid_config(format!(
+            "profile {profile}: {key} = {v:?} is not true or false"
+        ))),
     }
 }
 
