@@ -11,7 +11,10 @@
 //! 4. cached reads of the refresh cache under 1, 2 and 64 tasks, and fetches for 10,000 callers
 //!    across an expiry;
 //! 5. profile parser throughput on 10, 1,000 and 10,000 profiles;
-//! 6. footprint: crates in the graph, clean release build times, binary size.
+//! 6. footprint: crates in the graph, clean release build times, binary size;
+//! 7. `awscred serve` latency (median, p99) under 200 concurrent clients on a cached credential;
+//! 8. a cache-miss AssumeRole, whole process, over TLS to a loopback fake trusted through a test
+//!    CA.
 //!
 //! Output: a table on the terminal, `target/bench/results.json` (`results-quick.json` for
 //! `--quick`), and, for a full run, `docs/performance.md`. A figure that cannot be measured (a
@@ -24,6 +27,8 @@ mod figures;
 mod json;
 mod proc;
 mod report;
+mod serve_latency;
+mod tls_assume_role;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -354,16 +359,24 @@ impl Bench {
     }
 
     fn measure(&mut self) {
-        let steps: [(&str, Step); 6] = [
-            ("1/6 whole-process resolution", Bench::figure_whole_process),
-            ("2/6 in-process cold resolution", Bench::figure_cold),
+        let steps: [(&str, Step); 8] = [
+            ("1/8 whole-process resolution", Bench::figure_whole_process),
+            ("2/8 in-process cold resolution", Bench::figure_cold),
             (
-                "3/6 time to a clear error (IMDS black-holed)",
+                "3/8 time to a clear error (IMDS black-holed)",
                 Bench::figure_error_time,
             ),
-            ("4/6 refresh cache", Bench::figure_refresh),
-            ("5/6 profile parser", Bench::figure_parser),
-            ("6/6 footprint", Bench::figure_footprint),
+            ("4/8 refresh cache", Bench::figure_refresh),
+            ("5/8 profile parser", Bench::figure_parser),
+            ("6/8 footprint", Bench::figure_footprint),
+            (
+                "7/8 serve under 200 concurrent clients",
+                Bench::figure_serve,
+            ),
+            (
+                "8/8 AssumeRole cache miss over TLS",
+                Bench::figure_tls_assume_role,
+            ),
         ];
         for (label, step) in steps {
             eprintln!("bench: {label}...");
