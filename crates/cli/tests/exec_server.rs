@@ -9,15 +9,11 @@ use std::net::TcpStream;
 use common::*;
 
 const AWSCRED: &str = env!("CARGO_BIN_EXE_awscred");
+const EXEC_DEV: [&str; 5] = ["exec", "--server", "--profile", "dev", "--"];
 
-fn env_lines(out: &std::process::Output) -> Vec<String> {
-    let mut lines: Vec<String> = stdout(out)
-        .lines()
-        .filter(|l| l.starts_with("AWS_"))
-        .map(str::to_owned)
-        .collect();
-    lines.sort();
-    lines
+/// `awscred exec --server --profile dev -- COMMAND...` in `home`.
+fn run_dev(home: &Home, command: &[&str]) -> std::process::Output {
+    home.run(&[&EXEC_DEV[..], command].concat())
 }
 
 #[test]
@@ -26,16 +22,7 @@ fn the_command_gets_an_endpoint_and_no_keys() {
         .with_dev_profile()
         .env("AWS_ACCESS_KEY_ID", "AKIASTALE")
         .env("AWS_PROFILE", "other");
-    let out = home.run(&[
-        "exec",
-        "--server",
-        "--profile",
-        "dev",
-        "--",
-        "sh",
-        "-c",
-        "env",
-    ]);
+    let out = run_dev(&home, &["sh", "-c", "env"]);
     assert_code(&out, 0);
     let lines = env_lines(&out);
     let names: Vec<&str> = lines.iter().map(|l| l.split('=').next().unwrap()).collect();
@@ -64,17 +51,15 @@ fn the_command_gets_an_endpoint_and_no_keys() {
 fn the_command_resolves_through_the_endpoint_which_ends_with_it() {
     let home = Home::new().with_dev_profile();
     // The command prints the credentials it resolves through its container tier, and the URI.
-    let out = home.run(&[
-        "exec",
-        "--server",
-        "--profile",
-        "dev",
-        "--",
-        "sh",
-        "-c",
-        "\"$0\" export-credentials --format env-no-export && echo \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\"",
-        AWSCRED,
-    ]);
+    let out = run_dev(
+        &home,
+        &[
+            "sh",
+            "-c",
+            "\"$0\" export-credentials --format env-no-export && echo \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\"",
+            AWSCRED,
+        ],
+    );
     assert_code(&out, 0);
     let text = stdout(&out);
     assert!(text.contains("AWS_ACCESS_KEY_ID=ASIADEV\n"), "{text}");
@@ -96,30 +81,12 @@ fn the_command_resolves_through_the_endpoint_which_ends_with_it() {
 #[test]
 fn the_commands_status_is_returned() {
     let home = Home::new().with_dev_profile();
-    let run = |script: &str| {
-        home.run(&[
-            "exec",
-            "--server",
-            "--profile",
-            "dev",
-            "--",
-            "sh",
-            "-c",
-            script,
-        ])
-    };
+    let run = |script: &str| run_dev(&home, &["sh", "-c", script]);
     assert_code(&run("exit 7"), 7);
     assert_code(&run("true"), 0);
     #[cfg(unix)]
     assert_code(&run("kill -TERM $$"), 143);
-    let out = home.run(&[
-        "exec",
-        "--server",
-        "--profile",
-        "dev",
-        "--",
-        "/nonexistent/x",
-    ]);
+    let out = run_dev(&home, &["/nonexistent/x"]);
     assert_code(&out, 127);
     // Nothing to serve: the command never starts.
     let out = Home::new().run(&["exec", "--server", "--", "sh", "-c", "echo ran"]);
@@ -131,33 +98,20 @@ fn the_commands_status_is_returned() {
 #[test]
 fn signals_sent_to_awscred_reach_the_command() {
     let home = Home::new().with_dev_profile();
-    for (signal, name) in [
-        ("TERM", "TERM"),
-        ("HUP", "HUP"),
-        ("INT", "INT"),
-        ("QUIT", "QUIT"),
-    ] {
-        let mut child = home.spawn(&[
-            "exec",
-            "--server",
-            "--profile",
-            "dev",
-            "--",
-            "sh",
-            "-c",
-            &format!(
-                "trap 'echo got-{name}; exit 42' {name}; echo ready; while :; do sleep 0.05; done"
-            ),
-        ]);
+    for name in ["TERM", "HUP", "INT", "QUIT"] {
+        let script = format!(
+            "trap 'echo got-{name}; exit 42' {name}; echo ready; while :; do sleep 0.05; done"
+        );
+        let mut child = home.spawn(&[&EXEC_DEV[..], &["sh", "-c", &script]].concat());
         let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
         assert_eq!(lines.next().unwrap().unwrap(), "ready");
         let status = std::process::Command::new("kill")
-            .args([format!("-{signal}"), child.0.id().to_string()])
+            .args([format!("-{name}"), child.0.id().to_string()])
             .status()
             .unwrap();
         assert!(status.success());
         assert_eq!(lines.next().unwrap().unwrap(), format!("got-{name}"));
-        assert_eq!(child.0.wait().unwrap().code(), Some(42), "{signal}");
+        assert_eq!(child.0.wait().unwrap().code(), Some(42), "{name}");
     }
 }
 
@@ -188,20 +142,18 @@ fn a_long_command_keeps_calling_with_one_refresh_per_window() {
         ),
     );
     let calls = 24;
-    let out = home.run(&[
-        "exec",
-        "--server",
-        "--profile",
-        "dev",
-        "--",
-        "sh",
-        "-c",
-        &format!(
-            "for i in $(seq 1 {calls}); do \"$0\" export-credentials --format env-no-export \
+    let out = run_dev(
+        &home,
+        &[
+            "sh",
+            "-c",
+            &format!(
+                "for i in $(seq 1 {calls}); do \"$0\" export-credentials --format env-no-export \
              | grep AWS_ACCESS_KEY_ID || exit 9; sleep 0.5; done"
-        ),
-        AWSCRED,
-    ]);
+            ),
+            AWSCRED,
+        ],
+    );
     assert_code(&out, 0);
     let keys: Vec<&str> = stdout(&out).lines().collect();
     assert_eq!(keys.len(), calls, "{keys:?}");

@@ -18,25 +18,13 @@ use common::*;
 
 const AWSCRED: &str = env!("CARGO_BIN_EXE_awscred");
 
-const SETUP: &str = r#"
-import boto3, json
-iam = boto3.client('iam')
-iam.create_user(UserName='u')
-key = iam.create_access_key(UserName='u')['AccessKey']
-allow = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:*", "Resource": "*"}]})
-trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]})
-iam.put_user_policy(UserName='u', PolicyName='sts', PolicyDocument=allow)
-for name in ['r1', 'r2', 'static']:
-    iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)
-    iam.put_role_policy(RoleName=name, PolicyName='sts', PolicyDocument=allow)
-sts = boto3.client('sts', aws_access_key_id=key['AccessKeyId'], aws_secret_access_key=key['SecretAccessKey'])
-c = sts.assume_role(RoleArn='arn:aws:iam::123456789012:role/static', RoleSessionName='fixed')['Credentials']
-print(key['AccessKeyId'])
-print(key['SecretAccessKey'])
-print(c['AccessKeyId'])
-print(c['SecretAccessKey'])
-print(c['SessionToken'])
-"#;
+/// Static session keys for the `static` profile, from an AssumeRole of the role `static`.
+const STATIC_KEYS: &str = "import boto3, sys\n\
+    sts = boto3.client('sts', aws_access_key_id=sys.argv[1], aws_secret_access_key=sys.argv[2])\n\
+    c = sts.assume_role(RoleArn='arn:aws:iam::123456789012:role/static', RoleSessionName='fixed')['Credentials']\n\
+    print(c['AccessKeyId'])\n\
+    print(c['SecretAccessKey'])\n\
+    print(c['SessionToken'])\n";
 
 /// The profiles, each with the role its ARN names.
 const PROFILES: [(&str, &str); 3] = [
@@ -199,10 +187,10 @@ impl Served {
 fn every_client_every_way_every_profile() {
     let rust = rust_client();
     let moto = MotoServer::start();
-    let setup = moto.run_python(SETUP);
-    let values: Vec<&str> = setup.lines().collect();
-    let [user_id, user_secret, static_id, static_secret, static_token] = values[..] else {
-        panic!("{setup}");
+    let (user_id, user_secret) = moto.iam_user_with_roles(&["r1", "r2", "static"]);
+    let keys = static_keys(&moto, &user_id, &user_secret);
+    let [static_id, static_secret, static_token] = &keys[..] else {
+        panic!("{keys:?}");
     };
     moto.enable_auth();
     let process_profiles: String = PROFILES
@@ -289,6 +277,19 @@ fn every_client_every_way_every_profile() {
     assert!(failures.is_empty(), "{table}\n{}", failures.join("\n"));
     let cells: usize = rows.iter().map(|(_, r)| r.len()).sum();
     assert_eq!(cells, CLIENTS.len() * WAYS.len() * PROFILES.len());
+}
+
+/// Runs [`STATIC_KEYS`] with the user's keys: the key id, secret and token.
+fn static_keys(moto: &MotoServer, id: &str, secret: &str) -> Vec<String> {
+    let out = Command::new(awscred_testkit::python())
+        .args(["-c", STATIC_KEYS, id, secret])
+        .env("AWS_ENDPOINT_URL", moto.endpoint())
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("python runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out).lines().map(str::to_owned).collect()
 }
 
 /// A column's heading: the way's initials and the profile's first letters (`cp/sta`).

@@ -12,26 +12,12 @@ use common::*;
 const SERIAL: &str = "arn:aws:iam::123456789012:mfa/u";
 
 /// moto with an IAM user allowed to call STS and roles r1..r3 trusting anyone; the user's keys.
+/// Signature checking stays off: moto answers GetSessionToken with fixed example keys that its
+/// own checks then refuse (InvalidClientTokenId) for the AssumeRole they sign.
 fn moto_user() -> (MotoServer, String, String) {
     let moto = MotoServer::start();
-    let out = moto.run_python(
-        "import boto3, json\n\
-         iam = boto3.client('iam')\n\
-         iam.create_user(UserName='u')\n\
-         key = iam.create_access_key(UserName='u')['AccessKey']\n\
-         allow = json.dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': 'sts:*', 'Resource': '*'}]})\n\
-         trust = json.dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'AWS': '*'}, 'Action': 'sts:AssumeRole'}]})\n\
-         iam.put_user_policy(UserName='u', PolicyName='sts', PolicyDocument=allow)\n\
-         for name in ['r1', 'r2', 'r3']:\n\
-         \x20   iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)\n\
-         \x20   iam.put_role_policy(RoleName=name, PolicyName='sts', PolicyDocument=allow)\n\
-         print(key['AccessKeyId'])\n\
-         print(key['SecretAccessKey'])\n",
-    );
-    let mut lines = out.lines().map(str::to_owned);
-    // Signature checking stays off: moto answers GetSessionToken with fixed example keys that
-    // its own checks then refuse (InvalidClientTokenId) for the AssumeRole they sign.
-    (moto, lines.next().unwrap(), lines.next().unwrap())
+    let (id, secret) = moto.iam_user_with_roles(&["r1", "r2", "r3"]);
+    (moto, id, secret)
 }
 
 /// A home whose `base` profile has the user's keys and an MFA device (`opt_in` adds the key),

@@ -59,6 +59,14 @@ fn request(port: u16, head: &str) -> (u16, String) {
     (status, body)
 }
 
+/// A GET of the credentials with the token.
+fn get(port: u16, token: &str) -> (u16, String) {
+    request(
+        port,
+        &format!("GET /credentials HTTP/1.1\r\nAuthorization: {token}\r\n\r\n"),
+    )
+}
+
 #[test]
 fn prints_two_lines_with_a_loopback_uri_and_a_random_token() {
     let home = Home::new().with_dev_profile();
@@ -247,18 +255,7 @@ fn it_does_not_start_without_credentials() {
 /// moto with an IAM user allowed to call STS, signature checking on; the user's keys.
 fn moto_user() -> (awscred_testkit::moto::MotoServer, String, String) {
     let moto = awscred_testkit::moto::MotoServer::start();
-    let out = moto.run_python(
-        "import boto3, json\n\
-         iam = boto3.client('iam')\n\
-         iam.create_user(UserName='u')\n\
-         key = iam.create_access_key(UserName='u')['AccessKey']\n\
-         allow = json.dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': 'sts:*', 'Resource': '*'}]})\n\
-         iam.put_user_policy(UserName='u', PolicyName='sts', PolicyDocument=allow)\n\
-         print(key['AccessKeyId'])\n\
-         print(key['SecretAccessKey'])\n",
-    );
-    let mut lines = out.lines().map(str::to_owned);
-    let (id, secret) = (lines.next().unwrap(), lines.next().unwrap());
+    let (id, secret) = moto.iam_user_with_roles(&[]);
     moto.enable_auth();
     (moto, id, secret)
 }
@@ -275,13 +272,7 @@ fn long_term_keys_are_served_as_a_cached_session() {
         .env("AWS_ENDPOINT_URL_STS", &moto.endpoint());
     let fetch = || {
         let s = serve(&home);
-        let (status, body) = request(
-            s.port,
-            &format!(
-                "GET /credentials HTTP/1.1\r\nAuthorization: {}\r\n\r\n",
-                s.token
-            ),
-        );
+        let (status, body) = get(s.port, &s.token);
         assert_eq!(status, 200, "{body}");
         assert!(
             !body.contains(&secret),
@@ -342,13 +333,7 @@ fn every_request_goes_through_the_chains_refresh() {
     assert_eq!(fetched(), 1, "resolved once at start");
     let mut keys = Vec::new();
     for n in 2..=3 {
-        let (status, body) = request(
-            s.port,
-            &format!(
-                "GET /credentials HTTP/1.1\r\nAuthorization: {}\r\n\r\n",
-                s.token
-            ),
-        );
+        let (status, body) = get(s.port, &s.token);
         assert_eq!(status, 200, "{body}");
         assert_eq!(fetched(), n);
         let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -360,13 +345,7 @@ fn every_request_goes_through_the_chains_refresh() {
     // Logged out: the next refresh fails, and the credentials held, still valid for minutes, are
     // served (static stability), not the error.
     assert_code(&home.run(&["sso", "logout"]), 0);
-    let (status, body) = request(
-        s.port,
-        &format!(
-            "GET /credentials HTTP/1.1\r\nAuthorization: {}\r\n\r\n",
-            s.token
-        ),
-    );
+    let (status, body) = get(s.port, &s.token);
     assert_eq!(status, 200, "{body}");
     let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(doc["AccessKeyId"], keys[1].as_str());
