@@ -1,5 +1,8 @@
 //! `awscred exec --server`: the command's environment (an endpoint, no keys), its status and
 //! signals, the endpoint's lifetime, and a command that outlives several refresh windows.
+//!
+//! Unix only: the commands are shell scripts.
+#![cfg(unix)]
 
 mod common;
 

@@ -2,6 +2,9 @@
 //! the real binary: 50 processes at once run the helper once; the entry is private, in the
 //! CLI's format with awscred's mark; output without `Expiration` is never cached; without the
 //! key the helper runs every time, as in the CLI.
+//!
+//! Unix only: the commands are shell scripts.
+#![cfg(unix)]
 
 mod common;
 

@@ -2,6 +2,9 @@
 //! valid are served, at once and without a second refresh), a flood of idle connections under
 //! a low open-file limit, the exact head cap, signals when started with SIGINT ignored, and
 //! `--json`.
+//!
+//! Unix only: the commands are shell scripts.
+#![cfg(unix)]
 
 mod common;
 
