@@ -418,6 +418,19 @@ closed loopback port, so a tool that would call out fails at once instead of rea
    target directory under `target/bench/clean/` (dependencies fetched beforehand, so no download
    time counts), on this machine's cores; the size of the shipped `awscred` (`cargo xtask dist`;
    the release profile strips it) and of the equally-built `sdk-compare` binary.
+7. **serve under load**: `awscred serve --json --profile role3` on the three-role fixture (the
+   role's credentials cached, STS on a closed port); 200 client threads released together, each
+   making 50 requests (10 quick) one after another, a new connection per request as SDKs'
+   container providers make them; latency from connect to the last byte of a 200 with the role's
+   key id (any other answer fails the figure). No SDK or CLI has a counterpart.
+8. **AssumeRole cache miss over TLS**: a loopback STS fake (Python's `http.server` behind
+   `ssl`) with a certificate for 127.0.0.1 signed by a test CA made with `openssl` for the run;
+   awscred and botocore trust it through `AWS_CA_BUNDLE`, aws-config (rustls with the platform's
+   roots) through `SSL_CERT_FILE`. `export-credentials --profile tls-role` (a role over static
+   keys), `sdk-compare export tls-role` and botocore's script, in turn, 15 runs each (5 quick)
+   after 2 unmeasured: every run a whole process with a TLS handshake and one signed AssumeRole.
+   The fixture's `~/.aws/cli/cache` is a plain file, so awscred can neither read nor store an
+   entry; botocore's script and aws-config keep no cache across processes.
 
 `cargo xtask bench --quick` takes fewer runs and skips the clean builds (about 20 s of
 measuring once the release builds are current; rebuilding changed crates comes on top); it
