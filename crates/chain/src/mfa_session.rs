@@ -10,7 +10,7 @@
 //! The code comes from `mfa_process` when the profile sets it (a command run through the shell,
 //! as aws-vault runs it, whose standard output is the code: the hook for when no terminal can be
 //! asked, e.g. under another program's `credential_process`), else from the chain's
-//! [`MfaPrompt`](awscred_sts::MfaPrompt) (the terminal, `/dev/tty`, by default).
+//! [`MfaPrompt`] (the terminal, `/dev/tty`, by default).
 
 use std::io::Read;
 use std::process::{Command, Stdio};

@@ -1,4 +1,4 @@
-//! The figures: each one a method of [`Bench`](super::Bench) that measures and adds its rows.
+//! The figures: each one a method of [`Bench`] that measures and adds its rows.
 
 use super::*;
 
