@@ -18,8 +18,8 @@ const KEY_ID: &str = "ASIABENCHTLSROLE0001";
 const FAKE: &str = r#"
 import http.server, ssl, sys
 BODY = b'''<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
-<AssumeRoleResult><AssumedRoleUser><AssumedRoleId>AROABENCH:s</AssumedRoleId>
-<Arn>arn:aws:sts::123456789012:assumed-role/bench/s</Arn></AssumedRoleUser>
+<AssumeRoleResult><AssumedRoleUser><AssumedRoleId>AROABENCH:bench</AssumedRoleId>
+<Arn>arn:aws:sts::123456789012:assumed-role/bench/bench</Arn></AssumedRoleUser>
 <Credentials><AccessKeyId>ASIABENCHTLSROLE0001</AccessKeyId>
 <SecretAccessKey>benchTlsSecret</SecretAccessKey><SessionToken>benchTlsToken</SessionToken>
 <Expiration>2099-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleResult>
@@ -236,7 +236,7 @@ impl Bench {
             ".aws/config",
             &format!(
                 "[profile {PROFILE}]\nrole_arn = arn:aws:iam::123456789012:role/bench\n\
-                 source_profile = tls-source\nrole_session_name = s\nregion = us-east-1\n\n\
+                 source_profile = tls-source\nrole_session_name = bench\nregion = us-east-1\n\n\
                  [profile tls-source]\nregion = us-east-1\n"
             ),
         )?;

@@ -1,6 +1,8 @@
 //! Credentials for the endpoint without ever making a request wait on a refresh for long.
 //!
-//! One refresh at a time runs in its own task (so a client that gives up does not cancel it),
+//! Credentials held with more than the CLI's advisory window left (or no expiry) are served as
+//! they are: the provider would answer with the same. Otherwise one refresh at a time runs in its
+//! own task (so a client that gives up does not cancel it),
 //! asking the provider (the chain, whose cache refreshes with the CLI's windows). A request
 //! waits for that refresh at most [`HELD_WAIT`] when credentials that are still valid are held,
 //! and is then answered with those (static stability: a slow or failing refresh never takes
@@ -12,6 +14,7 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
+use awscred_chain::refresh::ADVISORY_REFRESH;
 use awscred_core::{Credentials, ProvideCredentials};
 use tokio::sync::watch;
 use tokio::task::AbortHandle;
@@ -73,6 +76,14 @@ impl Supply {
     /// The credentials to serve now: fresh from the provider when it answers in time, else the
     /// held ones while they are valid.
     pub(crate) async fn credentials(&self) -> Result<Arc<Credentials>, Unavailable> {
+        // Outside the refresh windows the provider would answer with these very credentials:
+        // no need to ask it.
+        if let Some(held) = self
+            .held()
+            .filter(|c| outside_windows(c, SystemTime::now()))
+        {
+            return Ok(held);
+        }
         let (mut outcome, held) = self.join_or_start();
         let held = held.filter(|c| still_valid(c, SystemTime::now()));
         let wait = if held.is_some() {
@@ -135,10 +146,23 @@ impl Supply {
         (flight.outcome.clone(), state.held.clone())
     }
 
+    fn held(&self) -> Option<Arc<Credentials>> {
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.held.clone()
+    }
+
     fn keep(&self, fresh: &Arc<Credentials>) {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         state.held = Some(fresh.clone());
     }
+}
+
+/// Whether credentials are far from any refresh at `now`: no expiry, or more than the CLI's
+/// advisory window ([`ADVISORY_REFRESH`], 15 minutes) left.
+fn outside_windows(creds: &Credentials, now: SystemTime) -> bool {
+    creds
+        .expiration()
+        .is_none_or(|at| at > now + ADVISORY_REFRESH)
 }
 
 /// Whether credentials can still be handed out at `now`: no expiry, or more than [`MIN_LEFT`].
@@ -230,6 +254,21 @@ mod tests {
                 expired.credentials().await.unwrap_err(),
                 Unavailable::Failed("upstream down".into())
             );
+        });
+    }
+
+    #[test]
+    fn credentials_far_from_expiry_are_served_without_asking() {
+        rt().block_on(async {
+            let provider = Arc::new(Scripted {
+                calls: AtomicUsize::new(0),
+                then: Then::Fail,
+            });
+            let supply = Supply::new(provider.clone(), Some(creds(Duration::from_secs(3600))));
+            for _ in 0..3 {
+                supply.credentials().await.unwrap();
+            }
+            assert_eq!(provider.calls.load(Ordering::SeqCst), 0);
         });
     }
 
