@@ -213,3 +213,18 @@ fn sigint_stops_it_even_when_ignored_at_start() {
 fn sigterm_stops_it() {
     stops_on("TERM", 143);
 }
+
+#[test]
+fn a_burst_of_clients_beyond_the_cap_is_answered_in_full() {
+    let home = Home::new().with_dev_profile();
+    let s = serve_via(&home, "exec \"$0\" \"$@\"");
+    // More clients at once than the connection cap (128) and std's default backlog (128):
+    // every one gets its credentials, none is cut off as idle.
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..300)
+            .map(|_| scope.spawn(|| get(s.port, &s.token).0))
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    assert!(statuses.iter().all(|&s| s == 200), "{statuses:?}");
+}

@@ -9,8 +9,11 @@
 //!   is doing;
 //! - at most [`connection_cap`] connections are open at once (128, fewer under a low open-file
 //!   limit: a quarter of the file descriptors are left for the refresh and the rest); when a
-//!   connection arrives at the cap, the oldest one still sending its head is closed to make room,
-//!   so idle connections can never keep a valid request out.
+//!   connection arrives at the cap, the oldest one that has spent [`IDLE_GRACE`] (1 s) or more
+//!   without sending its head is closed to make room, so idle connections can never keep a
+//!   valid request out for long, and clients that ask at once are never cut off;
+//! - the listen backlog is [`BACKLOG`] (1024), so a burst of connections is queued rather than
+//!   left to the clients' one-second SYN retry.
 //!
 //! The HTTP side is a few dozen lines on tokio's listener rather than hyper's server (which
 //! would add crates): one GET request per connection, then a fixed response and
@@ -25,7 +28,7 @@ use std::net::Ipv4Addr;
 use std::pin::pin;
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use awscred_core::Secret;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -41,8 +44,25 @@ use supply::Unavailable;
 pub(crate) const READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// The most connections open at once, whatever the open-file limit.
 const MAX_CONNECTIONS: usize = 128;
+/// A connection is closed to make room for a new one only after it has spent this long without
+/// sending a whole request head (a client that means to ask sends it at once).
+const IDLE_GRACE: Duration = Duration::from_secs(1);
 /// The fewest, however low the open-file limit.
 const MIN_CONNECTIONS: usize = 4;
+/// Connections the kernel queues before they are accepted (capped by `somaxconn`). std's and
+/// tokio's default, 128, is too few for a burst: a connection beyond it waits for the client's
+/// SYN to be sent again, one second later.
+const BACKLOG: u32 = 1024;
+
+/// What [`Shared::evict_idle`] did.
+enum Eviction {
+    /// Closed one connection.
+    Done,
+    /// The oldest connection reading its head becomes evictable after this long.
+    NotYet(Duration),
+    /// No connection is reading its head.
+    Nothing,
+}
 
 /// A bound listener, ready to serve.
 pub(crate) struct Endpoint {
@@ -54,17 +74,17 @@ pub(crate) struct Endpoint {
 struct Shared {
     token: Secret,
     supply: Supply,
-    /// Connections still reading their head, oldest first, each with its eviction signal.
-    reading: Mutex<BTreeMap<u64, Arc<Notify>>>,
+    /// Connections still reading their head, oldest first: when each was accepted, and its
+    /// eviction signal.
+    reading: Mutex<BTreeMap<u64, (Instant, Arc<Notify>)>>,
 }
 
 impl Endpoint {
     /// Binds 127.0.0.1 on a free port, with a fresh token.
     pub(crate) async fn bind(supply: Supply) -> Result<Self, Failure> {
         let token = http::random_token()?;
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .await
-            .map_err(|e| Failure::General(format!("cannot listen on 127.0.0.1: {e}")))?;
+        let listener =
+            listen().map_err(|e| Failure::General(format!("cannot listen on 127.0.0.1: {e}")))?;
         let port = listener
             .local_addr()
             .map_err(|e| Failure::General(format!("cannot read the listening port: {e}")))?
@@ -102,7 +122,7 @@ impl Endpoint {
                 Err(e) => {
                     // Out of file descriptors and the like: make room and keep serving.
                     tracing::debug!("accept failed: {e}");
-                    if !self.shared.evict_oldest() {
+                    if !matches!(self.shared.evict_idle(), Eviction::Done) {
                         tokio::time::sleep(Duration::from_millis(50)).await;
                     }
                     continue;
@@ -111,7 +131,9 @@ impl Endpoint {
             let permit = self.shared.make_room(&slots).await;
             next_id += 1;
             let evicted = Arc::new(Notify::new());
-            self.shared.reading().insert(next_id, evicted.clone());
+            self.shared
+                .reading()
+                .insert(next_id, (Instant::now(), evicted.clone()));
             let shared = self.shared.clone();
             let id = next_id;
             tokio::spawn(async move {
@@ -123,6 +145,14 @@ impl Endpoint {
             tokio::task::yield_now().await;
         }
     }
+}
+
+/// A listener on 127.0.0.1, a port the OS picks, with room for [`BACKLOG`] connections
+/// waiting to be accepted.
+fn listen() -> std::io::Result<TcpListener> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.bind((Ipv4Addr::LOCALHOST, 0).into())?;
+    socket.listen(BACKLOG)
 }
 
 /// How many connections may be open at once: [`MAX_CONNECTIONS`], or three quarters of the
@@ -144,20 +174,25 @@ fn open_file_limit() -> Option<u64> {
 }
 
 impl Shared {
-    fn reading(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, Arc<Notify>>> {
+    fn reading(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, (Instant, Arc<Notify>)>> {
         self.reading.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Closes the oldest connection still reading its head; false when there is none.
-    fn evict_oldest(&self) -> bool {
-        match self.reading().pop_first() {
-            Some((id, evicted)) => {
-                tracing::debug!(id, "closing the oldest idle connection to make room");
-                evicted.notify_one();
-                true
-            }
-            None => false,
+    /// Closes the oldest connection that has been reading its head for [`IDLE_GRACE`] or more.
+    fn evict_idle(&self) -> Eviction {
+        let mut reading = self.reading();
+        let Some(mut oldest) = reading.first_entry() else {
+            return Eviction::Nothing;
+        };
+        let age = oldest.get().0.elapsed();
+        if age < IDLE_GRACE {
+            return Eviction::NotYet(IDLE_GRACE - age);
         }
+        let id = *oldest.key();
+        oldest.get_mut().1.notify_one();
+        oldest.remove();
+        tracing::debug!(id, "closing the oldest idle connection to make room");
+        Eviction::Done
     }
 
     /// A connection slot: a free one, or one freed by evicting idle connections; without idle
@@ -167,10 +202,10 @@ impl Shared {
             if let Ok(permit) = slots.clone().try_acquire_owned() {
                 return permit;
             }
-            let wait = if self.evict_oldest() {
-                Duration::from_millis(100)
-            } else {
-                READ_TIMEOUT
+            let wait = match self.evict_idle() {
+                Eviction::Done => Duration::from_millis(100),
+                Eviction::NotYet(left) => left,
+                Eviction::Nothing => READ_TIMEOUT,
             };
             if let Ok(Ok(permit)) = tokio::time::timeout(wait, slots.clone().acquire_owned()).await
             {
