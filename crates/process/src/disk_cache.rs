@@ -81,9 +81,7 @@ impl DiskCache {
         let Some(expiration) = output.expiration else {
             return;
         };
-        let mut exp = timestamp::format_z(expiration);
-        exp.pop();
-        exp.push_str("UTC");
+        let exp = timestamp::format_cli_cache(expiration);
         let mut creds = Map::new();
         creds.insert("AccessKeyId".into(), json!(output.access_key_id));
         creds.insert(

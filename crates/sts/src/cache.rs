@@ -139,9 +139,7 @@ pub struct CacheLock {
 /// The file content botocore's `JSONFileCache` writes for an `AssumeRole` response:
 /// `Expiration` as `strftime('%Y-%m-%dT%H:%M:%S%Z')` of a UTC time, i.e. `...T12:00:00UTC`.
 fn entry(c: &StsCredentials) -> Value {
-    let mut exp = timestamp::format_z(c.expiration);
-    exp.pop();
-    exp.push_str("UTC");
+    let exp = timestamp::format_cli_cache(c.expiration);
     let mut creds = Map::new();
     creds.insert("AccessKeyId".into(), json!(c.access_key_id));
     creds.insert(
