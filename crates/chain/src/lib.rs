@@ -55,6 +55,8 @@
 //! refresh; each tier crate only with its feature.
 mod env_tier;
 mod explain;
+#[cfg(feature = "sts")]
+pub mod mfa_session;
 pub mod refresh;
 mod static_keys;
 mod tiers;
@@ -206,6 +208,14 @@ impl Chain {
                 .or_else(|| self.resolver.env.non_empty_var("AWS_REGION"))
                 .or_else(|| self.resolver.env.non_empty_var("AWS_DEFAULT_REGION")),
         }
+    }
+
+    /// The STS client the chain's role tiers call with: the endpoint, HTTP client (and its
+    /// pooled connections), retry policy and clock of the selected profile. For callers that
+    /// make their own STS calls with the chain's credentials (`GetSessionToken`).
+    #[cfg(feature = "sts")]
+    pub fn sts_client(&self) -> Result<awscred_sts::StsClient, Error> {
+        self.resolver.tiers.sts_client(self.resolver.context()?)
     }
 
     /// The parsed files and the selected profile, loading them if needed.

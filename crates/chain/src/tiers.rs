@@ -184,6 +184,19 @@ impl Tiers {
 
     fn build_chain(&self, ctx: &ProfileContext, chain: &ProfileChain) -> Result<Provider, Error> {
         let base = self.base_provider(ctx, &chain.base)?;
+        #[cfg(feature = "sts")]
+        let (base, session) = match &chain.base {
+            BaseCredentials::AccessKey { profile } => {
+                match crate::mfa_session::MfaSession::of(ctx, profile)? {
+                    Some(session) => (
+                        session.provider(base, self.sts_client(ctx)?, ctx, &self.mfa),
+                        Some(session),
+                    ),
+                    None => (base, None),
+                }
+            }
+            _ => (base, None),
+        };
         if chain.roles.is_empty() {
             return Ok(base);
         }
@@ -192,14 +205,17 @@ impl Tiers {
             let client = self.sts_client(ctx)?;
             let mut provider = base;
             for step in &chain.roles {
+                let mut step = step.clone();
+                // The MFA session already carries this device's authentication.
+                if session
+                    .as_ref()
+                    .is_some_and(|s| step.mfa_serial.as_deref() == Some(&s.serial))
+                {
+                    step.mfa_serial = None;
+                }
                 provider = Arc::new(
-                    awscred_sts::AssumeRoleProvider::new(
-                        provider,
-                        step.clone(),
-                        client.clone(),
-                        &ctx.env,
-                    )
-                    .with_mfa_prompt(self.mfa.clone()),
+                    awscred_sts::AssumeRoleProvider::new(provider, step, client.clone(), &ctx.env)
+                        .with_mfa_prompt(self.mfa.clone()),
                 );
             }
             Ok(provider)
@@ -216,7 +232,7 @@ impl Tiers {
     }
 
     #[cfg(feature = "sts")]
-    fn sts_client(&self, ctx: &ProfileContext) -> Result<awscred_sts::StsClient, Error> {
+    pub(crate) fn sts_client(&self, ctx: &ProfileContext) -> Result<awscred_sts::StsClient, Error> {
         let endpoint = awscred_sts::StsEndpoint::resolve(ctx)?;
         Ok(awscred_sts::StsClient::new(self.http(ctx), endpoint)
             .with_clock(ctx.env.clock())
@@ -288,12 +304,17 @@ impl Tiers {
                         .profile(profile)
                         .and_then(|p| p.get("aws_account_id"))
                         .map(str::to_owned);
-                    Ok(Arc::new(awscred_process::CredentialProcessProvider::new(
+                    let provider = awscred_process::CredentialProcessProvider::new(
                         ctx.env.clone(),
                         profile.clone(),
                         command.clone(),
                         account,
-                    )))
+                    );
+                    Ok(Arc::new(if process_cache_enabled(ctx, profile)? {
+                        provider.with_disk_cache()
+                    } else {
+                        provider
+                    }))
                 }
                 #[cfg(not(feature = "process"))]
                 {
@@ -314,6 +335,35 @@ impl Tiers {
                 }),
             },
         }
+    }
+}
+
+/// awscred's opt-in key for caching a `credential_process`'s output on disk (the CLI ignores it).
+#[cfg(feature = "process")]
+pub(crate) const PROCESS_CACHE_KEY: &str = "awscred_credential_process_cache";
+
+/// Whether `profile` sets [`PROCESS_CACHE_KEY`] to `true`.
+#[cfg(feature = "process")]
+fn process_cache_enabled(ctx: &ProfileContext, profile: &str) -> Result<bool, Error> {
+    bool_setting(ctx, profile, PROCESS_CACHE_KEY)
+}
+
+/// An awscred opt-in key of `profile`: absent is false; a value other than true or false (any
+/// case) is an error naming the profile and key.
+#[cfg(any(feature = "process", feature = "sts"))]
+pub(crate) fn bool_setting(ctx: &ProfileContext, profile: &str, key: &str) -> Result<bool, Error> {
+    let value = ctx
+        .profiles
+        .profile(profile)
+        .and_then(|p| p.get(key))
+        .map(str::trim);
+    match value {
+        None => Ok(false),
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+        Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
+        Some(v) => Err(Error::invalid_config(format!(
+            "profile {profile}: {key} = {v:?} is not true or false"
+        ))),
     }
 }
 

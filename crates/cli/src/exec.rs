@@ -7,12 +7,15 @@
 //! status the caller sees (a shell reports 128+N when a signal N ended it). The credentials only
 //! live in the command's environment, and no copy of them stays behind in an awscred process.
 //! Elsewhere awscred starts the command, waits for it and exits with its status.
+//!
+//! With `--server` the command gets a container-credentials endpoint instead of keys: see
+//! [`crate::exec_server`].
 
 use std::ffi::OsString;
 use std::process::Command as Process;
 
 use awscred_core::{Credentials, Env};
-use clap::{Arg, ArgMatches, Command};
+use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::cli::{self, Globals};
 use crate::export;
@@ -60,7 +63,18 @@ pub(crate) fn command() -> Command {
              credentials (AWS_PROFILE, AWS_ROLE_ARN, AWS_CONTAINER_*...) are removed. On Unix the \
              command replaces awscred, so it receives every signal and its status is awscred's.",
         )
-        .override_usage("awscred exec [--profile NAME] -- COMMAND [ARGS...]")
+        .override_usage("awscred exec [--server] [--profile NAME] -- COMMAND [ARGS...]")
+        .arg(
+            Arg::new("server")
+                .long("server")
+                .action(ArgAction::SetTrue)
+                .help(
+                    "Give the command a private container-credentials endpoint instead of keys \
+                     (AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN), \
+                     alive as long as the command and refreshing the credentials, so a command \
+                     of any length never sees them expire",
+                ),
+        )
         .arg(
             Arg::new("command")
                 .value_name("COMMAND")
@@ -86,6 +100,9 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> u8 {
         return crate::failure::USAGE_ERROR;
     };
     let args: Vec<OsString> = argv.collect();
+    if matches.get_flag("server") {
+        return crate::exec_server::run(globals, env, &program, &args);
+    }
     let chain = globals.chain(env);
     let creds = match cli::check_profile_exists(globals, env, &chain)
         .and_then(|()| export::resolve(&chain, env))
@@ -94,8 +111,18 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> u8 {
         Err(failure) => return failure.report(),
     };
     tracing::debug!(provider = creds.provider(), "credentials resolved");
-    let mut process = Process::new(&program);
-    process.args(&args);
+    let mut process = prepared(&program, &args);
+    for (name, value) in variables(&creds, chain.region()) {
+        process.env(name, value.as_str());
+    }
+    run_process(process, &program)
+}
+
+/// The command, without the variables that name other credentials ([`REMOVED`],
+/// [`REMOVED_PREFIXES`]).
+pub(crate) fn prepared(program: &OsString, args: &[OsString]) -> Process {
+    let mut process = Process::new(program);
+    process.args(args);
     let removed = std::env::vars_os()
         .filter_map(|(name, _)| name.into_string().ok())
         .filter(|name| {
@@ -104,10 +131,7 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> u8 {
     for name in removed {
         process.env_remove(name);
     }
-    for (name, value) in variables(&creds, chain.region()) {
-        process.env(name, value.as_str());
-    }
-    run_process(process, &program)
+    process
 }
 
 /// The variables the command gets, in the order `export-credentials --format env` prints them,
@@ -143,7 +167,7 @@ fn variables(
     vars
 }
 
-fn cannot_run(program: &OsString, e: &std::io::Error) -> u8 {
+pub(crate) fn cannot_run(program: &OsString, e: &std::io::Error) -> u8 {
     let code = match e.kind() {
         std::io::ErrorKind::NotFound => NOT_FOUND,
         _ => NOT_EXECUTABLE,

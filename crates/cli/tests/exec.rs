@@ -5,16 +5,6 @@ mod common;
 
 use common::*;
 
-fn env_lines(out: &std::process::Output) -> Vec<String> {
-    let mut lines: Vec<String> = stdout(out)
-        .lines()
-        .filter(|l| l.starts_with("AWS_"))
-        .map(str::to_owned)
-        .collect();
-    lines.sort();
-    lines
-}
-
 #[test]
 fn the_command_sees_the_credentials_and_region() {
     let home = Home::new().with_dev_profile();

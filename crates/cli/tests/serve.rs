@@ -59,6 +59,14 @@ fn request(port: u16, head: &str) -> (u16, String) {
     (status, body)
 }
 
+/// A GET of the credentials with the token.
+fn get(port: u16, token: &str) -> (u16, String) {
+    request(
+        port,
+        &format!("GET /credentials HTTP/1.1\r\nAuthorization: {token}\r\n\r\n"),
+    )
+}
+
 #[test]
 fn prints_two_lines_with_a_loopback_uri_and_a_random_token() {
     let home = Home::new().with_dev_profile();
@@ -195,7 +203,7 @@ fn other_paths_and_methods_and_garbage() {
     assert!(!body.contains(SECRET));
     let (status, _) = request(s.port, "\x00\x01garbage\r\n\r\n");
     assert_eq!(status, 400);
-    // A request head that never ends is cut off at 16 KiB.
+    // A request head that never ends is cut off at 16 KiB (see also `the_head_cap_is_exact`).
     let mut stream = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
@@ -236,22 +244,67 @@ fn it_listens_on_127_0_0_1_only() {
 
 #[test]
 fn it_does_not_start_without_credentials() {
-    let home = Home::new().with_dev_profile();
-    let out = home.run(&["serve", "--profile", "longterm"]);
-    assert_code(&out, 253);
-    assert_eq!(stdout(&out), "");
-    assert!(
-        stderr(&out).contains("long-term keys without a session token"),
-        "{}",
-        stderr(&out)
-    );
-    assert!(!stderr(&out).contains(SECRET));
-
     let out = Home::new().run(&["serve"]);
     assert_code(&out, 253);
     assert_eq!(stdout(&out), "");
+    let home = Home::new().with_dev_profile();
     let out = home.run(&["serve", "--profile", "nope"]);
     assert_code(&out, 255);
+}
+
+/// moto with an IAM user allowed to call STS, signature checking on; the user's keys.
+fn moto_user() -> (awscred_testkit::moto::MotoServer, String, String) {
+    let moto = awscred_testkit::moto::MotoServer::start();
+    let (id, secret) = moto.iam_user_with_roles(&[]);
+    moto.enable_auth();
+    (moto, id, secret)
+}
+
+#[test]
+fn long_term_keys_are_served_as_a_cached_session() {
+    let (moto, id, secret) = moto_user();
+    let home = Home::new()
+        .file(
+            ".aws/credentials",
+            &format!("[dev]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n"),
+        )
+        .file(".aws/config", "[profile dev]\nregion = us-east-1\n")
+        .env("AWS_ENDPOINT_URL_STS", &moto.endpoint());
+    let fetch = || {
+        let s = serve(&home);
+        let (status, body) = get(s.port, &s.token);
+        assert_eq!(status, 200, "{body}");
+        assert!(
+            !body.contains(&secret),
+            "the long-term secret is never served"
+        );
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()
+    };
+    let doc = fetch();
+    assert_ne!(doc["AccessKeyId"], id.as_str());
+    assert!(!doc["Token"].as_str().unwrap().is_empty(), "{doc}");
+    // The session is in the CLI's cache directory, private to the user.
+    let cache = home.dir.path().join(".aws/cli/cache");
+    let entries: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let text = std::fs::read_to_string(&entries[0]).unwrap();
+    assert!(text.contains(doc["AccessKeyId"].as_str().unwrap()));
+    assert!(!text.contains(&secret));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&entries[0]).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // With STS gone, a second server starts from the cached session.
+    drop(moto);
+    let again = fetch();
+    assert_eq!(again["AccessKeyId"], doc["AccessKeyId"]);
+    assert_eq!(again["Token"], doc["Token"]);
 }
 
 #[test]
@@ -280,13 +333,7 @@ fn every_request_goes_through_the_chains_refresh() {
     assert_eq!(fetched(), 1, "resolved once at start");
     let mut keys = Vec::new();
     for n in 2..=3 {
-        let (status, body) = request(
-            s.port,
-            &format!(
-                "GET /credentials HTTP/1.1\r\nAuthorization: {}\r\n\r\n",
-                s.token
-            ),
-        );
+        let (status, body) = get(s.port, &s.token);
         assert_eq!(status, 200, "{body}");
         assert_eq!(fetched(), n);
         let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -295,18 +342,11 @@ fn every_request_goes_through_the_chains_refresh() {
     }
     assert!(keys.iter().all(|k| k.starts_with("ASIA")), "{keys:?}");
 
-    // Logged out: the next refresh fails, and the client gets the chain's error as JSON.
+    // Logged out: the next refresh fails, and the credentials held, still valid for minutes, are
+    // served (static stability), not the error.
     assert_code(&home.run(&["sso", "logout"]), 0);
-    let (status, body) = request(
-        s.port,
-        &format!(
-            "GET /credentials HTTP/1.1\r\nAuthorization: {}\r\n\r\n",
-            s.token
-        ),
-    );
-    assert_eq!(status, 500, "{body}");
+    let (status, body) = get(s.port, &s.token);
+    assert_eq!(status, 200, "{body}");
     let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(doc["code"], "CredentialsUnavailable");
-    assert!(doc["message"].as_str().unwrap().contains("sso"), "{doc}");
-    assert!(!body.contains(&keys[1]), "{body}");
+    assert_eq!(doc["AccessKeyId"], keys[1].as_str());
 }

@@ -101,6 +101,15 @@ pub fn format_offset(time: SystemTime) -> String {
     out
 }
 
+/// Formats as botocore's `JSONFileCache` writes an `Expiration` into `~/.aws/cli/cache`
+/// (`strftime('%Y-%m-%dT%H:%M:%S%Z')` of a UTC time): `2021-09-21T04:16:53UTC`.
+pub fn format_cli_cache(time: SystemTime) -> String {
+    let mut text = format_z(time);
+    text.pop();
+    text.push_str("UTC");
+    text
+}
+
 /// Formats as AWS services and the CLI's caches do: `2021-09-21T04:16:53Z`.
 pub fn format_z(time: SystemTime) -> String {
     let secs = to_unix(time);
@@ -192,6 +201,13 @@ mod tests {
             assert_eq!(parse(&format_z(t)), Some(t), "{secs}");
             assert_eq!(to_unix(t), secs);
         }
+    }
+
+    #[test]
+    fn the_cli_cache_format_ends_in_utc_and_parses_back() {
+        let t = from_unix(1_632_197_813, 0).unwrap();
+        assert_eq!(format_cli_cache(t), "2021-09-21T04:16:53UTC");
+        assert_eq!(parse(&format_cli_cache(t)), Some(t));
     }
 
     #[test]

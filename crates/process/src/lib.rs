@@ -58,6 +58,7 @@
 //! result from the process thread back to the future, which works under any executor; `zeroize`
 //! wipes the captured output, which holds the secrets.
 
+mod disk_cache;
 mod output;
 pub mod recursion;
 mod run;
@@ -68,6 +69,7 @@ use std::fmt;
 use awscred_core::provider::BoxFuture;
 use awscred_core::{Credentials, Env, Error, ErrorKind, ProvideCredentials, Result};
 
+pub use disk_cache::REUSE_WINDOW;
 pub use output::{METHOD, ProcessOutput, parse_output};
 pub use run::{MAX_OUTPUT_BYTES, StderrMode};
 pub use split::{SplitError, split_command, split_posix, split_windows};
@@ -78,7 +80,8 @@ use run::{Finished, RunFailure};
 /// Runs a profile's `credential_process` and reads the credentials it prints.
 ///
 /// Every call to [`provide_credentials`](ProvideCredentials::provide_credentials) runs the
-/// command once; caching and refreshing before `Expiration` are the chain's refresh cache's job.
+/// command once (unless [`with_disk_cache`](Self::with_disk_cache) holds a fresh answer); caching
+/// in memory and refreshing before `Expiration` are the chain's refresh cache's job.
 ///
 /// `Debug` shows the profile and the program, never the arguments (they may carry a secret).
 #[derive(Clone)]
@@ -88,6 +91,7 @@ pub struct CredentialProcessProvider {
     command: String,
     account_id_fallback: Option<String>,
     stderr: StderrMode,
+    disk_cache: Option<disk_cache::DiskCache>,
 }
 
 impl CredentialProcessProvider {
@@ -105,7 +109,18 @@ impl CredentialProcessProvider {
             command,
             account_id_fallback,
             stderr: StderrMode::Auto,
+            disk_cache: None,
         }
+    }
+
+    /// The same provider keeping the command's output on disk (awscred's opt-in
+    /// `awscred_credential_process_cache = true`; the CLI runs the command every time): in
+    /// `~/.aws/cli/cache` of its environment, keyed by the profile and the command line, written
+    /// atomically with mode 0600 under the entry's lock, reused until its `Expiration` is within
+    /// [`REUSE_WINDOW`]. Output without `Expiration` is never cached.
+    pub fn with_disk_cache(mut self) -> Self {
+        self.disk_cache = disk_cache::DiskCache::new(&self.env, &self.profile, &self.command);
+        self
     }
 
     /// The same provider with standard error sent elsewhere (default [`StderrMode::Auto`]).
@@ -136,6 +151,25 @@ impl CredentialProcessProvider {
     }
 
     async fn fetch(&self) -> Result<Credentials> {
+        let Some(cache) = &self.disk_cache else {
+            return self.credentials_of(self.run().await?);
+        };
+        let now = self.env.now();
+        if let Some(hit) = cache.load(now) {
+            return self.credentials_of(hit);
+        }
+        let _lock = match cache.lock(now).await {
+            Ok(lock) => Some(lock),
+            Err(Some(hit)) => return self.credentials_of(hit),
+            Err(None) => None,
+        };
+        let output = self.run().await?;
+        cache.store(&output);
+        self.credentials_of(output)
+    }
+
+    /// Runs the command once and reads its output.
+    async fn run(&self) -> Result<ProcessOutput> {
         let argv = split_command(&self.command).map_err(|e| {
             Error::invalid_config(format!(
                 "credential_process of profile '{}' cannot be split into words: {e}",
@@ -174,7 +208,7 @@ impl CredentialProcessProvider {
             ))
         })?;
         let finished = finished.map_err(|failure| self.run_failure(&argv[0], failure))?;
-        self.credentials_from(finished)
+        self.output_of(finished)
     }
 
     fn run_failure(&self, program: &str, failure: RunFailure) -> Error {
@@ -201,7 +235,7 @@ impl CredentialProcessProvider {
         }
     }
 
-    fn credentials_from(&self, finished: Finished) -> Result<Credentials> {
+    fn output_of(&self, finished: Finished) -> Result<ProcessOutput> {
         if !finished.status.success() {
             let status = finished.status;
             let detail = match &finished.stderr {
@@ -219,8 +253,11 @@ impl CredentialProcessProvider {
             };
             return Err(retrieval_error(format!("{detail} {}", self.context())));
         }
-        let output = parse_output(&finished.stdout)
-            .map_err(|e| Error::new(e.kind(), format!("{} {}", e.message(), self.context())))?;
+        parse_output(&finished.stdout)
+            .map_err(|e| Error::new(e.kind(), format!("{} {}", e.message(), self.context())))
+    }
+
+    fn credentials_of(&self, output: ProcessOutput) -> Result<Credentials> {
         let from_process = output.account_id.is_some();
         let creds = output.into_credentials(self.account_id_fallback.as_deref());
         let source = format!("credential_process of profile {}", self.profile);

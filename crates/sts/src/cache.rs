@@ -87,8 +87,25 @@ impl RoleCache {
     /// Writes `credentials` under `key`, atomically and private to the user. A failure is logged
     /// and otherwise ignored: the credentials are good whether or not they could be cached.
     pub fn store(&self, key: &str, credentials: &StsCredentials) {
+        self.write(key, entry(credentials).to_string());
+    }
+
+    /// [`store`](RoleCache::store) with awscred's mark beside the CLI's fields (which the CLI
+    /// ignores): `"Awscred": {"Kind": kind, "Profile": profile}`, so that `awscred` can list
+    /// what it cached (an MFA session: kind `mfa-session`).
+    pub fn store_marked(&self, key: &str, credentials: &StsCredentials, kind: &str, profile: &str) {
+        let mut doc = entry(credentials);
+        if let Value::Object(map) = &mut doc {
+            map.insert(
+                "Awscred".into(),
+                json!({ "Kind": kind, "Profile": profile }),
+            );
+        }
+        self.write(key, doc.to_string());
+    }
+
+    fn write(&self, key: &str, text: String) {
         let path = self.path(key);
-        let text = entry_json(credentials);
         if let Err(e) = self.fs.write_atomic(&path, text.as_bytes()) {
             tracing::warn!(path = %path.display(), error = %e, "could not write the role cache");
         }
@@ -121,10 +138,8 @@ pub struct CacheLock {
 
 /// The file content botocore's `JSONFileCache` writes for an `AssumeRole` response:
 /// `Expiration` as `strftime('%Y-%m-%dT%H:%M:%S%Z')` of a UTC time, i.e. `...T12:00:00UTC`.
-fn entry_json(c: &StsCredentials) -> String {
-    let mut exp = timestamp::format_z(c.expiration);
-    exp.pop();
-    exp.push_str("UTC");
+fn entry(c: &StsCredentials) -> Value {
+    let exp = timestamp::format_cli_cache(c.expiration);
     let mut creds = Map::new();
     creds.insert("AccessKeyId".into(), json!(c.access_key_id));
     creds.insert(
@@ -153,7 +168,7 @@ fn entry_json(c: &StsCredentials) -> String {
             "RetryAttempts": 0,
         }),
     );
-    Value::Object(doc).to_string()
+    Value::Object(doc)
 }
 
 fn parse_entry(bytes: &[u8]) -> Option<StsCredentials> {
@@ -205,6 +220,24 @@ pub fn web_identity_cache_key(role_arn: &str, session_name: Option<&str>) -> Str
     let mut args = vec![("RoleArn", PyValue::Str(role_arn))];
     if let Some(v) = session_name {
         args.push(("RoleSessionName", PyValue::Str(v)));
+    }
+    key_of(args)
+}
+
+/// The cache key of a `GetSessionToken` call for the long-term keys `access_key_id` (never the
+/// secret): the same hash over the configured arguments. No `RoleArn` is among them, so it never
+/// equals a role's key.
+pub fn session_token_cache_key(
+    access_key_id: &str,
+    mfa_serial: Option<&str>,
+    duration_seconds: Option<u32>,
+) -> String {
+    let mut args = vec![("AccessKeyId", PyValue::Str(access_key_id))];
+    if let Some(v) = mfa_serial {
+        args.push(("SerialNumber", PyValue::Str(v)));
+    }
+    if let Some(v) = duration_seconds {
+        args.push(("DurationSeconds", PyValue::Int(v)));
     }
     key_of(args)
 }

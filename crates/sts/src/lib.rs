@@ -74,13 +74,14 @@ mod cache;
 mod client;
 mod endpoint;
 mod provider;
+mod session;
 pub mod xml;
 
 /// The retry policy of [`StsClient::with_retry`], shared with the other network tiers.
 pub use awscred_core::retry::RetryConfig;
 pub use cache::{
     CacheLock, EXPIRY_WINDOW, LOCK_POLL, LOCK_STALE, LOCK_WAIT, LockOutcome, RoleCache,
-    assume_role_cache_key, web_identity_cache_key,
+    assume_role_cache_key, session_token_cache_key, web_identity_cache_key,
 };
 pub use client::{
     AssumeRoleRequest, FederationTokenRequest, SessionTokenRequest, StsClient, StsServiceError,
@@ -90,4 +91,5 @@ pub use endpoint::StsEndpoint;
 pub use provider::{
     AssumeRoleProvider, MfaCallback, MfaPrompt, WebIdentityProvider, WebIdentitySettings,
 };
+pub use session::SessionTokenProvider;
 pub use xml::{CallerIdentity, StsCredentials};

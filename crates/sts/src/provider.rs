@@ -42,12 +42,13 @@ impl fmt::Debug for MfaPrompt {
 }
 
 impl MfaPrompt {
-    async fn ask(&self, serial: &str, role_arn: &str) -> Result<Secret, Error> {
+    /// Asks for the code of `serial` on behalf of `what` (`role ARN`, named in errors).
+    pub(crate) async fn ask(&self, serial: &str, what: &str) -> Result<Secret, Error> {
         let prompt = format!("Enter MFA code for {serial}: ");
         let no_code = |why: &str| {
             Error::new(
                 ErrorKind::InvalidConfiguration,
-                format!("role {role_arn} needs an MFA code (mfa_serial = {serial}) but {why}"),
+                format!("{what} needs an MFA code (mfa_serial = {serial}) but {why}"),
             )
         };
         match self {
@@ -96,10 +97,10 @@ fn read_tty(path: &std::path::Path, prompt: &str) -> std::io::Result<String> {
 
 /// Credentials kept between calls: reused while they have [`EXPIRY_WINDOW`] left.
 #[derive(Default)]
-struct Memo(Mutex<Option<StsCredentials>>);
+pub(crate) struct Memo(Mutex<Option<StsCredentials>>);
 
 impl Memo {
-    fn get(&self, now: SystemTime) -> Option<StsCredentials> {
+    pub(crate) fn get(&self, now: SystemTime) -> Option<StsCredentials> {
         let guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
         guard
             .as_ref()
@@ -107,7 +108,7 @@ impl Memo {
             .cloned()
     }
 
-    fn set(&self, creds: &StsCredentials) {
+    pub(crate) fn set(&self, creds: &StsCredentials) {
         *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(creds.clone());
     }
 }
@@ -275,7 +276,7 @@ impl AssumeRoleProvider {
         let token_code = match &self.step.mfa_serial {
             Some(serial) => Some(
                 self.mfa
-                    .ask(serial, &self.step.role_arn)
+                    .ask(serial, &format!("role {}", self.step.role_arn))
                     .await
                     .map_err(Error::deferred)?,
             ),
@@ -505,7 +506,7 @@ impl WebIdentityProvider {
 
 /// After a cache miss: the credentials another process stored while this one waited for the
 /// cache lock (`Err`), or the lock to hold while calling STS (`Ok`, `None` without one).
-async fn lock_or_hit(
+pub(crate) async fn lock_or_hit(
     cache: Option<&RoleCache>,
     key: &str,
     now: SystemTime,

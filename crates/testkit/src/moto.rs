@@ -86,6 +86,33 @@ impl MotoServer {
         assert_eq!(status, 200, "reset-auth: {body}");
     }
 
+    /// Creates the IAM user `u` allowed every `sts:*` action, and each of `roles` (trusting
+    /// anyone, allowed `sts:*`) in account 123456789012; returns the user's access key id and
+    /// secret. Call before [`enable_auth`](MotoServer::enable_auth).
+    pub fn iam_user_with_roles(&self, roles: &[&str]) -> (String, String) {
+        let names: Vec<String> = roles.iter().map(|r| format!("'{r}'")).collect();
+        let out = self.run_python(&format!(
+            "import boto3, json\n\
+             iam = boto3.client('iam')\n\
+             iam.create_user(UserName='u')\n\
+             key = iam.create_access_key(UserName='u')['AccessKey']\n\
+             allow = json.dumps({{'Version': '2012-10-17', 'Statement': [{{'Effect': 'Allow', 'Action': 'sts:*', 'Resource': '*'}}]}})\n\
+             trust = json.dumps({{'Version': '2012-10-17', 'Statement': [{{'Effect': 'Allow', 'Principal': {{'AWS': '*'}}, 'Action': 'sts:AssumeRole'}}]}})\n\
+             iam.put_user_policy(UserName='u', PolicyName='sts', PolicyDocument=allow)\n\
+             for name in [{}]:\n\
+             \x20   iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)\n\
+             \x20   iam.put_role_policy(RoleName=name, PolicyName='sts', PolicyDocument=allow)\n\
+             print(key['AccessKeyId'])\n\
+             print(key['SecretAccessKey'])\n",
+            names.join(", ")
+        ));
+        let mut lines = out.lines().map(str::to_owned);
+        match (lines.next(), lines.next()) {
+            (Some(id), Some(secret)) => (id, secret),
+            _ => panic!("the IAM setup printed {out:?}"),
+        }
+    }
+
     /// Runs a Python script with boto3 pointed at this server (`AWS_ENDPOINT_URL`, dummy
     /// credentials, region us-east-1) and returns its standard output.
     pub fn run_python(&self, script: &str) -> String {

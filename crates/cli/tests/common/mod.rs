@@ -101,6 +101,17 @@ impl Drop for KillOnDrop {
     }
 }
 
+/// The `AWS_*` lines of an `env` run, sorted.
+pub fn env_lines(out: &Output) -> Vec<String> {
+    let mut lines: Vec<String> = stdout(out)
+        .lines()
+        .filter(|l| l.starts_with("AWS_"))
+        .map(str::to_owned)
+        .collect();
+    lines.sort();
+    lines
+}
+
 pub fn stdout(out: &Output) -> &str {
     std::str::from_utf8(&out.stdout).unwrap()
 }
