@@ -271,9 +271,7 @@ impl Resolver {
             // As botocore: a profile asked for by name must exist, whatever tier answers.
             let ctx = self.context()?;
             if ctx.profiles.profile(&profile_name).is_none() {
-                return Err(Error::invalid_config(format!(
-                    "The config profile ({profile_name}) could not be found"
-                )));
+                return Err(Error::profile_not_found(&profile_name));
             }
         }
 

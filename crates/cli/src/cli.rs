@@ -8,8 +8,8 @@ use awscred_profile::SelectedProfile;
 use clap::error::ErrorKind;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use crate::failure::{Failure, USAGE_ERROR};
-use crate::{exec, explain, export, logging, serve, sso};
+use crate::failure::{CONFIGURATION_ERROR, Failure, USAGE_ERROR};
+use crate::{exec, explain, export, logging, serve, sso, suggest};
 
 /// The options every subcommand takes (before or after its name), as the CLI's global options.
 #[derive(Debug, Clone, Default)]
@@ -126,26 +126,52 @@ pub(crate) fn selected_profile(globals: &Globals, env: &Env) -> SelectedProfile 
     awscred_profile::selected_profile(globals.profile.as_deref(), env)
 }
 
-/// What the CLI does before any command runs (its `session-initialized` handlers read the
-/// profile's configuration): a profile that was named must exist in the config or credentials
-/// file. When it does not, the CLI fails with botocore's `ProfileNotFound` and the general exit
-/// status, 255. The files are the chain's own, loaded once.
+/// What `aws configure export-credentials` meets before it has credentials, for the commands
+/// that need them (`export-credentials`, `explain`, `exec`, `serve`): the CLI has parsed its
+/// files before the command runs, so one that cannot be parsed ends the command (255, `Unable to
+/// parse config file: PATH`) whatever tier would answer; and a profile that was named
+/// (`--profile`, AWS_PROFILE, AWS_DEFAULT_PROFILE, even empty) must exist in the config or
+/// credentials file, else botocore's `ProfileNotFound` reaches the command's "Unable to retrieve
+/// credentials" (253), written in the CLI's legacy format (without the profile, its error
+/// handlers cannot read `cli_error_format`). The files are the chain's own, loaded once.
 pub(crate) fn check_profile_exists(
     globals: &Globals,
     env: &Env,
     chain: &awscred_chain::Chain,
 ) -> Result<(), Failure> {
+    let ctx = chain
+        .profile_context()
+        .map_err(|e| Failure::from_credentials_error(&e))?;
     let selected = selected_profile(globals, env);
-    if !selected.source.is_explicit() {
-        return Ok(());
+    if selected.source.is_explicit() && ctx.profiles.profile(&selected.name).is_none() {
+        return Err(Failure::Plain(
+            CONFIGURATION_ERROR,
+            format!(
+                "Unable to retrieve credentials: {}{}",
+                awscred_core::Error::profile_not_found(&selected.name),
+                suggest::did_you_mean(&selected.name, ctx.profiles.profile_names()),
+            ),
+        ));
     }
+    Ok(())
+}
+
+/// What other CLI commands (`aws sso login`) meet first: a profile that was named must exist,
+/// else botocore's `ProfileNotFound` ends the command with the general error (255).
+pub(crate) fn require_named_profile(
+    globals: &Globals,
+    env: &Env,
+    chain: &awscred_chain::Chain,
+) -> Result<(), Failure> {
+    let selected = selected_profile(globals, env);
     let ctx = chain
         .profile_context()
         .map_err(|e| Failure::General(e.to_string()))?;
-    if ctx.profiles.profile(&selected.name).is_none() {
+    if selected.source.is_explicit() && ctx.profiles.profile(&selected.name).is_none() {
         return Err(Failure::General(format!(
-            "The config profile ({}) could not be found",
-            selected.name
+            "{}{}",
+            awscred_core::Error::profile_not_found(&selected.name),
+            suggest::did_you_mean(&selected.name, ctx.profiles.profile_names()),
         )));
     }
     Ok(())

@@ -7,7 +7,8 @@ use awscred_core::Env;
 use clap::Command;
 
 use crate::cli::{self, Globals};
-use crate::failure::{CONFIGURATION_ERROR, Failure};
+use crate::export;
+use crate::failure::Failure;
 
 /// The subcommand's parser.
 pub(crate) fn command() -> Command {
@@ -21,7 +22,7 @@ pub(crate) fn command() -> Command {
 /// Prints the explanation; the exit status is the one `export-credentials` would end with.
 pub(crate) fn run(globals: &Globals, env: &Env) -> u8 {
     let chain = globals.chain(env);
-    let profile_check = cli::check_profile_exists(globals, env, &chain);
+    let profile_check = export::prepare(globals, env, &chain);
     let explanation = match cli::block_on(chain.explain()) {
         Ok(explanation) => explanation,
         Err(failure) => return failure.report(),
@@ -30,9 +31,10 @@ pub(crate) fn run(globals: &Globals, env: &Env) -> u8 {
     if let Err(e) = write!(out, "{explanation}").and_then(|()| out.flush()) {
         return Failure::General(format!("cannot write to stdout: {e}")).report();
     }
-    match (profile_check, &explanation.result) {
-        (Err(failure), _) => failure.code(),
-        (Ok(()), Ok(_)) => 0,
-        (Ok(()), Err(_)) => CONFIGURATION_ERROR,
-    }
+    let outcome = match (profile_check, &explanation.result) {
+        (Err(failure), _) => Err(failure),
+        (Ok(()), Ok(creds)) => export::checked(Ok(creds.clone()), env).map(drop),
+        (Ok(()), Err(e)) => Err(Failure::from_credentials_error(e)),
+    };
+    outcome.map_or_else(|failure| failure.code(), |()| 0)
 }

@@ -38,6 +38,7 @@ mod format;
 mod logging;
 mod serve;
 mod sso;
+mod suggest;
 
 use std::process::ExitCode;
 

@@ -77,7 +77,7 @@ fn http(env: &Env) -> Arc<dyn HttpClient> {
 
 fn login(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Failure> {
     let chain = globals.chain(env);
-    cli::check_profile_exists(globals, env, &chain)?;
+    cli::require_named_profile(globals, env, &chain)?;
     let ctx = chain
         .profile_context()
         .map_err(|e| Failure::General(e.to_string()))?;
@@ -97,9 +97,10 @@ fn login(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Failu
     cli::block_on(awscred_sso::login(ctx, http(env), &options, &mut out))?.map_err(failure)
 }
 
+/// As `aws sso logout`, which reads no profile: a `--profile` that does not exist changes
+/// nothing (exit 0); every cached token is logged out.
 fn logout(globals: &Globals, env: &Env) -> Result<(), Failure> {
     let chain = globals.chain(env);
-    cli::check_profile_exists(globals, env, &chain)?;
     let ctx = chain
         .profile_context()
         .map_err(|e| Failure::General(e.to_string()))?;

@@ -251,7 +251,7 @@ fn it_does_not_start_without_credentials() {
     assert_code(&out, 253);
     assert_eq!(stdout(&out), "");
     let out = home.run(&["serve", "--profile", "nope"]);
-    assert_code(&out, 255);
+    assert_code(&out, 253);
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use awscred_core::{Env, Error};
+use awscred_core::{Detail, Env, Error};
 
 use crate::locations::FileLocations;
 
@@ -425,9 +425,13 @@ impl ProfileSet {
                     1 => String::new(),
                     n => format!(" (and {} more problems)", n - 1),
                 };
-                Err(Error::invalid_config(format!(
-                    "Unable to parse config file: {first}{more}"
-                )))
+                Err(
+                    Error::invalid_config(format!("Unable to parse config file: {first}{more}"))
+                        .with_detail(Detail::UnparsableFile {
+                            path: first.location.file.to_path_buf(),
+                            line: Some(first.location.line),
+                        }),
+                )
             }
         }
     }
@@ -515,6 +519,9 @@ fn read_optional(env: &Env, path: Option<&Path>) -> Result<Option<String>, Error
                 awscred_core::ErrorKind::Io,
                 format!("Unable to read {}", path.display()),
             )
+            .with_detail(Detail::Io {
+                path: path.to_owned(),
+            })
             .with_source(e));
         }
     };
@@ -523,7 +530,11 @@ fn read_optional(env: &Env, path: Option<&Path>) -> Result<Option<String>, Error
             "Unable to parse config file: {}: the file is larger than {} MiB",
             path.display(),
             MAX_FILE_BYTES / (1024 * 1024)
-        )));
+        ))
+        .with_detail(Detail::UnparsableFile {
+            path: path.to_owned(),
+            line: None,
+        }));
     }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Some(text)),
@@ -537,7 +548,11 @@ fn read_optional(env: &Env, path: Option<&Path>) -> Result<Option<String>, Error
             Err(Error::invalid_config(format!(
                 "Unable to parse config file: {}:{line}: the file is not valid UTF-8",
                 path.display()
-            )))
+            ))
+            .with_detail(Detail::UnparsableFile {
+                path: path.to_owned(),
+                line: u32::try_from(line).ok(),
+            }))
         }
     }
 }

@@ -203,9 +203,7 @@ pub fn login_config(
         }
         return Ok(session_of(name, session));
     }
-    let section = section.ok_or_else(|| {
-        Error::invalid_config(format!("The config profile ({profile}) could not be found"))
-    })?;
+    let section = section.ok_or_else(|| Error::profile_not_found(profile))?;
     let missing = missing_keys(section);
     if !missing.is_empty() {
         return Err(Error::invalid_config(format!(

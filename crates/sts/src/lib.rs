@@ -74,6 +74,7 @@ mod cache;
 mod client;
 mod endpoint;
 mod provider;
+mod validate;
 pub mod xml;
 
 /// The retry policy of [`StsClient::with_retry`], shared with the other network tiers.
