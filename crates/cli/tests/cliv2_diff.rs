@@ -160,6 +160,13 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
         "as the case above (`b''`)",
     ),
     (
+        "assume role, mfa_serial under 9 characters",
+        "message",
+        "with no terminal to ask for the MFA code on, the CLI's prompt meets the end of its input \
+         and it prints an empty error (`aws: [ERROR]:`, Python's EOFError has no text); awscred \
+         says which role needs a code and that there is no terminal. Same exit status (255)",
+    ),
+    (
         "assume role, duration_seconds of 900",
         "message",
         "as the case above: the model accepts 900, the request goes out and the fake answers \
@@ -298,7 +305,8 @@ fn export_credentials_matches_the_cli_v2() {
         // the same; awscred may add context around the cause (the profile, the file).
         let mut cause = cli_message;
         for prefix in [
-            "[ERROR]: ",
+            "[ERROR]:",
+            " ",
             "An error occurred (Configuration): ",
             "Unable to retrieve credentials: ",
         ] {
