@@ -55,6 +55,7 @@
 //! refresh; each tier crate only with its feature.
 mod env_tier;
 mod explain;
+mod explain_context;
 pub mod refresh;
 mod static_keys;
 mod tiers;
@@ -67,7 +68,7 @@ use awscred_profile::{ProfileContext, ProfileSource, SelectedProfile};
 #[cfg(feature = "sts")]
 pub use awscred_sts::MfaPrompt;
 
-pub use explain::{Explanation, TierReport, TierStatus};
+pub use explain::{Explanation, FileReport, Hop, TierReport, TierStatus};
 use refresh::RefreshCache;
 
 /// Builds a [`Chain`].
@@ -175,17 +176,39 @@ impl Chain {
         self.cache.credentials().await
     }
 
-    /// Walks the tiers (bypassing the cache) and reports, for each, whether it applied and why
-    /// not.
+    /// Walks the tiers (bypassing the cache) and reports, for each tier in the CLI's order,
+    /// whether it applied and why not, with the files, the region and the profile's chain.
     pub async fn explain(&self) -> Explanation {
-        let mut tiers = Some(Vec::new());
-        let result = self.resolver.run(&mut tiers).await;
+        let mut reported = Some(Vec::new());
+        let result = self.resolver.run(&mut reported).await;
+        let mut reported = reported.unwrap_or_default();
+        // Every tier, in order: those the walk did not reach are said so.
+        let tiers = tiers::ALL
+            .iter()
+            .map(|tier| match reported.iter().position(|r| r.tier == *tier) {
+                Some(i) => reported.swap_remove(i),
+                None => TierReport {
+                    tier,
+                    status: TierStatus::NotReached,
+                },
+            })
+            .collect();
         let selected = self.resolver.selected_profile();
+        let env = &self.resolver.env;
+        let ctx = self.resolver.context().ok();
         Explanation {
+            profile_exists: ctx.is_some_and(|c| c.profile().is_some()),
             profile: selected.name,
             profile_source: selected.source.describe().to_owned(),
             region: self.region(),
-            tiers: tiers.unwrap_or_default(),
+            region_source: ctx.and_then(explain_context::region_source),
+            files: explain_context::files(env),
+            profiles_with_credentials: ctx
+                .map(|c| explain_context::profiles_with_credentials(&c.profiles))
+                .unwrap_or_default(),
+            did_you_mean: None,
+            hops: ctx.map(explain_context::hops).unwrap_or_default(),
+            tiers,
             result,
         }
     }
@@ -291,6 +314,8 @@ impl Resolver {
         let ctx = self.context()?;
         match self.tiers.profile_provider(ctx) {
             Ok((tier, provider)) => {
+                tracing::debug!(profile = %profile_name, tier, "the profile's tier applies");
+                record_profile_tiers_before(ctx, Some(tier), &mut record);
                 let result = provider
                     .provide_credentials()
                     .await
@@ -304,10 +329,17 @@ impl Resolver {
                 };
             }
             Err(e) if e.is_not_configured() => {
-                record("profile", TierStatus::Skipped(e.message().to_owned()));
+                tracing::debug!(profile = %profile_name, "no profile tier applies: {}", e.message());
+                record_profile_tiers_before(ctx, None, &mut record);
             }
             Err(e) => {
-                record("profile", TierStatus::Failed(e.to_string()));
+                let tier = tiers::PROFILE
+                    .iter()
+                    .copied()
+                    .find(|t| explain_context::profile_tier_applies(ctx, t).is_ok())
+                    .unwrap_or(tiers::PROFILE[0]);
+                record_profile_tiers_before(ctx, Some(tier), &mut record);
+                record(tier, TierStatus::Failed(e.to_string()));
                 return Err(e);
             }
         }
@@ -330,6 +362,25 @@ impl Resolver {
             }
         }
         Err(Error::not_configured("no credentials found"))
+    }
+}
+
+/// Records the profile tiers before `chosen` (all of them when `None`) as skipped, with why.
+fn record_profile_tiers_before(
+    ctx: &ProfileContext,
+    chosen: Option<&'static str>,
+    record: &mut impl FnMut(&'static str, TierStatus),
+) {
+    for tier in tiers::PROFILE.iter().take_while(|t| Some(**t) != chosen) {
+        let status = match tiers::missing_feature_of(tier) {
+            Some(feature) => TierStatus::NotCompiled(feature),
+            None => TierStatus::Skipped(
+                explain_context::profile_tier_applies(ctx, tier)
+                    .err()
+                    .unwrap_or_else(|| "not used: an earlier setting of the profile wins".into()),
+            ),
+        };
+        record(tier, status);
     }
 }
 

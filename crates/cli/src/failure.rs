@@ -76,6 +76,16 @@ impl Failure {
         }
     }
 
+    /// The message as the error line shows it, without `awscred: [ERROR]: `.
+    pub(crate) fn message(&self) -> String {
+        let rendered = self.render();
+        rendered
+            .trim()
+            .strip_prefix("awscred: [ERROR]: ")
+            .unwrap_or(rendered.trim())
+            .to_owned()
+    }
+
     /// What goes to stderr: a blank line, then `awscred: [ERROR]: ` and the message, as the CLI's
     /// default ("enhanced") error format writes it, configuration errors with their code.
     pub(crate) fn render(&self) -> String {

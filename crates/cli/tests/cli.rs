@@ -355,20 +355,35 @@ fn explain_names_the_sources_and_never_the_secrets() {
 
 #[test]
 fn explain_exits_as_export_credentials_would() {
+    // The report on stdout, the error once on stderr, as export-credentials writes it.
     let out = Run::new().run(&["explain"]);
     assert_eq!(out.status.code(), Some(253));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err,
+        "\nawscred: [ERROR]: An error occurred (Configuration): Unable to retrieve credentials: \
+         no credentials found\n"
+    );
     assert!(
-        stdout(&out).contains("no credentials found"),
+        !stdout(&out).contains("no credentials found"),
         "{}",
         stdout(&out)
     );
     let out = Run::new().run(&["explain", "--profile", "nope"]);
     assert_eq!(out.status.code(), Some(253));
+    let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stdout(&out).contains("The config profile (nope) could not be found"),
-        "{}",
-        stdout(&out)
+        err.contains("The config profile (nope) could not be found"),
+        "{err}"
     );
+    // A missing profile still shows how it was selected and which files were read.
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("profile: nope (from --profile)\n"),
+        "{text}"
+    );
+    assert!(text.contains("(this profile is in neither file)"), "{text}");
+    assert!(text.contains("/.aws/config"), "{text}");
 }
 
 #[test]

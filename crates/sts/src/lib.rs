@@ -73,6 +73,7 @@
 mod cache;
 mod client;
 mod endpoint;
+mod mfa;
 mod provider;
 mod validate;
 pub mod xml;
