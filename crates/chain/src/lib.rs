@@ -304,9 +304,13 @@ impl Resolver {
         } else if source == ProfileSource::Cli {
             let why = "--profile given: environment credentials are not used";
             record(env_tier::NAME, TierStatus::Skipped(why.into()));
-        } else if let Some(result) =
+        } else if let Some(result) = {
+            tracing::debug!(
+                tier = env_tier::NAME,
+                "trying AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY"
+            );
             finish(env_tier::resolve(&self.env), env_tier::NAME, &mut record)
-        {
+        } {
             return result;
         }
 
@@ -353,6 +357,7 @@ impl Resolver {
                     continue;
                 }
             };
+            tracing::debug!(tier, "trying");
             let result = provider
                 .provide_credentials()
                 .await
@@ -392,14 +397,17 @@ fn finish(
 ) -> Option<Result<Credentials, Error>> {
     match result {
         Ok(creds) => {
+            tracing::debug!(tier, expiration = ?creds.expiration().map(awscred_core::timestamp::format_z), "tier resolved");
             record(tier, TierStatus::Resolved);
             Some(Ok(creds))
         }
         Err(e) if e.is_not_configured() => {
+            tracing::debug!(tier, why = %e.message(), "tier skipped");
             record(tier, TierStatus::Skipped(e.message().to_owned()));
             None
         }
         Err(e) => {
+            tracing::debug!(tier, error = %e, "tier failed");
             record(tier, TierStatus::Failed(e.to_string()));
             Some(Err(e))
         }

@@ -393,6 +393,10 @@ impl RefreshCache {
         match shared.need(cached.as_ref()) {
             Need::None => Ok(cached.expect("Need::None implies cached credentials").creds),
             Need::Advisory => {
+                tracing::debug!(
+                    window_secs = shared.advisory.as_secs(),
+                    "cached credentials inside the advisory refresh window: refreshing"
+                );
                 let cached = cached
                     .expect("Need::Advisory implies cached credentials")
                     .creds;
@@ -404,7 +408,14 @@ impl RefreshCache {
                     Err(_) => Ok(shared.refresh_inline(cached).await),
                 }
             }
-            Need::Mandatory => shared.refresh_blocking().await,
+            Need::Mandatory => {
+                tracing::debug!(
+                    window_secs = shared.mandatory.as_secs(),
+                    cached = cached.is_some(),
+                    "no cached credentials, or inside the mandatory refresh window: fetching"
+                );
+                shared.refresh_blocking().await
+            }
         }
     }
 }

@@ -290,3 +290,62 @@ fn the_json_document_follows_its_schema_and_holds_no_secret() {
         "{doc}"
     );
 }
+
+#[test]
+fn each_tier_logs_what_it_tries_at_debug_and_never_a_secret() {
+    for case in cases() {
+        let home = case.home.dir.path().to_str().unwrap().to_owned();
+        let mut args = vec!["export-credentials"];
+        args.extend(&case.args);
+        let mut cmd = case.home.command(&args);
+        for (name, value) in &case.home.env {
+            cmd.env(name, value.replace("{home}", &home));
+        }
+        let out = cmd.env("AWSCRED_LOG", "debug").output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", case.tier);
+        let log = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            log.contains(&format!(
+                "DEBUG awscred_chain: tier resolved tier=\"{}\"",
+                case.tier
+            )),
+            "{}: {log}",
+            case.tier
+        );
+        // What the tier itself tried, from the tier's own crate.
+        let own = match case.tier {
+            "env" => "trying AWS_ACCESS_KEY_ID",
+            "assume-role" => {
+                "awscred_sts::provider: no cached role credentials: calling STS AssumeRole"
+            }
+            "assume-role-with-web-identity" => "calling STS AssumeRoleWithWebIdentity",
+            "sso" => "awscred_sso::provider: no cached SSO role credentials",
+            "custom-process" => "awscred_process: running credential_process profile=p",
+            "container-role" => "awscred_ecs::provider: asking the container credentials endpoint",
+            "iam-role" => "awscred_imds::provider: asking instance metadata",
+            _ => "the profile's tier applies",
+        };
+        assert!(log.contains(own), "{}: {log}", case.tier);
+        for secret in SECRETS {
+            assert!(!log.contains(secret), "{}: {secret} in {log}", case.tier);
+        }
+    }
+    // The README's example: one crate's events alone.
+    let case = cases()
+        .into_iter()
+        .find(|c| c.tier == "assume-role")
+        .unwrap();
+    let mut cmd = case
+        .home
+        .command(&["export-credentials", "--profile", "admin"]);
+    for (name, value) in &case.home.env {
+        cmd.env(name, value);
+    }
+    let out = cmd
+        .env("AWSCRED_LOG", "awscred_sts=debug")
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("DEBUG awscred_sts::provider:"), "{log}");
+    assert!(!log.contains("awscred_chain"), "{log}");
+}

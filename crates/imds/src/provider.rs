@@ -486,6 +486,10 @@ impl Fetcher<'_> {
     }
 
     async fn fetch(&self) -> Result<Credentials, Error> {
+        tracing::debug!(
+            cached_token = self.provider.cached_token().is_some(),
+            "asking instance metadata for the role credentials"
+        );
         let (mut token, role) = match self.provider.cached_token() {
             Some(token) => match self
                 .get_role(Some(&token), Some(self.phase_deadline()))

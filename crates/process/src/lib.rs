@@ -148,6 +148,8 @@ impl CredentialProcessProvider {
                 self.profile
             )));
         }
+        // The program only: its arguments may hold anything.
+        tracing::debug!(profile = %self.profile, program = %argv[0], "running credential_process");
         let chain = recursion::value_for_child(&self.env);
         let mode = self.stderr;
         let (tx, rx) = tokio::sync::oneshot::channel();
