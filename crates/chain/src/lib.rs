@@ -63,7 +63,7 @@ mod tiers;
 use std::sync::{Arc, OnceLock};
 
 use awscred_core::provider::BoxFuture;
-use awscred_core::{Credentials, Env, Error, ProvideCredentials};
+use awscred_core::{Credentials, Detail, Env, Error, ProvideCredentials};
 use awscred_profile::{ProfileContext, ProfileSource, SelectedProfile};
 #[cfg(feature = "sts")]
 pub use awscred_sts::MfaPrompt;
@@ -349,6 +349,7 @@ impl Resolver {
         }
 
         // 3. Container credentials, then 4. instance metadata.
+        let mut unreachable = None;
         for (tier, provider) in self.tiers.machine_providers(ctx) {
             let provider = match provider {
                 Ok(provider) => provider,
@@ -362,11 +363,20 @@ impl Resolver {
                 .provide_credentials()
                 .await
                 .map(|c| c.with_provider(tier));
+            if let Err(e) = &result
+                && let Some(Detail::Unreachable { .. }) = e.detail()
+            {
+                unreachable = Some(e.message().to_owned());
+            }
             if let Some(result) = finish(result, tier, &mut record) {
                 return result;
             }
         }
-        Err(Error::not_configured("no credentials found"))
+        // The CLI's words first; then, where the last tier could not be reached, what failed.
+        Err(Error::not_configured(match unreachable {
+            Some(why) => format!("no credentials found\nThe last tier, instance metadata: {why}"),
+            None => "no credentials found".to_owned(),
+        }))
     }
 }
 

@@ -59,14 +59,20 @@ pub(crate) fn command() -> Command {
                 .long("profile")
                 .value_name("NAME")
                 .global(true)
-                .help("Use this profile (as `aws --profile`); environment credentials are then ignored"),
+                .help(
+                    "The profile, as `aws --profile` (otherwise AWS_PROFILE, then \
+                     AWS_DEFAULT_PROFILE, then `default`)",
+                ),
         )
         .arg(
             Arg::new("region")
                 .long("region")
                 .value_name("REGION")
                 .global(true)
-                .help("The region for the tiers that call AWS (STS, SSO)"),
+                .help(
+                    "The region, as `aws --region` (otherwise AWS_REGION, AWS_DEFAULT_REGION, \
+                     then the profile's `region`)",
+                ),
         )
         .arg(
             Arg::new("debug")

@@ -27,7 +27,8 @@ pub(crate) fn command() -> Command {
              in order with its status (resolved, skipped and why, failed, not reached). For the \
              answer, where each value came from (environment variable or file:line) and whether \
              a role came from the CLI's cache or from STS. Secrets are never shown. Exits as \
-             export-credentials would: 0 when credentials are found; the error goes to stderr.",
+             export-credentials would: 0 when credentials are found; the error goes to stderr. \
+             With --profile, keys in the environment (AWS_ACCESS_KEY_ID...) are not used.",
         )
         .arg(
             Arg::new("json")

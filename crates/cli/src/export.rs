@@ -12,10 +12,14 @@ use crate::format::Format;
 /// The subcommand's parser.
 pub(crate) fn command() -> Command {
     Command::new("export-credentials")
-        .about(
+        .about("Print the credentials, as `aws configure export-credentials`")
+        .long_about(
             "Print the credentials the AWS CLI would use, in the format another program reads: \
              the credential_process JSON document (default) or shell variables. The output is \
-             byte-identical to `aws configure export-credentials`.",
+             byte-identical to `aws configure export-credentials`, and so are the exit statuses \
+             (253: no credentials; 255: a file that cannot be parsed). The profile is --profile, \
+             else AWS_PROFILE, else AWS_DEFAULT_PROFILE, else `default`; with --profile, keys in \
+             the environment (AWS_ACCESS_KEY_ID...) are not used, as in the CLI.",
         )
         .arg(
             Arg::new("format")

@@ -37,13 +37,15 @@ const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
 
 /// The subcommand's parser.
 pub(crate) fn command() -> Command {
-    Command::new("serve").about(
-        "Serve the credentials on a local container-credentials endpoint (127.0.0.1, a random \
-         port and a random bearer token). Prints `export AWS_CONTAINER_CREDENTIALS_FULL_URI=...` \
-         and `export AWS_CONTAINER_AUTHORIZATION_TOKEN=...` for the shell that runs the SDKs, \
-         then serves until interrupted (SIGINT or SIGTERM). Every request goes through the \
-         chain's cache, which refreshes the credentials before they expire.",
-    )
+    Command::new("serve")
+        .about("Serve the credentials on a local container-credentials endpoint")
+        .long_about(
+            "Serve the credentials on a local container-credentials endpoint (127.0.0.1, a random \
+             port and a random bearer token). Prints `export AWS_CONTAINER_CREDENTIALS_FULL_URI=...` \
+             and `export AWS_CONTAINER_AUTHORIZATION_TOKEN=...` for the shell that runs the SDKs, \
+             then serves until interrupted (SIGINT or SIGTERM). Every request goes through the \
+             chain's cache, which refreshes the credentials before they expire.",
+        )
 }
 
 /// Serves until killed; returns the exit status of a failure to start.
@@ -91,6 +93,10 @@ fn serve(globals: &Globals, env: &Env) -> Result<(), Failure> {
         .map_err(|e| Failure::General(format!("cannot write to stdout: {e}")))?;
         drop(out);
         tracing::debug!(port, "serving container credentials");
+        eprintln!(
+            "awscred: serving the credentials of profile {} on http://127.0.0.1:{port}{PATH} until Ctrl-C (SIGINT) or SIGTERM",
+            server.chain.profile_name()
+        );
         loop {
             let stream = match listener.accept().await {
                 Ok((stream, _)) => stream,

@@ -14,13 +14,19 @@ use crate::failure::{Failure, USAGE_ERROR};
 /// The subcommand's parser.
 pub(crate) fn command() -> Command {
     Command::new("sso")
-        .about("Log in to or out of IAM Identity Center (AWS SSO), as `aws sso login` / `aws sso logout`")
+        .about("Log in to or out of IAM Identity Center, as `aws sso login` / `logout`")
+        .long_about(
+            "Log in to or out of IAM Identity Center (AWS SSO), as `aws sso login` and `aws sso \
+             logout`, sharing the CLI's caches (~/.aws/sso/cache, ~/.aws/cli/cache).",
+        )
         .subcommand_required(true)
         .subcommand(
             Command::new("login")
-                .about(
+                .about("Obtain and cache an SSO access token")
+                .long_about(
                     "Obtain an SSO access token for the profile's sso-session (or legacy SSO \
-                     configuration) and cache it where the AWS CLI v2 reads it",
+                     configuration) and cache it where the AWS CLI v2 reads it. The profile is \
+                     --profile, else AWS_PROFILE, else AWS_DEFAULT_PROFILE, else `default`.",
                 )
                 .arg(
                     Arg::new("sso-session")
@@ -41,10 +47,14 @@ pub(crate) fn command() -> Command {
                         .help("Print the URL to open instead of opening a browser"),
                 ),
         )
-        .subcommand(Command::new("logout").about(
-            "Invalidate and remove every cached SSO access token, and remove the cached SSO role \
-             credentials",
-        ))
+        .subcommand(
+            Command::new("logout")
+                .about("Log out of every cached SSO session")
+                .long_about(
+                    "Invalidate and remove every cached SSO access token, and remove the cached \
+                     SSO role credentials. It reads no profile: --profile changes nothing.",
+                ),
+        )
 }
 
 /// Runs `sso login` or `sso logout`; returns the exit status.

@@ -73,6 +73,11 @@ pub enum Detail {
         /// The file.
         path: PathBuf,
     },
+    /// An endpoint that could not be reached at all (refused, timed out, TLS, a proxy).
+    Unreachable {
+        /// The endpoint.
+        endpoint: String,
+    },
     /// An endpoint that did not answer in time.
     Timeout {
         /// The endpoint.
