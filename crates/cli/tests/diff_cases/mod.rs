@@ -10,6 +10,24 @@ use std::process::Command;
 
 use awscred_testkit::fake_http::{FakeServer, Reply};
 
+/// The cases where awscred's exit status or stdout differs from the CLI's on purpose, in both
+/// differentials (each adds its own message differences), with why. Mirrored in
+/// docs/conformance.md.
+pub const OUTPUT_DIFFERENCES: &[(&str, &str, &str)] = &[
+    (
+        "env expiration with offset",
+        "output",
+        "awscred prints every expiration in UTC (+00:00); botocore keeps the offset it parsed. \
+         Same instant: Credentials holds a SystemTime, not the original text.",
+    ),
+    (
+        "credentials file duplicate section",
+        "output",
+        "the CLI refuses the whole file (exit 255, Unable to parse config file); awscred merges \
+         the sections as the cross-SDK suites do and logs a warning (project rule).",
+    ),
+];
+
 /// A case: files in a fresh home, variables, and the command line.
 #[derive(Debug, Clone)]
 pub struct Case {
