@@ -349,3 +349,35 @@ fn each_tier_logs_what_it_tries_at_debug_and_never_a_secret() {
     assert!(log.contains("DEBUG awscred_sts::provider:"), "{log}");
     assert!(!log.contains("awscred_chain"), "{log}");
 }
+
+#[test]
+fn a_role_says_whether_sts_or_the_clis_cache_answered() {
+    let case = cases()
+        .into_iter()
+        .find(|c| c.tier == "assume-role")
+        .unwrap();
+    let first = normalise(&text_of(&run(&case, &[])), &case);
+    assert!(
+        first.contains(
+            "credentials        STS {fake} (signing region us-west-2; expires 2099-01-01T00:00:00Z)"
+        ),
+        "{first}"
+    );
+    // The answer was written to ~/.aws/cli/cache: the next run reads it and calls nobody.
+    let second = normalise(&text_of(&run(&case, &[])), &case);
+    assert!(
+        second.contains("credentials        cache hit {home}/.aws/cli/cache/")
+            && second.contains(".json (expires 2099-01-01T00:00:00Z)"),
+        "{second}"
+    );
+}
+
+fn text_of(out: &std::process::Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
