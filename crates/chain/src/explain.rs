@@ -97,6 +97,9 @@ pub struct Explanation {
     pub profiles_with_credentials: Vec<String>,
     /// A profile with a name close to the selected one, when that one has no credentials.
     pub did_you_mean: Option<String>,
+    /// What the files hold that the CLI ignores or refuses, each with its `file:line` (a section
+    /// without the `profile ` prefix in the config file, a duplicate key...).
+    pub warnings: Vec<String>,
     /// The selected profile's chain, first credentials first (empty when it has none).
     pub hops: Vec<Hop>,
     /// The tiers, in the CLI's order, every one of them.
@@ -144,6 +147,12 @@ impl fmt::Display for Explanation {
                 file.path.display(),
                 file.from
             )?;
+        }
+        if !self.warnings.is_empty() {
+            writeln!(f, "warnings about the files:")?;
+            for warning in &self.warnings {
+                writeln!(f, "  {warning}")?;
+            }
         }
         if !self.hops.is_empty() {
             writeln!(f, "profile chain:")?;

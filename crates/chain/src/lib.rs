@@ -207,6 +207,15 @@ impl Chain {
                 .map(|c| explain_context::profiles_with_credentials(&c.profiles))
                 .unwrap_or_default(),
             did_you_mean: None,
+            warnings: ctx
+                .map(|c| {
+                    c.profiles
+                        .warnings()
+                        .iter()
+                        .map(|w| w.to_string())
+                        .collect()
+                })
+                .unwrap_or_default(),
             hops: ctx.map(explain_context::hops).unwrap_or_default(),
             tiers,
             result,

@@ -153,13 +153,28 @@ pub(crate) fn check_profile_exists(
         return Err(Failure::Plain(
             CONFIGURATION_ERROR,
             format!(
-                "Unable to retrieve credentials: {}{}",
+                "Unable to retrieve credentials: {}{}{}",
                 awscred_core::Error::profile_not_found(&selected.name),
                 suggest::did_you_mean(&selected.name, ctx.profiles.profile_names()),
+                ignored_section(ctx, &selected.name),
             ),
         ));
     }
     Ok(())
+}
+
+/// ` (FILE:LINE: section [NAME] ignored: ...)` when the files hold a section of that name that
+/// the CLI does not read as a profile (a `[dev]` in the config file, a `[profile dev]` in the
+/// credentials file): the usual reason a newcomer's profile "does not exist".
+fn ignored_section(ctx: &awscred_profile::ProfileContext, name: &str) -> String {
+    let section = format!("[{name}]");
+    let prefixed = format!("[profile {name}]");
+    ctx.profiles
+        .warnings()
+        .iter()
+        .find(|w| w.message.contains(&section) || w.message.contains(&prefixed))
+        .map(|w| format!(" ({w})"))
+        .unwrap_or_default()
 }
 
 /// What other CLI commands (`aws sso login`) meet first: a profile that was named must exist,

@@ -113,5 +113,6 @@ fn to_json(e: &Explanation, failure: Option<&Failure>) -> Value {
         "exit_status": failure.map_or(0, Failure::code),
         "profiles_with_credentials": e.profiles_with_credentials,
         "did_you_mean": e.did_you_mean,
+        "warnings": e.warnings,
     })
 }

@@ -138,3 +138,30 @@ fn unreachable_instance_metadata_says_what_failed_after_the_clis_line() {
         "{err}"
     );
 }
+
+#[test]
+fn a_profile_written_the_wrong_way_is_pointed_at() {
+    // `[dev]` in the config file is not a profile for the CLI: the error says where and why,
+    // and so does explain.
+    let home = Home::new().file(
+        ".aws/config",
+        "[dev]\naws_access_key_id = A\naws_secret_access_key = S\n",
+    );
+    let out = home.run(&["export-credentials", "--profile", "dev"]);
+    assert_eq!(out.status.code(), Some(253));
+    let err = text(&out.stderr);
+    let file = home.dir.path().join(".aws/config");
+    assert!(
+        err.contains(&format!(
+            "The config profile (dev) could not be found ({}:1: section [dev] ignored: \
+             config-file profiles are written [profile NAME]",
+            file.display()
+        )),
+        "{err}"
+    );
+    let out = home.run(&["explain", "--profile", "dev"]);
+    assert_eq!(out.status.code(), Some(253));
+    let report = text(&out.stdout);
+    assert!(report.contains("warnings about the files:"), "{report}");
+    assert!(report.contains("section [dev] ignored"), "{report}");
+}
