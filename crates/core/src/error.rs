@@ -42,7 +42,7 @@ pub enum Detail {
         /// The first line that cannot be read, when one is to blame.
         line: Option<u32>,
     },
-    /// A setting with a value the tier cannot use.
+    /// A setting with a value the tier cannot use (for tiers that name the key and its place).
     InvalidSetting {
         /// The file the value was read from, when it came from a file.
         file: Option<PathBuf>,

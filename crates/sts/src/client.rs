@@ -304,7 +304,9 @@ impl StsClient {
                     let retryable = retry::is_retryable_transport(&e);
                     let message =
                         format!("{operation}: no response from STS ({})", self.endpoint.url);
-                    let error = Error::new(ErrorKind::Network, message).with_source(e);
+                    let error = Error::new(ErrorKind::Network, message)
+                        .with_detail(e.detail())
+                        .with_source(e);
                     if retryable {
                         Attempt::Retry(error)
                     } else {

@@ -818,3 +818,21 @@ fn requests_right_after_a_hang_up_still_succeed() {
         assert_eq!(accepted(&count), 20);
     });
 }
+
+#[test]
+fn transport_errors_have_a_typed_detail() {
+    let timeout = HttpError::new(HttpErrorKind::Timeout, "http://127.0.0.1:1/", "slow");
+    assert_eq!(
+        timeout.detail(),
+        crate::Detail::Timeout {
+            endpoint: "http://127.0.0.1:1/".into()
+        }
+    );
+    let refused = HttpError::new(HttpErrorKind::Connect, "http://127.0.0.1:1/", "refused");
+    assert_eq!(
+        refused.detail(),
+        crate::Detail::Unreachable {
+            endpoint: "http://127.0.0.1:1/".into()
+        }
+    );
+}
