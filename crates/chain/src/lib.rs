@@ -45,8 +45,9 @@
 //! What to call: [`Chain::builder`] ([`ChainBuilder::env`], [`ChainBuilder::profile`] for
 //! `--profile`, [`ChainBuilder::region`] for `--region`, and with the network tiers
 //! `ChainBuilder::http_client` and `ChainBuilder::mfa_prompt`), then [`Chain::resolve`] /
-//! [`Chain::resolve_shared`], [`Chain::explain`] (an [`Explanation`] with one [`TierReport`]
-//! per tier), [`Chain::profile_name`], [`Chain::region`] and [`Chain::profile_context`].
+//! [`Chain::resolve_shared`], [`Chain::explain`] (an [`Explanation`]: the profile's selection,
+//! the files, the profile's chain of roles, and one [`TierReport`] per tier, every tier in
+//! order, `NotReached` after the answer), [`Chain::profile_name`], [`Chain::region`] and [`Chain::profile_context`].
 //! [`Chain`] is itself a [`ProvideCredentials`].
 //!
 //! The answer is kept in a [`refresh::RefreshCache`] with the CLI's refresh windows, so a
