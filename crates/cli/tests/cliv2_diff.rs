@@ -27,26 +27,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use awscred_testkit::TempDir;
-use diff_cases::{Case, Outcome, case, cases, fake_service, run_awscred, setup};
+use diff_cases::{Case, Outcome, case, cases, fake_service, role_case, run_awscred, setup};
 use serde_json::{Value, json};
-
-const SOURCE_KEYS: &str = "[src]\naws_access_key_id = AKIDSRC\naws_secret_access_key = srcsecret\n";
-
-/// A role profile `r` with source keys and one extra line.
-fn role_with(name: &'static str, extra: &'static str) -> Case {
-    let config: &'static str = Box::leak(
-        format!(
-            "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/garbled\n\
-             source_profile = src\nregion = us-east-1\n{extra}"
-        )
-        .into_boxed_str(),
-    );
-    case(name)
-        .env("AWS_ENDPOINT_URL", "{fake}")
-        .config(config)
-        .credentials(SOURCE_KEYS)
-        .profile("r")
-}
 
 /// The cases only the real CLI answers: what botocore_export.py cannot model.
 fn cliv2_cases() -> Vec<Case> {
@@ -71,14 +53,14 @@ fn cliv2_cases() -> Vec<Case> {
             .config("[default\nregion = us-east-1\n")
             .keys(),
         // Parameters botocore refuses against the STS model before any request.
-        role_with("assume role, duration_seconds under 900", "duration_seconds = 899\n"),
-        role_with("assume role, role_session_name of 1 character", "role_session_name = a\n"),
-        role_with("assume role, external_id of 1 character", "external_id = x\n"),
-        role_with("assume role, mfa_serial under 9 characters", "mfa_serial = short\n"),
+        role_case("assume role, duration_seconds under 900", "garbled", "duration_seconds = 899\n"),
+        role_case("assume role, role_session_name of 1 character", "garbled", "role_session_name = a\n"),
+        role_case("assume role, external_id of 1 character", "garbled", "external_id = x\n"),
+        role_case("assume role, mfa_serial under 9 characters", "garbled", "mfa_serial = short\n"),
         case("assume role, role_arn under 20 characters")
             .env("AWS_ENDPOINT_URL", "{fake}")
             .config("[profile r]\nrole_arn = arn:aws:iam::1:r\nsource_profile = src\nregion = us-east-1\n")
-            .credentials(SOURCE_KEYS)
+            .credentials(diff_cases::SOURCE_KEYS)
             .profile("r"),
         case("web identity, AWS_ROLE_SESSION_NAME of 1 character")
             .env("AWS_ENDPOINT_URL", "{fake}")
@@ -94,7 +76,7 @@ fn cliv2_cases() -> Vec<Case> {
             .env("AWS_DEFAULT_REGION", "us-east-1")
             .file("token", "abc"),
         // Accepted by the model: the request is sent (the fake answers 400 without XML).
-        role_with("assume role, duration_seconds of 900", "duration_seconds = 900\n"),
+        role_case("assume role, duration_seconds of 900", "garbled", "duration_seconds = 900\n"),
     ]
 }
 

@@ -289,6 +289,27 @@ pub fn cases() -> Vec<Case> {
     cases
 }
 
+/// Keys of a source profile `src`.
+pub const SOURCE_KEYS: &str =
+    "[src]\naws_access_key_id = AKIDSRC\naws_secret_access_key = srcsecret\n";
+
+/// A role profile `r` (role `ROLE` of account 123456789012, region us-east-1, `extra` lines
+/// after) whose source profile `src` has keys, with every endpoint at the fake.
+pub fn role_case(name: &'static str, role: &str, extra: &str) -> Case {
+    let config: &'static str = Box::leak(
+        format!(
+            "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/{role}\n\
+             source_profile = src\nregion = us-east-1\n{extra}"
+        )
+        .into_boxed_str(),
+    );
+    case(name)
+        .env("AWS_ENDPOINT_URL", "{fake}")
+        .config(config)
+        .credentials(SOURCE_KEYS)
+        .profile("r")
+}
+
 /// The role [`fake_service`] refuses with an STS error document.
 pub const DENIED_ROLE: &str = "arn:aws:iam::123456789012:role/denied";
 
@@ -344,8 +365,6 @@ fn deferred_cases() -> Vec<Case> {
     const LIVE_TOKEN: &str = "{\"startUrl\": \"https://corp.awsapps.com/start\", \"region\": \
                               \"us-east-1\", \"accessToken\": \"tok\", \"expiresAt\": \
                               \"2099-01-01T00:00:00Z\"}";
-    const SOURCE_KEYS: &str =
-        "[src]\naws_access_key_id = AKIDSRC\naws_secret_access_key = srcsecret\n";
     let base = |name| {
         case(name)
             .env("AWS_ENDPOINT_URL", "{fake}")
@@ -422,27 +441,11 @@ fn deferred_cases() -> Vec<Case> {
             .env("AWS_DEFAULT_REGION", "us-east-1")
             .file("token", "a-web-identity-token"),
         // Assume role: STS is called when the credentials are read.
-        base("assume role, STS refuses")
-            .config(
-                "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/denied\n\
-                 source_profile = src\nregion = us-east-1\n",
-            )
-            .credentials(SOURCE_KEYS)
-            .profile("r"),
-        base("assume role, STS answers 400 without XML")
-            .config(
-                "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/garbled\n\
-                 source_profile = src\nregion = us-east-1\n",
-            )
-            .credentials(SOURCE_KEYS)
-            .profile("r"),
-        base("assume role, STS answers 403 without a body")
-            .config(
-                "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/empty\n\
-                 source_profile = src\nregion = us-east-1\n",
-            )
-            .credentials(SOURCE_KEYS)
-            .profile("r"),
+        role_case("assume role, STS refuses", "denied", "").env("AWS_RETRY_MODE", "standard"),
+        role_case("assume role, STS answers 400 without XML", "garbled", "")
+            .env("AWS_RETRY_MODE", "standard"),
+        role_case("assume role, STS answers 403 without a body", "empty", "")
+            .env("AWS_RETRY_MODE", "standard"),
         // ...but its source is resolved when the credentials are located.
         base("assume role, source credential_process fails")
             .config(
