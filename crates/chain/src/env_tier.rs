@@ -1,6 +1,6 @@
 //! The environment-variable tier.
 
-use awscred_core::{Credentials, Env, Error, Secret, timestamp};
+use awscred_core::{Credentials, Detail, Env, Error, Secret, timestamp};
 
 /// The tier's name, as botocore names it.
 pub(crate) const NAME: &str = "env";
@@ -16,7 +16,8 @@ pub(crate) fn resolve(env: &Env) -> Result<Credentials, Error> {
     let Some(secret) = env.non_empty_var("AWS_SECRET_ACCESS_KEY") else {
         return Err(Error::invalid_config(
             "Partial credentials found in env, missing: AWS_SECRET_ACCESS_KEY",
-        ));
+        )
+        .with_detail(variable("AWS_SECRET_ACCESS_KEY")));
     };
     let mut origins = vec![
         ("access_key_id", "env AWS_ACCESS_KEY_ID"),
@@ -44,6 +45,7 @@ pub(crate) fn resolve(env: &Env) -> Result<Credentials, Error> {
                 Error::invalid_config(format!(
                     "AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 timestamp: {text:?}"
                 ))
+                .with_detail(variable("AWS_CREDENTIAL_EXPIRATION"))
             })?)
         }
     };
@@ -57,6 +59,15 @@ pub(crate) fn resolve(env: &Env) -> Result<Credentials, Error> {
         creds = creds.with_origin(what, from);
     }
     Ok(creds)
+}
+
+/// The detail of a variable with a value the tier cannot use.
+fn variable(name: &str) -> Detail {
+    Detail::InvalidSetting {
+        file: None,
+        line: None,
+        key: name.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -83,6 +94,7 @@ mod tests {
         let err = resolve(&env).unwrap_err();
         assert!(!err.is_not_configured());
         assert!(err.to_string().contains("missing: AWS_SECRET_ACCESS_KEY"));
+        assert_eq!(err.detail(), Some(&variable("AWS_SECRET_ACCESS_KEY")));
     }
 
     #[test]

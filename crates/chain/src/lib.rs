@@ -45,8 +45,9 @@
 //! What to call: [`Chain::builder`] ([`ChainBuilder::env`], [`ChainBuilder::profile`] for
 //! `--profile`, [`ChainBuilder::region`] for `--region`, and with the network tiers
 //! `ChainBuilder::http_client` and `ChainBuilder::mfa_prompt`), then [`Chain::resolve`] /
-//! [`Chain::resolve_shared`], [`Chain::explain`] (an [`Explanation`] with one [`TierReport`]
-//! per tier), [`Chain::profile_name`], [`Chain::region`] and [`Chain::profile_context`].
+//! [`Chain::resolve_shared`], [`Chain::explain`] (an [`Explanation`]: the profile's selection,
+//! the files, the profile's chain of roles, and one [`TierReport`] per tier, every tier in
+//! order, `NotReached` after the answer), [`Chain::profile_name`], [`Chain::region`] and [`Chain::profile_context`].
 //! [`Chain`] is itself a [`ProvideCredentials`].
 //!
 //! The answer is kept in a [`refresh::RefreshCache`] with the CLI's refresh windows, so a
@@ -55,6 +56,7 @@
 //! refresh; each tier crate only with its feature.
 mod env_tier;
 mod explain;
+mod explain_context;
 #[cfg(feature = "sts")]
 pub mod mfa_session;
 pub mod refresh;
@@ -64,12 +66,12 @@ mod tiers;
 use std::sync::{Arc, OnceLock};
 
 use awscred_core::provider::BoxFuture;
-use awscred_core::{Credentials, Env, Error, ProvideCredentials};
+use awscred_core::{Credentials, Detail, Env, Error, ProvideCredentials};
 use awscred_profile::{ProfileContext, ProfileSource, SelectedProfile};
 #[cfg(feature = "sts")]
 pub use awscred_sts::MfaPrompt;
 
-pub use explain::{Explanation, TierReport, TierStatus};
+pub use explain::{Explanation, FileReport, Hop, TierReport, TierStatus};
 use refresh::RefreshCache;
 
 /// Builds a [`Chain`].
@@ -177,17 +179,48 @@ impl Chain {
         self.cache.credentials().await
     }
 
-    /// Walks the tiers (bypassing the cache) and reports, for each, whether it applied and why
-    /// not.
+    /// Walks the tiers (bypassing the cache) and reports, for each tier in the CLI's order,
+    /// whether it applied and why not, with the files, the region and the profile's chain.
     pub async fn explain(&self) -> Explanation {
-        let mut tiers = Some(Vec::new());
-        let result = self.resolver.run(&mut tiers).await;
+        let mut reported = Some(Vec::new());
+        let result = self.resolver.run(&mut reported).await;
+        let mut reported = reported.unwrap_or_default();
+        // Every tier, in order: those the walk did not reach are said so.
+        let tiers = tiers::ALL
+            .iter()
+            .map(|tier| match reported.iter().position(|r| r.tier == *tier) {
+                Some(i) => reported.swap_remove(i),
+                None => TierReport {
+                    tier,
+                    status: TierStatus::NotReached,
+                },
+            })
+            .collect();
         let selected = self.resolver.selected_profile();
+        let env = &self.resolver.env;
+        let ctx = self.resolver.context().ok();
         Explanation {
+            profile_exists: ctx.is_some_and(|c| c.profile().is_some()),
             profile: selected.name,
             profile_source: selected.source.describe().to_owned(),
             region: self.region(),
-            tiers: tiers.unwrap_or_default(),
+            region_source: ctx.and_then(explain_context::region_source),
+            files: explain_context::files(env),
+            profiles_with_credentials: ctx
+                .map(|c| explain_context::profiles_with_credentials(&c.profiles))
+                .unwrap_or_default(),
+            did_you_mean: None,
+            warnings: ctx
+                .map(|c| {
+                    c.profiles
+                        .warnings()
+                        .iter()
+                        .map(|w| w.to_string())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            hops: ctx.map(explain_context::hops).unwrap_or_default(),
+            tiers,
             result,
         }
     }
@@ -281,9 +314,7 @@ impl Resolver {
             // As botocore: a profile asked for by name must exist, whatever tier answers.
             let ctx = self.context()?;
             if ctx.profiles.profile(&profile_name).is_none() {
-                return Err(Error::invalid_config(format!(
-                    "The config profile ({profile_name}) could not be found"
-                )));
+                return Err(Error::profile_not_found(&profile_name));
             }
         }
 
@@ -293,9 +324,13 @@ impl Resolver {
         } else if source == ProfileSource::Cli {
             let why = "--profile given: environment credentials are not used";
             record(env_tier::NAME, TierStatus::Skipped(why.into()));
-        } else if let Some(result) =
+        } else if let Some(result) = {
+            tracing::debug!(
+                tier = env_tier::NAME,
+                "trying AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY"
+            );
             finish(env_tier::resolve(&self.env), env_tier::NAME, &mut record)
-        {
+        } {
             return result;
         }
 
@@ -303,6 +338,8 @@ impl Resolver {
         let ctx = self.context()?;
         match self.tiers.profile_provider(ctx) {
             Ok((tier, provider)) => {
+                tracing::debug!(profile = %profile_name, tier, "the profile's tier applies");
+                record_profile_tiers_before(ctx, Some(tier), &mut record);
                 let result = provider
                     .provide_credentials()
                     .await
@@ -316,15 +353,23 @@ impl Resolver {
                 };
             }
             Err(e) if e.is_not_configured() => {
-                record("profile", TierStatus::Skipped(e.message().to_owned()));
+                tracing::debug!(profile = %profile_name, "no profile tier applies: {}", e.message());
+                record_profile_tiers_before(ctx, None, &mut record);
             }
             Err(e) => {
-                record("profile", TierStatus::Failed(e.to_string()));
+                let tier = tiers::PROFILE
+                    .iter()
+                    .copied()
+                    .find(|t| explain_context::profile_tier_applies(ctx, t).is_ok())
+                    .unwrap_or(tiers::PROFILE[0]);
+                record_profile_tiers_before(ctx, Some(tier), &mut record);
+                record(tier, TierStatus::Failed(e.to_string()));
                 return Err(e);
             }
         }
 
         // 3. Container credentials, then 4. instance metadata.
+        let mut unreachable = None;
         for (tier, provider) in self.tiers.machine_providers(ctx) {
             let provider = match provider {
                 Ok(provider) => provider,
@@ -333,15 +378,44 @@ impl Resolver {
                     continue;
                 }
             };
+            tracing::debug!(tier, "trying");
             let result = provider
                 .provide_credentials()
                 .await
                 .map(|c| c.with_provider(tier));
+            if let Err(e) = &result
+                && let Some(Detail::Unreachable { .. }) = e.detail()
+            {
+                unreachable = Some(e.message().to_owned());
+            }
             if let Some(result) = finish(result, tier, &mut record) {
                 return result;
             }
         }
-        Err(Error::not_configured("no credentials found"))
+        // The CLI's words first; then, where the last tier could not be reached, what failed.
+        Err(Error::not_configured(match unreachable {
+            Some(why) => format!("no credentials found\nThe last tier, instance metadata: {why}"),
+            None => "no credentials found".to_owned(),
+        }))
+    }
+}
+
+/// Records the profile tiers before `chosen` (all of them when `None`) as skipped, with why.
+fn record_profile_tiers_before(
+    ctx: &ProfileContext,
+    chosen: Option<&'static str>,
+    record: &mut impl FnMut(&'static str, TierStatus),
+) {
+    for tier in tiers::PROFILE.iter().take_while(|t| Some(**t) != chosen) {
+        let status = match tiers::missing_feature_of(tier) {
+            Some(feature) => TierStatus::NotCompiled(feature),
+            None => TierStatus::Skipped(
+                explain_context::profile_tier_applies(ctx, tier)
+                    .err()
+                    .unwrap_or_else(|| "not used: an earlier setting of the profile wins".into()),
+            ),
+        };
+        record(tier, status);
     }
 }
 
@@ -353,14 +427,17 @@ fn finish(
 ) -> Option<Result<Credentials, Error>> {
     match result {
         Ok(creds) => {
+            tracing::debug!(tier, expiration = ?creds.expiration().map(awscred_core::timestamp::format_z), "tier resolved");
             record(tier, TierStatus::Resolved);
             Some(Ok(creds))
         }
         Err(e) if e.is_not_configured() => {
+            tracing::debug!(tier, why = %e.message(), "tier skipped");
             record(tier, TierStatus::Skipped(e.message().to_owned()));
             None
         }
         Err(e) => {
+            tracing::debug!(tier, error = %e, "tier failed");
             record(tier, TierStatus::Failed(e.to_string()));
             Some(Err(e))
         }

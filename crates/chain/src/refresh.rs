@@ -50,7 +50,7 @@ use std::time::Duration;
 
 use awscred_core::clock::Clock;
 use awscred_core::provider::BoxFuture;
-use awscred_core::{Credentials, Error, ErrorKind, ProvideCredentials, Result, timestamp};
+use awscred_core::{Credentials, Detail, Error, ErrorKind, ProvideCredentials, Result, timestamp};
 use tokio::sync::watch;
 
 use shards::{Entry, Shards};
@@ -62,10 +62,6 @@ pub const ADVISORY_REFRESH: Duration = Duration::from_secs(15 * 60);
 /// With less time than this left, callers wait for a refresh (botocore's mandatory refresh
 /// timeout).
 pub const MANDATORY_REFRESH: Duration = Duration::from_secs(10 * 60);
-
-/// botocore's message for a refresh that returns expired credentials.
-const STILL_EXPIRED: &str =
-    "Credentials were refreshed, but the refreshed credentials are still expired.";
 
 /// A caching, refreshing wrapper around any provider. Cheap to clone: clones share the cache.
 #[derive(Clone)]
@@ -99,11 +95,15 @@ struct SharedError {
     message: String,
     deferred: bool,
     refused_by_service: bool,
+    detail: Option<Detail>,
 }
 
 impl SharedError {
     fn to_error(&self) -> Error {
         let mut error = Error::new(self.kind, self.message.clone());
+        if let Some(detail) = &self.detail {
+            error = error.with_detail(detail.clone());
+        }
         if self.deferred {
             error = error.deferred();
         }
@@ -121,6 +121,7 @@ impl From<Error> for SharedError {
             message: e.to_string(),
             deferred: e.is_deferred(),
             refused_by_service: e.is_refused_by_service(),
+            detail: e.detail().cloned(),
         }
     }
 }
@@ -235,16 +236,13 @@ impl Shared {
             && !self.static_stability
         {
             // botocore raises it while the credentials are read.
-            return Err(SharedError {
-                kind: ErrorKind::ProviderFailed,
-                message: format!(
-                    "{STILL_EXPIRED} (they expired at {}; provider {})",
-                    timestamp::format_z(expiry),
-                    creds.provider()
-                ),
-                deferred: true,
-                refused_by_service: false,
-            });
+            return Err(Error::still_expired(format_args!(
+                "(they expired at {}; provider {})",
+                timestamp::format_z(expiry),
+                creds.provider()
+            ))
+            .deferred()
+            .into());
         }
         Ok(Arc::new(creds))
     }
@@ -395,6 +393,10 @@ impl RefreshCache {
         match shared.need(cached.as_ref()) {
             Need::None => Ok(cached.expect("Need::None implies cached credentials").creds),
             Need::Advisory => {
+                tracing::debug!(
+                    window_secs = shared.advisory.as_secs(),
+                    "cached credentials inside the advisory refresh window: refreshing"
+                );
                 let cached = cached
                     .expect("Need::Advisory implies cached credentials")
                     .creds;
@@ -406,7 +408,14 @@ impl RefreshCache {
                     Err(_) => Ok(shared.refresh_inline(cached).await),
                 }
             }
-            Need::Mandatory => shared.refresh_blocking().await,
+            Need::Mandatory => {
+                tracing::debug!(
+                    window_secs = shared.mandatory.as_secs(),
+                    cached = cached.is_some(),
+                    "no cached credentials, or inside the mandatory refresh window: fetching"
+                );
+                shared.refresh_blocking().await
+            }
         }
     }
 }

@@ -14,9 +14,9 @@ pub(crate) const CONFIG_FILE: &str = "config-file";
 /// The keys of `profile`. The tier is named after the file the access key was written in.
 /// Presence decides, as in botocore: an access key without a secret is an error naming both.
 pub(crate) fn resolve(set: &ProfileSet, profile: &str) -> Result<Credentials, Error> {
-    let section = set.profile(profile).ok_or_else(|| {
-        Error::invalid_config(format!("The config profile ({profile}) could not be found"))
-    })?;
+    let section = set
+        .profile(profile)
+        .ok_or_else(|| Error::profile_not_found(profile))?;
     let Some(access_key) = section.property("aws_access_key_id") else {
         return Err(Error::not_configured(format!(
             "profile {profile} has no aws_access_key_id"

@@ -39,6 +39,43 @@ pub(crate) struct Tiers {
 const CONTAINER: &str = "container-role";
 const INSTANCE: &str = "iam-role";
 
+/// The profile tiers, in the order botocore asks them (`login`: an `aws login` session, which
+/// the CLI v2 asks after the credentials file).
+pub(crate) const PROFILE: [&str; 7] = [
+    "assume-role",
+    "assume-role-with-web-identity",
+    "sso",
+    static_keys::CREDENTIALS_FILE,
+    "login",
+    "custom-process",
+    static_keys::CONFIG_FILE,
+];
+
+/// Every tier, in the CLI's order.
+pub(crate) const ALL: [&str; 10] = [
+    env_tier::NAME,
+    PROFILE[0],
+    PROFILE[1],
+    PROFILE[2],
+    PROFILE[3],
+    PROFILE[4],
+    PROFILE[5],
+    PROFILE[6],
+    CONTAINER,
+    INSTANCE,
+];
+
+/// The cargo feature a profile tier needs, when it is not compiled in.
+pub(crate) fn missing_feature_of(tier: &str) -> Option<&'static str> {
+    let (feature, on) = match tier {
+        "assume-role" | "assume-role-with-web-identity" => ("sts", cfg!(feature = "sts")),
+        "sso" | "login" => ("sso", cfg!(feature = "sso")),
+        "custom-process" => ("process", cfg!(feature = "process")),
+        _ => ("profile", cfg!(feature = "profile")),
+    };
+    (!on).then_some(feature)
+}
+
 impl Tiers {
     pub(crate) fn new(
         #[cfg(feature = "http")] http: Option<Arc<dyn awscred_core::http::HttpClient>>,

@@ -8,8 +8,10 @@ use awscred_profile::SelectedProfile;
 use clap::error::ErrorKind;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use crate::failure::{Failure, USAGE_ERROR};
-use crate::{configure, console, exec, explain, export, logging, login, serve, sso, status};
+use crate::failure::{CONFIGURATION_ERROR, Failure, USAGE_ERROR};
+use crate::{
+    configure, console, exec, explain, export, logging, login, serve, sso, status, suggest,
+};
 
 /// The options every subcommand takes (before or after its name), as the CLI's global options.
 #[derive(Debug, Clone, Default)]
@@ -59,14 +61,20 @@ pub(crate) fn command() -> Command {
                 .long("profile")
                 .value_name("NAME")
                 .global(true)
-                .help("Use this profile (as `aws --profile`); environment credentials are then ignored"),
+                .help(
+                    "The profile, as `aws --profile` (otherwise AWS_PROFILE, then \
+                     AWS_DEFAULT_PROFILE, then `default`)",
+                ),
         )
         .arg(
             Arg::new("region")
                 .long("region")
                 .value_name("REGION")
                 .global(true)
-                .help("The region for the tiers that call AWS (STS, SSO)"),
+                .help(
+                    "The region, as `aws --region` (otherwise AWS_REGION, AWS_DEFAULT_REGION, \
+                     then the profile's `region`)",
+                ),
         )
         .arg(
             Arg::new("debug")
@@ -105,7 +113,7 @@ pub(crate) fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let env = Env::real();
     let code = match matches.subcommand() {
         Some(("export-credentials", sub)) => export::run(&globals, sub, &env),
-        Some(("explain", _)) => explain::run(&globals, &env),
+        Some(("explain", sub)) => explain::run(&globals, sub, &env),
         Some(("exec", sub)) => exec::run(&globals, sub, &env),
         Some(("serve", sub)) => serve::run(&globals, sub, &env),
         Some(("sso", sub)) => sso::run(&globals, sub, &env),
@@ -136,26 +144,67 @@ pub(crate) fn selected_profile(globals: &Globals, env: &Env) -> SelectedProfile 
     awscred_profile::selected_profile(globals.profile.as_deref(), env)
 }
 
-/// What the CLI does before any command runs (its `session-initialized` handlers read the
-/// profile's configuration): a profile that was named must exist in the config or credentials
-/// file. When it does not, the CLI fails with botocore's `ProfileNotFound` and the general exit
-/// status, 255. The files are the chain's own, loaded once.
+/// What `aws configure export-credentials` meets before it has credentials, for the commands
+/// that need them (`export-credentials`, `explain`, `exec`, `serve`): the CLI has parsed its
+/// files before the command runs, so one that cannot be parsed ends the command (255, `Unable to
+/// parse config file: PATH`) whatever tier would answer; and a profile that was named
+/// (`--profile`, AWS_PROFILE, AWS_DEFAULT_PROFILE, even empty) must exist in the config or
+/// credentials file, else botocore's `ProfileNotFound` reaches the command's "Unable to retrieve
+/// credentials" (253), written in the CLI's legacy format (without the profile, its error
+/// handlers cannot read `cli_error_format`). The files are the chain's own, loaded once.
 pub(crate) fn check_profile_exists(
     globals: &Globals,
     env: &Env,
     chain: &awscred_chain::Chain,
 ) -> Result<(), Failure> {
+    let ctx = chain
+        .profile_context()
+        .map_err(|e| Failure::from_credentials_error(&e))?;
     let selected = selected_profile(globals, env);
-    if !selected.source.is_explicit() {
-        return Ok(());
+    if selected.source.is_explicit() && ctx.profiles.profile(&selected.name).is_none() {
+        return Err(Failure::Plain(
+            CONFIGURATION_ERROR,
+            format!(
+                "Unable to retrieve credentials: {}{}{}",
+                awscred_core::Error::profile_not_found(&selected.name),
+                suggest::did_you_mean(&selected.name, ctx.profiles.profile_names()),
+                ignored_section(ctx, &selected.name),
+            ),
+        ));
     }
+    Ok(())
+}
+
+/// ` (FILE:LINE: section [NAME] ignored: ...)` when the files hold a section of that name that
+/// the CLI does not read as a profile (a `[dev]` in the config file, a `[profile dev]` in the
+/// credentials file): the usual reason a newcomer's profile "does not exist".
+fn ignored_section(ctx: &awscred_profile::ProfileContext, name: &str) -> String {
+    let section = format!("[{name}]");
+    let prefixed = format!("[profile {name}]");
+    ctx.profiles
+        .warnings()
+        .iter()
+        .find(|w| w.message.contains(&section) || w.message.contains(&prefixed))
+        .map(|w| format!(" ({w})"))
+        .unwrap_or_default()
+}
+
+/// What other CLI commands (`aws sso login`) meet first: a profile that was named must exist,
+/// else botocore's `ProfileNotFound` ends the command with the general error (255).
+pub(crate) fn require_named_profile(
+    globals: &Globals,
+    env: &Env,
+    chain: &awscred_chain::Chain,
+) -> Result<(), Failure> {
+    let selected = selected_profile(globals, env);
     let ctx = chain
         .profile_context()
         .map_err(|e| Failure::General(e.to_string()))?;
-    if ctx.profiles.profile(&selected.name).is_none() {
+    if selected.source.is_explicit() && ctx.profiles.profile(&selected.name).is_none() {
         return Err(Failure::General(format!(
-            "The config profile ({}) could not be found",
-            selected.name
+            "{}{}",
+            awscred_core::Error::profile_not_found(&selected.name),
+            suggest::did_you_mean(&selected.name, ctx.profiles.profile_names()),
         )));
     }
     Ok(())

@@ -56,7 +56,8 @@ const NOT_FOUND: u8 = 127;
 /// The subcommand's parser.
 pub(crate) fn command() -> Command {
     Command::new("exec")
-        .about(
+        .about("Run a command with the credentials in its environment")
+        .long_about(
             "Run a command with the credentials in its environment: AWS_ACCESS_KEY_ID, \
              AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and AWS_CREDENTIAL_EXPIRATION when present, \
              AWS_REGION and AWS_DEFAULT_REGION when a region is known. Variables naming other \

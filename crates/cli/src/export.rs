@@ -9,21 +9,17 @@ use crate::cli::{self, Globals};
 use crate::failure::Failure;
 use crate::format::Format;
 
-/// botocore's error for credentials that are still expired after a refresh. The CLI meets it
-/// while reading the credentials, after its "Unable to retrieve credentials" handling, so it ends
-/// the command with the general exit status, 255. The chain's refresh cache reports it with this
-/// text first (then when they expired and which tier answered); expired credentials that reach
-/// the CLI without passing a refresh are refused with it too.
-const STILL_EXPIRED: &str =
-    "Credentials were refreshed, but the refreshed credentials are still expired.";
-
 /// The subcommand's parser.
 pub(crate) fn command() -> Command {
     Command::new("export-credentials")
-        .about(
+        .about("Print the credentials, as `aws configure export-credentials`")
+        .long_about(
             "Print the credentials the AWS CLI would use, in the format another program reads: \
              the credential_process JSON document (default) or shell variables. The output is \
-             byte-identical to `aws configure export-credentials`.",
+             byte-identical to `aws configure export-credentials`, and so are the exit statuses \
+             (253: no credentials; 255: a file that cannot be parsed). The profile is --profile, \
+             else AWS_PROFILE, else AWS_DEFAULT_PROFILE, else `default`; with --profile, keys in \
+             the environment (AWS_ACCESS_KEY_ID...) are not used, as in the CLI.",
         )
         .arg(
             Arg::new("format")
@@ -49,10 +45,7 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> u8 {
 }
 
 /// The chain's credentials, or how the command fails as `aws configure export-credentials`
-/// does: "Unable to retrieve credentials" (253) for what fails while the credentials are
-/// located; for what fails while they are read (botocore's deferred and refreshed credentials:
-/// assume role, web identity, SSO, an `aws login` refresh, still-expired credentials), a
-/// service's refusal (254) or the general error (255).
+/// does ([`Failure::from_credentials_error`]).
 pub(crate) fn resolve(
     chain: &awscred_chain::Chain,
     env: &Env,
@@ -61,27 +54,34 @@ pub(crate) fn resolve(
 }
 
 /// [`resolve`] for a caller already in the runtime: the chain's answer, checked and mapped.
+/// Expired credentials that reach here without passing a refresh are refused as botocore
+/// refuses them after its refresh: still expired (255).
 pub(crate) fn checked(
     resolved: Result<awscred_core::Credentials, awscred_core::Error>,
     env: &Env,
 ) -> Result<awscred_core::Credentials, Failure> {
-    let creds = resolved.map_err(|e| {
-        let message = e.to_string();
-        if e.is_deferred() && e.is_refused_by_service() {
-            Failure::Client(message)
-        } else if e.is_deferred() || message.starts_with(STILL_EXPIRED) {
-            Failure::General(message)
-        } else {
-            Failure::Configuration(format!(
-                "Unable to retrieve credentials: {}",
-                message.trim()
-            ))
-        }
-    })?;
+    let creds = resolved.map_err(|e| Failure::from_credentials_error(&e))?;
     if creds.expiration().is_some_and(|at| at <= env.now()) {
-        return Err(Failure::General(STILL_EXPIRED.into()));
+        return Err(Failure::from_credentials_error(
+            &awscred_core::Error::still_expired(""),
+        ));
     }
     Ok(creds)
+}
+
+/// What the command checks before it asks the chain: the files and the named profile
+/// ([`cli::check_profile_exists`]); then it refuses a loop of credential processes running
+/// export-credentials, and hands the longer `_AWS_CLI_PROFILE_CHAIN` to every credential process
+/// this run starts. `explain` does the same, so it ends as this command would.
+pub(crate) fn prepare(
+    globals: &Globals,
+    env: &Env,
+    chain: &awscred_chain::Chain,
+) -> Result<(), Failure> {
+    cli::check_profile_exists(globals, env, chain)?;
+    let profile = cli::selected_profile(globals, env).name;
+    awscred_process::recursion::enter_export_credentials(env, &profile)
+        .map_err(|e| Failure::Configuration(e.to_string()))
 }
 
 fn export(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Failure> {
@@ -90,12 +90,7 @@ fn export(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Fail
         .and_then(|name| Format::from_name(name))
         .unwrap_or(Format::Process);
     let chain = globals.chain(env);
-    cli::check_profile_exists(globals, env, &chain)?;
-    // Refuses a loop of credential processes running export-credentials, and hands the longer
-    // `_AWS_CLI_PROFILE_CHAIN` to every credential process this run starts.
-    let profile = cli::selected_profile(globals, env).name;
-    awscred_process::recursion::enter_export_credentials(env, &profile)
-        .map_err(|e| Failure::Configuration(e.to_string()))?;
+    prepare(globals, env, &chain)?;
     let creds = resolve(&chain, env)?;
     tracing::debug!(provider = creds.provider(), "credentials resolved");
     format.check(&creds).map_err(Failure::Configuration)?;

@@ -3,6 +3,8 @@
 
 use std::io::Write;
 
+use awscred_core::Detail;
+
 /// The CLI's `PARAM_VALIDATION_ERROR_RC`: the command line is wrong.
 pub(crate) const USAGE_ERROR: u8 = 252;
 /// The CLI's `CONFIGURATION_ERROR_RC`: what `ConfigurationError` ends with, such as "Unable to
@@ -24,8 +26,13 @@ pub(crate) enum Failure {
     Client(String),
     /// Any other error.
     General(String),
-    /// The CLI's `ParamValidationError`: a value the command refuses (252).
-    Usage(String),
+    /// botocore's `ParamValidationError`: a request parameter the service's model refuses,
+    /// caught before anything was sent.
+    ParamValidation(String),
+    /// An error the CLI prints without its code, in its legacy format, with the given exit
+    /// status: what it falls back to when the selected profile does not exist (its error
+    /// handlers cannot read the profile's `cli_error_format`).
+    Plain(u8, String),
 }
 
 impl Failure {
@@ -35,8 +42,48 @@ impl Failure {
             Failure::Configuration(_) => CONFIGURATION_ERROR,
             Failure::Client(_) => CLIENT_ERROR,
             Failure::General(_) => GENERAL_ERROR,
-            Failure::Usage(_) => USAGE_ERROR,
+            Failure::ParamValidation(_) => USAGE_ERROR,
+            Failure::Plain(code, _) => *code,
         }
+    }
+
+    /// How a command that needs credentials (`export-credentials`, and `explain`, `exec` and
+    /// `serve` after it) ends when the chain fails: the one place that chooses, from the error's
+    /// typed [`Detail`] and marks, what `aws configure export-credentials` would end with.
+    ///
+    /// - a file that cannot be parsed: the general error (255), without the "Unable to retrieve
+    ///   credentials" the command puts before the errors it catches (the CLI parses its files
+    ///   before the command runs);
+    /// - a parameter botocore refuses before calling a service: 252;
+    /// - what fails while the credentials are read rather than located (botocore's deferred and
+    ///   refreshed credentials: assume role, web identity, SSO, an `aws login` refresh, still
+    ///   expired credentials): a service's refusal 254, the rest 255;
+    /// - anything else: "Unable to retrieve credentials: ..." (253).
+    pub(crate) fn from_credentials_error(e: &awscred_core::Error) -> Failure {
+        let message = e.to_string().trim().to_owned();
+        match e.detail() {
+            Some(Detail::UnparsableFile { .. }) => return Failure::General(message),
+            Some(Detail::ParameterValidation { .. }) => return Failure::ParamValidation(message),
+            Some(Detail::StillExpired) => return Failure::General(message),
+            _ => {}
+        }
+        if e.is_deferred() && e.is_refused_by_service() {
+            Failure::Client(message)
+        } else if e.is_deferred() {
+            Failure::General(message)
+        } else {
+            Failure::Configuration(format!("Unable to retrieve credentials: {message}"))
+        }
+    }
+
+    /// The message as the error line shows it, without `awscred: [ERROR]: `.
+    pub(crate) fn message(&self) -> String {
+        let rendered = self.render();
+        rendered
+            .trim()
+            .strip_prefix("awscred: [ERROR]: ")
+            .unwrap_or(rendered.trim())
+            .to_owned()
     }
 
     /// What goes to stderr: a blank line, then `awscred: [ERROR]: ` and the message, as the CLI's
@@ -44,8 +91,10 @@ impl Failure {
     pub(crate) fn render(&self) -> String {
         let message = match self {
             Failure::Configuration(m) => format!("An error occurred (Configuration): {}", m.trim()),
-            Failure::Usage(m) => format!("An error occurred (ParamValidation): {}", m.trim()),
-            Failure::Client(m) | Failure::General(m) => m.trim().to_owned(),
+            Failure::ParamValidation(m) => {
+                format!("An error occurred (ParamValidation): {}", m.trim())
+            }
+            Failure::Client(m) | Failure::General(m) | Failure::Plain(_, m) => m.trim().to_owned(),
         };
         format!("\nawscred: [ERROR]: {}\n", message.trim())
     }
@@ -82,6 +131,35 @@ mod tests {
         assert_eq!(
             f.render(),
             "\nawscred: [ERROR]: The config profile (x) could not be found\n"
+        );
+    }
+
+    #[test]
+    fn the_exit_status_follows_the_errors_detail() {
+        use awscred_core::Error;
+        let code = |e: Error| Failure::from_credentials_error(&e).code();
+        assert_eq!(code(Error::invalid_config("no keys")), 253);
+        let parse = Error::invalid_config("Unable to parse config file: /h/c:1: x").with_detail(
+            Detail::UnparsableFile {
+                path: "/h/c".into(),
+                line: Some(1),
+            },
+        );
+        assert_eq!(code(parse), 255);
+        let refused = Error::parameter_validation("AssumeRole", &["x".into()]).deferred();
+        assert_eq!(code(refused), 252);
+        assert_eq!(code(Error::still_expired("")), 255);
+        assert_eq!(code(Error::provider_failed("sts").deferred()), 255);
+        let denied = Error::provider_failed("sts")
+            .refused_by_service()
+            .deferred();
+        assert_eq!(code(denied), 254);
+        // Only the message's words differ: the text alone decides nothing.
+        assert_eq!(
+            code(Error::provider_failed(
+                "Credentials were refreshed, but the refreshed credentials are still expired."
+            )),
+            253
         );
     }
 }

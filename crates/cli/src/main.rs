@@ -21,8 +21,9 @@
 //!
 //! `export-credentials` is a drop-in for `aws configure export-credentials`: the same formats,
 //! byte for byte, the same `_AWS_CLI_PROFILE_CHAIN` recursion guard, the same exit statuses (252
-//! for a usage error, 253 when no credentials can be had, 255 for a profile that does not exist),
-//! so it can serve as another tool's `credential_process`.
+//! for a usage error or a parameter STS's model refuses, 253 when no credentials can be had,
+//! a missing profile included, 254 for a service's refusal, 255 for a file that cannot be parsed
+//! and other errors), so it can serve as another tool's `credential_process`.
 //!
 //! Logging is off unless `--debug` or `AWSCRED_LOG` (a `tracing` filter such as `trace` or
 //! `awscred_chain=debug`) turns it on; it goes to stderr. Secrets never appear in it, nor in
@@ -53,6 +54,7 @@ mod signals;
 mod sso;
 mod sso_populate;
 mod status;
+mod suggest;
 
 use std::process::ExitCode;
 

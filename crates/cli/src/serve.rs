@@ -24,7 +24,8 @@ use crate::signals::Stop;
 /// The subcommand's parser.
 pub(crate) fn command() -> Command {
     Command::new("serve")
-        .about(
+        .about("Serve the credentials on a local container-credentials endpoint")
+        .long_about(
             "Serve the credentials on a local container-credentials endpoint (127.0.0.1, a random \
              port and a random bearer token). Prints `export AWS_CONTAINER_CREDENTIALS_FULL_URI=...` \
              and `export AWS_CONTAINER_AUTHORIZATION_TOKEN=...` for the shell that runs the SDKs \
@@ -62,11 +63,16 @@ fn serve(globals: &Globals, env: &Env, json: bool) -> Result<u8, Failure> {
     cli::block_on(async move {
         let mut stop =
             Stop::new().map_err(|e| Failure::General(format!("cannot listen for signals: {e}")))?;
+        let profile = chain.profile_name();
         let provider = server::session_provider(chain, env)?;
         // Fails now, with the CLI's message and status, rather than on every request.
         let creds = export::checked(provider.provide_credentials().await, env)?;
         let endpoint = Endpoint::bind(Supply::new(provider, Some(creds))).await?;
         announce(&endpoint, json)?;
+        eprintln!(
+            "awscred: serving the credentials of profile {profile} on {} until Ctrl-C (SIGINT) or SIGTERM",
+            endpoint.uri()
+        );
         let code = server::until(stop.wait(), endpoint.serve()).await;
         tracing::debug!(code, "stopped by a signal");
         Ok(code)

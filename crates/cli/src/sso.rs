@@ -14,13 +14,19 @@ use crate::failure::{Failure, USAGE_ERROR};
 /// The subcommand's parser.
 pub(crate) fn command() -> Command {
     Command::new("sso")
-        .about("Log in to or out of IAM Identity Center (AWS SSO), as `aws sso login` / `aws sso logout`")
+        .about("Log in to or out of IAM Identity Center, as `aws sso login` / `logout`")
+        .long_about(
+            "Log in to or out of IAM Identity Center (AWS SSO), as `aws sso login` and `aws sso \
+             logout`, sharing the CLI's caches (~/.aws/sso/cache, ~/.aws/cli/cache).",
+        )
         .subcommand_required(true)
         .subcommand(
             Command::new("login")
-                .about(
+                .about("Obtain and cache an SSO access token")
+                .long_about(
                     "Obtain an SSO access token for the profile's sso-session (or legacy SSO \
-                     configuration) and cache it where the AWS CLI v2 reads it",
+                     configuration) and cache it where the AWS CLI v2 reads it. The profile is \
+                     --profile, else AWS_PROFILE, else AWS_DEFAULT_PROFILE, else `default`.",
                 )
                 .arg(
                     Arg::new("sso-session")
@@ -31,10 +37,14 @@ pub(crate) fn command() -> Command {
                 .args(login_args()),
         )
         .subcommand(crate::sso_populate::command())
-        .subcommand(Command::new("logout").about(
-            "Invalidate and remove every cached SSO access token, and remove the cached SSO role \
-             credentials",
-        ))
+        .subcommand(
+            Command::new("logout")
+                .about("Log out of every cached SSO session")
+                .long_about(
+                    "Invalidate and remove every cached SSO access token, and remove the cached \
+                     SSO role credentials. It reads no profile: --profile changes nothing.",
+                ),
+        )
 }
 
 /// The CLI's `LOGIN_ARGS`, shared by `sso login` and `configure sso`.
@@ -82,7 +92,7 @@ fn http(env: &Env) -> Arc<dyn HttpClient> {
 
 fn login(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Failure> {
     let chain = globals.chain(env);
-    cli::check_profile_exists(globals, env, &chain)?;
+    cli::require_named_profile(globals, env, &chain)?;
     let ctx = chain
         .profile_context()
         .map_err(|e| Failure::General(e.to_string()))?;
@@ -102,9 +112,10 @@ fn login(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Failu
     cli::block_on(awscred_sso::login(ctx, http(env), &options, &mut out))?.map_err(failure)
 }
 
+/// As `aws sso logout`, which reads no profile: a `--profile` that does not exist changes
+/// nothing (exit 0); every cached token is logged out.
 fn logout(globals: &Globals, env: &Env) -> Result<(), Failure> {
     let chain = globals.chain(env);
-    cli::check_profile_exists(globals, env, &chain)?;
     let ctx = chain
         .profile_context()
         .map_err(|e| Failure::General(e.to_string()))?;

@@ -2,13 +2,15 @@
 
 Reads a JSON list of cases on stdin, each {"env": {...}, "profile": str|null, "format": str},
 runs every case in this one process, and writes a JSON list of results on stdout, each
-{"stdout": str, "code": int, "message": str|null}.
+{"stdout": str, "code": int, "message": str|null, "plain": bool (optional)}.
 
 Per case this does what the CLI does (awscli/clidriver.py, awscli/customizations/configure/
 exportcreds.py, read for reference, not copied):
   1. a botocore Session; `--profile` becomes the session's `profile` instance variable;
-  2. the `session-initialized` handlers read the scoped config, so a named profile that does not
-     exist raises ProfileNotFound: exit 255 with its message;
+  2. the `session-initialized` handlers read the scoped config, so a file that cannot be parsed
+     exits 255; a named profile that does not exist raises ProfileNotFound, which the CLI v2
+     meets again in export-credentials' get_credentials: exit 253 ("plain": written without
+     the error code);
   3. export-credentials: the _AWS_CLI_PROFILE_CHAIN recursion check (exit 253), then
      get_credentials(); an exception or no credentials is a ConfigurationError, exit 253;
   4. the credentials printed in the chosen format; botocore fetches deferred credentials (assume
@@ -143,6 +145,13 @@ def run_case(case):
             session.set_config_variable('profile', case['profile'])
         # The CLI's session-initialized handlers (CLI history) read the scoped config.
         session.get_scoped_config()
+    except botocore.exceptions.ProfileNotFound as e:
+        # The CLI v2 gets past its session set-up without the profile, and export-credentials
+        # meets ProfileNotFound in get_credentials: a ConfigurationError (253), which its error
+        # handlers write in the legacy format, without the error code (they cannot read the
+        # profile's cli_error_format).
+        return {'stdout': '', 'code': 253, 'plain': True,
+                'message': f'Unable to retrieve credentials: {str(e).strip()}'}
     except Exception as e:
         return {'stdout': '', 'code': 255, 'message': str(e).strip()}
     try:

@@ -198,19 +198,50 @@ fn partial_credentials_are_a_configuration_error() {
 }
 
 #[test]
-fn a_missing_profile_is_a_general_error() {
+fn a_missing_profile_cannot_give_credentials() {
     let run = Run::new().file(
         ".aws/credentials",
-        "[default]\naws_access_key_id = A\naws_secret_access_key = S\n",
+        "[default]\naws_access_key_id = A\naws_secret_access_key = S\n\n[production]\n\
+         aws_access_key_id = A\naws_secret_access_key = S\n",
     );
-    let expected = "\nawscred: [ERROR]: The config profile (nope) could not be found\n";
+    // As `aws configure export-credentials`: 253, written without the error code.
+    let expected = "\nawscred: [ERROR]: Unable to retrieve credentials: The config profile \
+                    (nope) could not be found\n";
     assert_failure(
         &run.run(&["export-credentials", "--profile", "nope"]),
-        255,
+        253,
         expected,
     );
     let run = run.env("AWS_PROFILE", "nope");
-    assert_failure(&run.run(&["export-credentials"]), 255, expected);
+    assert_failure(&run.run(&["export-credentials"]), 253, expected);
+    // A name close to one that exists gets a suggestion.
+    assert_failure(
+        &run.run(&["export-credentials", "--profile", "prodution"]),
+        253,
+        "\nawscred: [ERROR]: Unable to retrieve credentials: The config profile (prodution) \
+         could not be found (did you mean `production`?)\n",
+    );
+}
+
+#[test]
+fn a_file_that_cannot_be_parsed_ends_every_command_as_in_the_cli() {
+    // Even with keys in the environment, which would answer first: the CLI parses its files
+    // before the command runs (255, without "Unable to retrieve credentials").
+    let run = Run::new()
+        .env_credentials()
+        .file(".aws/config", "[default\nregion = us-east-1\n");
+    let out = run.run(&["export-credentials"]);
+    assert_eq!(out.status.code(), Some(255));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let file = run.home.path().join(".aws/config");
+    assert!(
+        err.starts_with(&format!(
+            "\nawscred: [ERROR]: Unable to parse config file: {}:1:",
+            file.display()
+        )),
+        "{err}"
+    );
+    assert_eq!(run.run(&["explain"]).status.code(), Some(255));
 }
 
 #[test]
@@ -331,20 +362,35 @@ fn explain_names_the_sources_and_never_the_secrets() {
 
 #[test]
 fn explain_exits_as_export_credentials_would() {
+    // The report on stdout, the error once on stderr, as export-credentials writes it.
     let out = Run::new().run(&["explain"]);
     assert_eq!(out.status.code(), Some(253));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err,
+        "\nawscred: [ERROR]: An error occurred (Configuration): Unable to retrieve credentials: \
+         no credentials found\n"
+    );
     assert!(
-        stdout(&out).contains("no credentials found"),
+        !stdout(&out).contains("no credentials found"),
         "{}",
         stdout(&out)
     );
     let out = Run::new().run(&["explain", "--profile", "nope"]);
-    assert_eq!(out.status.code(), Some(255));
+    assert_eq!(out.status.code(), Some(253));
+    let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stdout(&out).contains("The config profile (nope) could not be found"),
-        "{}",
-        stdout(&out)
+        err.contains("The config profile (nope) could not be found"),
+        "{err}"
     );
+    // A missing profile still shows how it was selected and which files were read.
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("profile: nope (from --profile)\n"),
+        "{text}"
+    );
+    assert!(text.contains("(this profile is in neither file)"), "{text}");
+    assert!(text.contains("/.aws/config"), "{text}");
 }
 
 #[test]

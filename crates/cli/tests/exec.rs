@@ -186,7 +186,7 @@ fn nothing_runs_when_no_credentials_resolve() {
     assert!(!marker.exists());
 
     let out = home.run(&["exec", "--profile", "nope", "--", "sh", "-c", &script]);
-    assert_code(&out, 255);
+    assert_code(&out, 253);
     assert!(!marker.exists());
 }
 

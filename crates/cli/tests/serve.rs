@@ -249,7 +249,7 @@ fn it_does_not_start_without_credentials() {
     assert_eq!(stdout(&out), "");
     let home = Home::new().with_dev_profile();
     let out = home.run(&["serve", "--profile", "nope"]);
-    assert_code(&out, 255);
+    assert_code(&out, 253);
 }
 
 /// moto with an IAM user allowed to call STS, signature checking on; the user's keys.

@@ -1,6 +1,7 @@
 //! The one error type every tier returns.
 
 use std::fmt;
+use std::path::PathBuf;
 
 /// Why a tier did not produce credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +23,68 @@ pub enum ErrorKind {
     Io,
 }
 
+/// What exactly went wrong, for callers that act on it rather than print it: the `awscred`
+/// command chooses its exit status from this, never from the message's text. Found on the error
+/// or any of its causes ([`Error::detail`]); errors that carry none are described by their
+/// [`ErrorKind`] alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Detail {
+    /// A profile that was asked for by name is in neither file (botocore's `ProfileNotFound`).
+    ProfileNotFound {
+        /// The profile's name.
+        profile: String,
+    },
+    /// A configuration file that cannot be parsed (botocore's `ConfigParseError`).
+    UnparsableFile {
+        /// The file.
+        path: PathBuf,
+        /// The first line that cannot be read, when one is to blame.
+        line: Option<u32>,
+    },
+    /// A setting with a value the tier cannot use (for tiers that name the key and its place).
+    InvalidSetting {
+        /// The file the value was read from, when it came from a file.
+        file: Option<PathBuf>,
+        /// Its line.
+        line: Option<u32>,
+        /// The key or variable.
+        key: String,
+    },
+    /// A request parameter the service's model refuses, found before anything was sent
+    /// (botocore's `ParamValidationError`).
+    ParameterValidation {
+        /// The operation, as `AssumeRole`.
+        operation: String,
+    },
+    /// A service answered with an error (botocore's `ClientError`).
+    Service {
+        /// The error code, as `AccessDenied`.
+        code: String,
+        /// The operation.
+        operation: String,
+        /// The HTTP status.
+        status: u16,
+    },
+    /// Credentials that are still expired after a refresh.
+    StillExpired,
+    /// A file that could not be read or written.
+    Io {
+        /// The file.
+        path: PathBuf,
+    },
+    /// An endpoint that could not be reached at all (refused, timed out, TLS, a proxy).
+    Unreachable {
+        /// The endpoint.
+        endpoint: String,
+    },
+    /// An endpoint that did not answer in time.
+    Timeout {
+        /// The endpoint.
+        endpoint: String,
+    },
+}
+
 /// A tier's error. The message is written for the person at the terminal: it names the file,
 /// profile, key or endpoint involved. It never contains a secret.
 #[derive(Debug)]
@@ -31,7 +94,12 @@ pub struct Error {
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     deferred: bool,
     refused_by_service: bool,
+    detail: Option<Detail>,
 }
+
+/// botocore's message for credentials that are still expired after a refresh.
+const STILL_EXPIRED: &str =
+    "Credentials were refreshed, but the refreshed credentials are still expired.";
 
 /// The result type of the providers.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -45,7 +113,58 @@ impl Error {
             source: None,
             deferred: false,
             refused_by_service: false,
+            detail: None,
         }
+    }
+
+    /// botocore's `ProfileNotFound`: `The config profile (NAME) could not be found`.
+    pub fn profile_not_found(profile: &str) -> Self {
+        Error::invalid_config(format!("The config profile ({profile}) could not be found"))
+            .with_detail(Detail::ProfileNotFound {
+                profile: profile.to_owned(),
+            })
+    }
+
+    /// botocore's `ParamValidationError` for `operation`: the message lists each refused
+    /// parameter on its own line after `Parameter validation failed:`.
+    pub fn parameter_validation(operation: &str, problems: &[String]) -> Self {
+        Error::invalid_config(format!(
+            "Parameter validation failed:\n{}",
+            problems.join("\n")
+        ))
+        .with_detail(Detail::ParameterValidation {
+            operation: operation.to_owned(),
+        })
+    }
+
+    /// Credentials still expired after a refresh, with botocore's message first and then
+    /// `context` (when they expired, which tier answered).
+    pub fn still_expired(context: impl fmt::Display) -> Self {
+        let context = context.to_string();
+        let message = if context.is_empty() {
+            STILL_EXPIRED.to_owned()
+        } else {
+            format!("{STILL_EXPIRED} {context}")
+        };
+        Error::provider_failed(message).with_detail(Detail::StillExpired)
+    }
+
+    /// Attaches what exactly went wrong ([`Detail`]).
+    pub fn with_detail(mut self, detail: Detail) -> Self {
+        self.detail = Some(detail);
+        self
+    }
+
+    /// What exactly went wrong: the detail of this error or of its nearest cause that has one.
+    pub fn detail(&self) -> Option<&Detail> {
+        let mut current: Option<&(dyn std::error::Error + 'static)> = Some(self);
+        while let Some(e) = current {
+            if let Some(detail) = e.downcast_ref::<Error>().and_then(|e| e.detail.as_ref()) {
+                return Some(detail);
+            }
+            current = e.source();
+        }
+        None
     }
 
     /// The tier does not apply; the chain goes on.
@@ -183,6 +302,30 @@ mod tests {
         assert!(refused.is_refused_by_service());
         assert!(!refused.is_deferred());
         assert!(!Error::provider_failed("z").is_refused_by_service());
+    }
+
+    #[test]
+    fn details_are_found_through_context_and_causes() {
+        let missing = Error::profile_not_found("dev");
+        assert_eq!(
+            missing.to_string(),
+            "The config profile (dev) could not be found"
+        );
+        let wrapped = Error::provider_failed("outer").with_source(missing.context("x"));
+        assert_eq!(
+            wrapped.detail(),
+            Some(&Detail::ProfileNotFound {
+                profile: "dev".into()
+            })
+        );
+        assert_eq!(Error::provider_failed("y").detail(), None);
+        let refused = Error::parameter_validation("AssumeRole", &["a".into(), "b".into()]);
+        assert_eq!(refused.to_string(), "Parameter validation failed:\na\nb");
+        assert_eq!(Error::still_expired("").to_string(), STILL_EXPIRED);
+        assert_eq!(
+            Error::still_expired("").detail(),
+            Some(&Detail::StillExpired)
+        );
     }
 
     #[test]

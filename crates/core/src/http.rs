@@ -135,6 +135,17 @@ impl HttpError {
     pub fn is_timeout(&self) -> bool {
         self.kind == HttpErrorKind::Timeout
     }
+
+    /// The typed [`crate::Detail`] of this failure: a timeout, or an endpoint that could not be
+    /// reached (refused, TLS, a proxy, a broken connection).
+    pub fn detail(&self) -> crate::Detail {
+        let endpoint = self.endpoint.clone();
+        if self.is_timeout() {
+            crate::Detail::Timeout { endpoint }
+        } else {
+            crate::Detail::Unreachable { endpoint }
+        }
+    }
 }
 
 impl fmt::Display for HttpError {

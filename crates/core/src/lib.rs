@@ -84,6 +84,6 @@ pub mod timestamp;
 
 pub use credentials::{Credentials, Origin};
 pub use env::Env;
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Detail, Error, ErrorKind, Result};
 pub use provider::ProvideCredentials;
 pub use secret::{REDACTED, Secret};

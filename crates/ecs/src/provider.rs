@@ -179,6 +179,7 @@ impl ContainerProvider {
         } else {
             FULL_URI_VAR
         };
+        tracing::debug!(endpoint = %shown, from = source, "asking the container credentials endpoint");
         let timeouts = Timeouts {
             connect: self.policy.timeout,
             read: self.policy.timeout,

@@ -9,7 +9,9 @@ use std::time::{Duration, SystemTime};
 
 use awscred_core::http::{HttpClient, HttpRequest, HttpResponse, Method, Timeouts};
 use awscred_core::provider::BoxFuture;
-use awscred_core::{Credentials, Env, Error, ErrorKind, ProvideCredentials, Secret, timestamp};
+use awscred_core::{
+    Credentials, Detail, Env, Error, ErrorKind, ProvideCredentials, Secret, timestamp,
+};
 use awscred_profile::ProfileContext;
 use http::HeaderValue;
 use tokio::time::Instant;
@@ -246,6 +248,29 @@ enum Failure {
 impl Failure {
     fn reachable(&self) -> bool {
         !matches!(self, Failure::Transport { .. })
+    }
+
+    /// What failed, in a word or two, for the person reading the error.
+    fn cause(&self) -> &'static str {
+        match self {
+            Failure::Transport {
+                timed_out: true, ..
+            } => "timed out",
+            Failure::Transport { message, .. } => {
+                let m = message.to_ascii_lowercase();
+                if m.contains("proxy") {
+                    "the proxy failed"
+                } else if m.contains("tls") || m.contains("certificate") {
+                    "TLS failed"
+                } else if m.contains("refused") {
+                    "connection refused"
+                } else {
+                    "no connection"
+                }
+            }
+            Failure::Status(_) => "an HTTP error",
+            Failure::Empty => "an empty answer",
+        }
     }
 }
 
@@ -488,6 +513,10 @@ impl Fetcher<'_> {
     }
 
     async fn fetch(&self) -> Result<Credentials, Error> {
+        tracing::debug!(
+            cached_token = self.provider.cached_token().is_some(),
+            "asking instance metadata for the role credentials"
+        );
         let (mut token, role) = match self.provider.cached_token() {
             Some(token) => match self
                 .get_role(Some(&token), Some(self.phase_deadline()))
@@ -641,9 +670,16 @@ impl Fetcher<'_> {
             .map(|t| format!(" (token request: {t}; IMDSv1 role listing: {failure})"))
             .unwrap_or_else(|| format!(" ({failure})"));
         let unreachable = !failure.reachable() && token_failure.is_none_or(|t| !t.reachable());
-        let message = if unreachable {
-            format!("no EC2 instance metadata service answered at {endpoint}{token_part}")
-        } else if matches!(failure, Failure::Status(404) | Failure::Empty) {
+        if unreachable {
+            return Error::not_configured(format!(
+                "no EC2 instance metadata service answered at {endpoint}: {}{token_part}",
+                failure.cause()
+            ))
+            .with_detail(Detail::Unreachable {
+                endpoint: endpoint.to_string(),
+            });
+        }
+        let message = if matches!(failure, Failure::Status(404) | Failure::Empty) {
             format!(
                 "no IAM role is attached to this instance according to IMDS at {endpoint}{token_part}"
             )

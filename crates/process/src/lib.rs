@@ -182,6 +182,8 @@ impl CredentialProcessProvider {
                 self.profile
             )));
         }
+        // The program only: its arguments may hold anything.
+        tracing::debug!(profile = %self.profile, program = %argv[0], "running credential_process");
         let chain = recursion::value_for_child(&self.env);
         let mode = self.stderr;
         let (tx, rx) = tokio::sync::oneshot::channel();
@@ -213,12 +215,19 @@ impl CredentialProcessProvider {
 
     fn run_failure(&self, program: &str, failure: RunFailure) -> Error {
         match failure {
-            RunFailure::Spawn(e) => retrieval_error(format!(
-                "cannot run '{program}': {e} {}; the command is run without a shell, so pipes, \
-                 redirections and shell built-ins are not available (wrap it in sh -c '...' if \
-                 they are needed)",
-                self.context()
-            )),
+            RunFailure::Spawn(e) => {
+                // The hint only where the command looks written for a shell.
+                let hint = if has_shell_syntax(&self.command) {
+                    "; the command is run without a shell, so pipes, redirections and shell \
+                     built-ins are not available (wrap it in sh -c '...' if they are needed)"
+                } else {
+                    ""
+                };
+                retrieval_error(format!(
+                    "cannot run '{program}': {e} {}{hint}",
+                    self.context()
+                ))
+            }
             RunFailure::TooMuchOutput => retrieval_error(format!(
                 "the process printed more than {} bytes and was stopped {}",
                 MAX_OUTPUT_BYTES,
@@ -260,7 +269,15 @@ impl CredentialProcessProvider {
     fn credentials_of(&self, output: ProcessOutput) -> Result<Credentials> {
         let from_process = output.account_id.is_some();
         let creds = output.into_credentials(self.account_id_fallback.as_deref());
-        let source = format!("credential_process of profile {}", self.profile);
+        let source = format!(
+            "credential_process of profile {} (program '{}'{})",
+            self.profile,
+            self.program(),
+            creds
+                .expiration()
+                .map(|at| format!("; expires {}", awscred_core::timestamp::format_z(at)))
+                .unwrap_or_default()
+        );
         let mut creds = creds
             .with_origin("access_key_id", source.clone())
             .with_origin("secret_access_key", source.clone());
@@ -290,4 +307,15 @@ impl ProvideCredentials for CredentialProcessProvider {
     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials>> {
         Box::pin(self.fetch())
     }
+}
+
+/// Whether a command holds what only a shell understands: pipes, redirections, `;`, `&&`,
+/// variables, globs, backquotes, or starts with a shell built-in.
+fn has_shell_syntax(command: &str) -> bool {
+    const BUILTINS: &[&str] = &["cd", "export", "source", ".", "exit", "set", "eval", "exec"];
+    command.contains(['|', '>', '<', ';', '&', '$', '`', '*', '?'])
+        || command
+            .split_whitespace()
+            .next()
+            .is_some_and(|first| BUILTINS.contains(&first))
 }

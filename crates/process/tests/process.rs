@@ -83,11 +83,18 @@ fn reads_every_field() {
     );
     assert_eq!(creds.account_id(), Some("123456789012"));
     assert_eq!(creds.provider(), "custom-process");
+    let origin = creds
+        .origins()
+        .iter()
+        .find(|o| o.what == "access_key_id")
+        .map(|o| o.from.as_str());
+    // The program (not its arguments, which may hold anything) and the expiry.
     assert!(
-        creds
-            .origins()
-            .iter()
-            .any(|o| o.what == "access_key_id" && o.from == "credential_process of profile dev")
+        origin.is_some_and(
+            |from| from.starts_with("credential_process of profile dev (program '")
+                && from.ends_with("; expires 2030-01-02T03:04:05Z)")
+        ),
+        "{origin:?}"
     );
     let shown = format!("{creds:?} {p:?}");
     assert!(!shown.contains(SECRET) && !shown.contains(TOKEN), "{shown}");
@@ -267,6 +274,16 @@ fn unusable_command_lines() {
     );
     assert!(text.contains("run without a shell"), "{text}");
     assert!(text.contains("profile 'dev'"), "{text}");
+    // A program that is simply missing gets no shell hint: nothing in it needs a shell.
+    let text = fetch(&command("/no/such/program --flag"))
+        .unwrap_err()
+        .to_string();
+    assert!(text.contains("cannot run '/no/such/program'"), "{text}");
+    assert!(!text.contains("shell"), "{text}");
+    let text = fetch(&command("/no/such/program | jq ."))
+        .unwrap_err()
+        .to_string();
+    assert!(text.contains("run without a shell"), "{text}");
 }
 
 #[test]

@@ -249,9 +249,10 @@ impl<'a> Planner<'a> {
     }
 
     fn resolve(mut self, name: &str) -> Result<ProfileChain, Error> {
-        let profile = self.set.profile(name).ok_or_else(|| {
-            Error::invalid_config(format!("The config profile ({name}) could not be found"))
-        })?;
+        let profile = self
+            .set
+            .profile(name)
+            .ok_or_else(|| Error::profile_not_found(name))?;
         self.visited.push(name.to_owned());
         if is_assume_role(profile) {
             return self.assume_role(name, profile);

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use awscred_core::fs::ReadLimit;
-use awscred_core::{Env, Error};
+use awscred_core::{Detail, Env, Error};
 
 use crate::locations::FileLocations;
 
@@ -426,9 +426,13 @@ impl ProfileSet {
                     1 => String::new(),
                     n => format!(" (and {} more problems)", n - 1),
                 };
-                Err(Error::invalid_config(format!(
-                    "Unable to parse config file: {first}{more}"
-                )))
+                Err(
+                    Error::invalid_config(format!("Unable to parse config file: {first}{more}"))
+                        .with_detail(Detail::UnparsableFile {
+                            path: first.location.file.to_path_buf(),
+                            line: Some(first.location.line),
+                        }),
+                )
             }
         }
     }
@@ -528,13 +532,20 @@ pub(crate) fn read_text(
                 "Unable to parse config file: {}: the file is larger than {}",
                 path.display(),
                 ReadLimit::CONFIG
-            )));
+            ))
+            .with_detail(Detail::UnparsableFile {
+                path: path.to_owned(),
+                line: None,
+            }));
         }
         Err(e) => {
             return Err(Error::new(
                 awscred_core::ErrorKind::Io,
                 format!("Unable to read {}", path.display()),
             )
+            .with_detail(Detail::Io {
+                path: path.to_owned(),
+            })
             .with_source(e));
         }
     };
@@ -550,7 +561,11 @@ pub(crate) fn read_text(
             Err(Error::invalid_config(format!(
                 "Unable to parse config file: {}:{line}: the file is not valid UTF-8",
                 path.display()
-            )))
+            ))
+            .with_detail(Detail::UnparsableFile {
+                path: path.to_owned(),
+                line: u32::try_from(line).ok(),
+            }))
         }
     }
 }

@@ -146,7 +146,9 @@ pub(crate) async fn call_with(
             Err(e) => {
                 let retryable = retry::is_retryable_transport(&e);
                 let error = CallError::Other(
-                    Error::new(ErrorKind::Network, format!("{operation}: {e}")).with_source(e),
+                    Error::new(ErrorKind::Network, format!("{operation}: {e}"))
+                        .with_detail(e.detail())
+                        .with_source(e),
                 );
                 if retryable {
                     Attempt::Retry(error)

@@ -214,28 +214,31 @@ pub fn login_config(
     if let Some(name) = name {
         let session = set.sso_session(name).ok_or_else(|| {
             Error::invalid_config(format!(
-                "The specified sso-session does not exist: \"{name}\""
+                "The specified sso-session does not exist: \"{name}\" (no [sso-session {name}] \
+                 section in {}; run `awscred configure sso-session` to add one)",
+                config_file(set)
             ))
         })?;
         let missing = missing_keys(session);
         if !missing.is_empty() {
             return Err(Error::invalid_config(format!(
-                "Missing the following required SSO configuration values: {}. (sso-session {name})",
-                missing.join(", ")
+                "Missing the following required SSO configuration values: {}. (sso-session \
+                 {name} in {}; run `awscred configure sso-session` to set them)",
+                missing.join(", "),
+                config_file(set)
             )));
         }
         return Ok(session_of(name, session));
     }
-    let section = section.ok_or_else(|| {
-        Error::invalid_config(format!("The config profile ({profile}) could not be found"))
-    })?;
+    let section = section.ok_or_else(|| Error::profile_not_found(profile))?;
     let missing = missing_keys(section);
     if !missing.is_empty() {
         return Err(Error::invalid_config(format!(
             "Missing the following required SSO configuration values: {}. To make sure this \
-             profile is properly configured to use SSO, please run: aws configure sso \
-             (profile {profile})",
-            missing.join(", ")
+             profile is properly configured to use SSO, please run: awscred configure sso \
+             (profile {profile} in {})",
+            missing.join(", "),
+            config_file(set)
         )));
     }
     Ok(SsoSession {
@@ -247,6 +250,12 @@ pub fn login_config(
             .property("sso_start_url")
             .map(|p| p.location().to_string()),
     })
+}
+
+/// The config file, for messages.
+fn config_file(set: &ProfileSet) -> String {
+    set.config_file()
+        .map_or_else(|| "the config file".to_owned(), |p| p.display().to_string())
 }
 
 fn missing_keys(section: &Section) -> Vec<&'static str> {

@@ -121,9 +121,16 @@ impl SsoProvider {
             }
             None => None,
         };
-        let access_token = self.access_token().await?;
+        let (access_token, token_origin) = self.access_token().await?;
         let c = &self.config;
         let portal = endpoint::resolve(&self.ctx, Service::Portal, &c.session.region);
+        tracing::debug!(
+            profile = %c.profile,
+            role = %c.role_name,
+            account = %c.account_id,
+            portal = %portal,
+            "no cached SSO role credentials: calling GetRoleCredentials"
+        );
         let client = api::Client {
             http: &*self.http,
             retry: self.retry,
@@ -165,7 +172,8 @@ impl SsoProvider {
                 Some(expiration),
                 PROVIDER_NAME,
             ))
-            .with_origin("access_key_id", format!("GetRoleCredentials {portal}")))
+            .with_origin("access_key_id", format!("GetRoleCredentials {portal}"))
+            .with_origin("sso_token", token_origin))
     }
 
     fn finish(&self, creds: Credentials) -> Credentials {
@@ -202,17 +210,25 @@ impl SsoProvider {
         )
     }
 
-    async fn access_token(&self) -> Result<Secret> {
+    /// The access token, and where it came from for `explain`: `PATH (expires ...)`.
+    async fn access_token(&self) -> Result<(Secret, String)> {
+        let c = &self.config;
+        let path = token::token_path(&self.ctx.env, &c.session)
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| "the SSO token cache".into());
+        let origin = |expires: std::time::SystemTime| {
+            format!("{path} (expires {})", timestamp::format_z(expires))
+        };
         if let Some(provider) = &self.token {
-            return Ok(provider.token().await?.token);
+            let token = provider.token().await?;
+            return Ok((token.token, origin(token.expiration)));
         }
         // Legacy tokens are never refreshed; an expired one saves the GetRoleCredentials call.
-        let c = &self.config;
         let cached = token::load_token(&self.ctx.env, &c.session, &c.profile)?;
         if cached.expires_at <= self.ctx.env.now() {
             return Err(self.expired_session());
         }
-        Ok(cached.access_token)
+        Ok((cached.access_token, origin(cached.expires_at)))
     }
 
     fn portal_error(&self, error: api::CallError, portal: &str) -> Error {

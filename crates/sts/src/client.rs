@@ -7,9 +7,10 @@ use std::time::SystemTime;
 use awscred_core::clock::{Clock, SystemClock};
 use awscred_core::http::{HttpClient, HttpRequest, HttpResponse, Method, Timeouts, header};
 use awscred_core::retry::{self, Attempt, RetryConfig};
-use awscred_core::{Credentials, Error, ErrorKind, Secret};
+use awscred_core::{Credentials, Detail, Error, ErrorKind, Secret};
 
 use crate::endpoint::StsEndpoint;
+use crate::validate::Check;
 use crate::xml::{self, CallerIdentity, StsCredentials};
 
 /// An error STS answered with: its `Code` and `Message`, shown verbatim. Attached as the
@@ -144,6 +145,18 @@ impl StsClient {
         source: &Credentials,
         request: &AssumeRoleRequest,
     ) -> Result<StsCredentials, Error> {
+        Check::default()
+            .min_length("RoleArn", &request.role_arn, 20)
+            .min_length("RoleSessionName", &request.role_session_name, 2)
+            .opt_min_length("ExternalId", request.external_id.as_deref(), 2)
+            .opt_min_length("SerialNumber", request.serial_number.as_deref(), 9)
+            .opt_min_length(
+                "TokenCode",
+                request.token_code.as_ref().map(Secret::expose),
+                6,
+            )
+            .opt_min_value("DurationSeconds", request.duration_seconds, 900)
+            .finish("AssumeRole")?;
         let mut form = Form::new("AssumeRole");
         form.push("RoleArn", &request.role_arn);
         form.push("RoleSessionName", &request.role_session_name);
@@ -168,6 +181,11 @@ impl StsClient {
         &self,
         request: &WebIdentityRequest,
     ) -> Result<StsCredentials, Error> {
+        Check::default()
+            .min_length("RoleArn", &request.role_arn, 20)
+            .min_length("RoleSessionName", &request.role_session_name, 2)
+            .min_length("WebIdentityToken", request.web_identity_token.expose(), 4)
+            .finish("AssumeRoleWithWebIdentity")?;
         let mut form = Form::new("AssumeRoleWithWebIdentity");
         form.push("RoleArn", &request.role_arn);
         form.push("RoleSessionName", &request.role_session_name);
@@ -182,6 +200,15 @@ impl StsClient {
         source: &Credentials,
         request: &SessionTokenRequest,
     ) -> Result<StsCredentials, Error> {
+        Check::default()
+            .opt_min_value("DurationSeconds", request.duration_seconds, 900)
+            .opt_min_length("SerialNumber", request.serial_number.as_deref(), 9)
+            .opt_min_length(
+                "TokenCode",
+                request.token_code.as_ref().map(Secret::expose),
+                6,
+            )
+            .finish("GetSessionToken")?;
         let mut form = Form::new("GetSessionToken");
         if let Some(v) = request.duration_seconds {
             form.push("DurationSeconds", &v.to_string());
@@ -202,6 +229,18 @@ impl StsClient {
         source: &Credentials,
         request: &FederationTokenRequest,
     ) -> Result<StsCredentials, Error> {
+        let mut check = Check::default();
+        check.min_length("Name", &request.name, 2).opt_min_length(
+            "Policy",
+            request.policy.as_deref(),
+            1,
+        );
+        for (i, arn) in request.policy_arns.iter().enumerate() {
+            check.min_length(&format!("PolicyArns[{i}].arn"), arn, 20);
+        }
+        check
+            .opt_min_value("DurationSeconds", request.duration_seconds, 900)
+            .finish("GetFederationToken")?;
         let mut form = Form::new("GetFederationToken");
         form.push("Name", &request.name);
         if let Some(v) = &request.policy {
@@ -265,7 +304,9 @@ impl StsClient {
                     let retryable = retry::is_retryable_transport(&e);
                     let message =
                         format!("{operation}: no response from STS ({})", self.endpoint.url);
-                    let error = Error::new(ErrorKind::Network, message).with_source(e);
+                    let error = Error::new(ErrorKind::Network, message)
+                        .with_detail(e.detail())
+                        .with_source(e);
                     if retryable {
                         Attempt::Retry(error)
                     } else {
@@ -282,6 +323,11 @@ impl StsClient {
         match xml::parse_error(response.body()) {
             Some((code, message)) => {
                 Error::provider_failed(format!("{operation} failed at {}", self.endpoint.url))
+                    .with_detail(Detail::Service {
+                        code: code.clone(),
+                        operation: operation.to_owned(),
+                        status,
+                    })
                     .with_source(StsServiceError {
                         operation,
                         status,

@@ -73,8 +73,10 @@
 mod cache;
 mod client;
 mod endpoint;
+mod mfa;
 mod provider;
 mod session;
+mod validate;
 pub mod xml;
 
 /// The retry policy of [`StsClient::with_retry`], shared with the other network tiers.

@@ -102,7 +102,7 @@ fn source() -> Credentials {
 fn request() -> AssumeRoleRequest {
     AssumeRoleRequest {
         role_arn: "arn:aws:iam::123456789012:role/r".into(),
-        role_session_name: "s".into(),
+        role_session_name: "session".into(),
         ..AssumeRoleRequest::default()
     }
 }

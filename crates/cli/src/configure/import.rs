@@ -78,7 +78,7 @@ pub(crate) fn run(matches: &ArgMatches, env: &Env) -> Result<u8, Failure> {
 fn read_param_file(env: &Env, path: &str) -> Result<String, Failure> {
     let expanded = awscred_profile::expand_path(path, env);
     let fail = |why: String| {
-        Failure::Usage(format!(
+        Failure::ParamValidation(format!(
             "Error parsing parameter '--csv': Unable to load paramfile file://{path}: {why}"
         ))
     };

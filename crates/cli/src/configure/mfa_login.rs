@@ -206,7 +206,7 @@ fn validate(duration: i64, serial: &str, token: &str) -> Result<(), Failure> {
     if problems.is_empty() {
         return Ok(());
     }
-    Err(Failure::Usage(format!(
+    Err(Failure::ParamValidation(format!(
         "Parameter validation failed:\n{}",
         problems.join("\n")
     )))

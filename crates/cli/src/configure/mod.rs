@@ -133,7 +133,7 @@ pub(crate) fn one_subsection(matches: &ArgMatches) -> Result<(), Failure> {
     if matches.get_one::<String>("sso-session").is_some()
         && matches.get_one::<String>("services").is_some()
     {
-        return Err(Failure::Usage(
+        return Err(Failure::ParamValidation(
             "The key \"services\" cannot be specified when one of the following keys are also \
              specified: sso_session"
                 .to_owned(),

@@ -126,7 +126,7 @@ fn set_subsection(
     let allowed = |c: char| c.is_alphanumeric() || "_-/.%@:+".contains(c);
     if !name.starts_with(allowed) {
         // The CLI puts its own prefix into this one message.
-        return Err(Failure::Usage(format!(
+        return Err(Failure::ParamValidation(format!(
             "awscred: [ERROR]: Invalid value for --{kind}."
         )));
     }
@@ -134,7 +134,7 @@ fn set_subsection(
     let update = match varname.split_once('.') {
         None => update.set(varname, value),
         Some((_, sub)) if sub.contains('.') => {
-            return Err(Failure::Usage(
+            return Err(Failure::ParamValidation(
                 "Found more than two parts in the property to set. Deep nesting of properties \
                  is not supported."
                     .to_owned(),

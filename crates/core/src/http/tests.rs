@@ -870,8 +870,9 @@ fn a_dead_proxy_is_named_and_direct_requests_never_use_one() {
         drop(dead);
         let env = Env::from_vars([("HTTP_PROXY", format!("http://{dead_addr}"))]);
         let c = HyperClient::new(&env);
-        // `.invalid` never resolves: a request that reaches for the host itself fails with a
-        // DNS error (or the connect timeout), one that goes to the proxy fails on the proxy.
+        // Through the proxy the client never looks the host up (the proxy would): the dead
+        // proxy is what fails. The direct request goes to the same dead loopback port, so no
+        // name is looked up and nothing leaves the machine.
         let e = c
             .send(get("http://creds.invalid/x"), timeouts(3000, 1000))
             .await
@@ -881,9 +882,27 @@ fn a_dead_proxy_is_named_and_direct_requests_never_use_one() {
                 .contains(&format!("proxy http://{dead_addr}: tcp connect error")),
             "{e}"
         );
-        let mut direct = get("http://creds.invalid/x");
+        let mut direct = get(&format!("http://{dead_addr}/x"));
         direct.extensions_mut().insert(Direct);
         let e = c.send(direct, timeouts(3000, 1000)).await.unwrap_err();
         assert!(!e.to_string().contains("proxy"), "{e}");
     });
+}
+
+#[test]
+fn transport_errors_have_a_typed_detail() {
+    let timeout = HttpError::new(HttpErrorKind::Timeout, "http://127.0.0.1:1/", "slow");
+    assert_eq!(
+        timeout.detail(),
+        crate::Detail::Timeout {
+            endpoint: "http://127.0.0.1:1/".into()
+        }
+    );
+    let refused = HttpError::new(HttpErrorKind::Connect, "http://127.0.0.1:1/", "refused");
+    assert_eq!(
+        refused.detail(),
+        crate::Detail::Unreachable {
+            endpoint: "http://127.0.0.1:1/".into()
+        }
+    );
 }

@@ -1,0 +1,210 @@
+//! What `explain` says besides the tiers' outcomes: the files, the region's source, the
+//! profiles that hold credentials, the selected profile's chain, and why each profile tier does
+//! or does not apply. Read from the parsed files only: nothing here calls a service.
+
+use awscred_core::Env;
+use awscred_core::fs::ReadLimit;
+use awscred_profile::plan::{self, BaseCredentials, CredentialSource};
+use awscred_profile::{FileLocations, ProfileContext, ProfileSet, Section};
+
+use crate::explain::{FileReport, Hop};
+
+/// The keys that make a profile hold credentials of some kind.
+const CREDENTIAL_KEYS: &[&str] = &[
+    "aws_access_key_id",
+    "role_arn",
+    "web_identity_token_file",
+    "sso_session",
+    "sso_start_url",
+    "sso_account_id",
+    "credential_process",
+    "login_session",
+];
+
+/// The configuration files, where their paths came from, and whether they exist.
+pub(crate) fn files(env: &Env) -> Vec<FileReport> {
+    let locations = FileLocations::from_env(env);
+    let mut out = Vec::new();
+    for (kind, path, var) in [
+        ("config", locations.config, "AWS_CONFIG_FILE"),
+        (
+            "credentials",
+            locations.credentials,
+            "AWS_SHARED_CREDENTIALS_FILE",
+        ),
+    ] {
+        let from = if env.var(var).is_some() {
+            var
+        } else {
+            "default"
+        };
+        if let Some(path) = path {
+            let exists = env.read_file(&path, ReadLimit::CONFIG).is_ok();
+            out.push(FileReport {
+                kind,
+                path,
+                from,
+                exists,
+            });
+        }
+    }
+    out
+}
+
+/// The profiles with any credential key, in the files' order.
+pub(crate) fn profiles_with_credentials(set: &ProfileSet) -> Vec<String> {
+    set.profile_names()
+        .into_iter()
+        .filter(|name| {
+            set.profile(name)
+                .is_some_and(|p| CREDENTIAL_KEYS.iter().any(|k| p.get(k).is_some()))
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Where the region came from, in the order the CLI looks.
+pub(crate) fn region_source(ctx: &ProfileContext) -> Option<String> {
+    if ctx.region_override.is_some() {
+        return Some("--region".into());
+    }
+    for var in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
+        if ctx.env.non_empty_var(var).is_some() {
+            return Some(var.into());
+        }
+    }
+    let property = ctx.profile()?.property("region")?;
+    Some(property.location().to_string())
+}
+
+/// `key at file:line` for a key of `profile`.
+fn at(set: &ProfileSet, profile: &str, key: &str) -> String {
+    match set.profile(profile).and_then(|p| p.property(key)) {
+        Some(p) => format!("{key} at {}", p.location()),
+        None => key.to_owned(),
+    }
+}
+
+/// The selected profile's chain, base first; empty when the plan has none.
+pub(crate) fn hops(ctx: &ProfileContext) -> Vec<Hop> {
+    let Ok(chain) = plan::resolve_for_context(ctx) else {
+        return Vec::new();
+    };
+    let set = &ctx.profiles;
+    let (profile, what) = match &chain.base {
+        BaseCredentials::AccessKey { profile } => (
+            profile,
+            format!("keys ({})", at(set, profile, "aws_access_key_id")),
+        ),
+        BaseCredentials::WebIdentity { profile, .. } => (
+            profile,
+            format!(
+                "web identity token ({} or AWS_WEB_IDENTITY_TOKEN_FILE)",
+                at(set, profile, "web_identity_token_file")
+            ),
+        ),
+        BaseCredentials::Sso { profile } => (
+            profile,
+            format!(
+                "IAM Identity Center ({})",
+                at(set, profile, "sso_account_id")
+            ),
+        ),
+        BaseCredentials::Login { profile, .. } => (
+            profile,
+            format!(
+                "`aws login` session ({})",
+                at(set, profile, "login_session")
+            ),
+        ),
+        BaseCredentials::CredentialProcess { profile, .. } => (
+            profile,
+            format!(
+                "credential_process ({})",
+                at(set, profile, "credential_process")
+            ),
+        ),
+        BaseCredentials::CredentialSource { profile, source } => {
+            let source = match source {
+                CredentialSource::Environment => "Environment",
+                CredentialSource::EcsContainer => "EcsContainer",
+                CredentialSource::Ec2InstanceMetadata => "Ec2InstanceMetadata",
+            };
+            (
+                profile,
+                format!(
+                    "credential_source = {source} ({})",
+                    at(set, profile, "credential_source")
+                ),
+            )
+        }
+    };
+    let mut hops = vec![Hop {
+        profile: profile.clone(),
+        what,
+    }];
+    for step in &chain.roles {
+        hops.push(Hop {
+            profile: step.profile.clone(),
+            what: format!(
+                "assume role {} ({})",
+                step.role_arn,
+                at(set, &step.profile, "role_arn")
+            ),
+        });
+    }
+    hops
+}
+
+/// Whether a profile tier's keys are in the selected profile: `Ok` when they are (the tier
+/// applies), or why not.
+pub(crate) fn profile_tier_applies(ctx: &ProfileContext, tier: &str) -> Result<(), String> {
+    let name = &ctx.profile_name;
+    let Some(section) = ctx.profile() else {
+        return Err(format!("profile {name} is in neither file"));
+    };
+    let has = |key: &str| section.get(key).is_some();
+    let in_file = |section: &Section, credentials_file: bool| {
+        section.property("aws_access_key_id").is_some_and(|p| {
+            ctx.profiles
+                .credentials_file()
+                .is_some_and(|f| *p.location().file == *f)
+                == credentials_file
+        })
+    };
+    let env_web_identity = !ctx.profile_explicit
+        && ctx
+            .env
+            .non_empty_var("AWS_WEB_IDENTITY_TOKEN_FILE")
+            .is_some();
+    let (applies, keys) = match tier {
+        "assume-role" => (
+            has("role_arn") && (has("source_profile") || has("credential_source")),
+            "role_arn with source_profile or credential_source",
+        ),
+        "assume-role-with-web-identity" => (
+            env_web_identity || (has("role_arn") && has("web_identity_token_file")),
+            "web_identity_token_file (or AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN)",
+        ),
+        "sso" => (
+            has("sso_session") || has("sso_start_url") || has("sso_account_id"),
+            "sso_session, sso_start_url or sso_account_id",
+        ),
+        "shared-credentials-file" => (
+            in_file(section, true),
+            "aws_access_key_id in the credentials file",
+        ),
+        "login" => (has("login_session"), "login_session"),
+        "custom-process" => (has("credential_process"), "credential_process"),
+        "config-file" => (
+            in_file(section, false),
+            "aws_access_key_id in the config file",
+        ),
+        _ => (false, "nothing"),
+    };
+    if applies {
+        Ok(())
+    } else {
+        Err(format!("profile {name} has no {keys}"))
+    }
+}
