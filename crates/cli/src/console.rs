@@ -30,7 +30,8 @@ const FEDERATED_USER: &str = "awscred-console";
 /// The subcommand's parser (`--profile` and `--region` are the global options).
 pub(crate) fn command() -> Command {
     Command::new("console")
-        .about(
+        .about("Open the AWS Management Console signed in with the profile's credentials")
+        .long_about(
             "Open the AWS Management Console signed in with the profile's credentials (or print \
              the sign-in URL with --print). The URL is a secret: whoever has it has the session.",
         )

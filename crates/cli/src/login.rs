@@ -22,7 +22,8 @@ const DEFAULT_REGION_FOR_PROMPT: &str = "us-east-1";
 /// `login`'s parser.
 pub(crate) fn login_command() -> Command {
     Command::new("login")
-        .about(
+        .about("Sign in with console credentials in a browser, as `aws login`")
+        .long_about(
             "Sign in with AWS Management Console credentials in a browser and cache a session \
              that is refreshed automatically, as `aws login`",
         )

@@ -27,7 +27,8 @@ use plan::{AccountRole, Change, Settings};
 /// The subcommand's parser (`--profile` and `--region` are the global options).
 pub(crate) fn command() -> Command {
     Command::new("populate")
-        .about(
+        .about("Write one profile per SSO account and role into the config file")
+        .long_about(
             "Write one profile per account and role of an IAM Identity Center login into the \
              config file (existing lines kept byte for byte; profiles awscred did not write are \
              never changed)",

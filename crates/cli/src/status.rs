@@ -23,7 +23,8 @@ const JSON_VERSION: u32 = 1;
 /// The subcommand's parser.
 pub(crate) fn command() -> Command {
     Command::new("status")
-        .about(
+        .about("List the cached sessions of awscred and the AWS CLI, and when they expire")
+        .long_about(
             "List the cached sessions (SSO tokens, role credentials, `aws login` sessions, MFA \
              sessions, cached credential_process answers): when each expires and which profiles \
              use it. Secrets are never shown.",

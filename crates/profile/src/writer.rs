@@ -3,7 +3,7 @@
 //!
 //! ```
 //! use std::path::Path;
-//! use awscred_core::fs::{Fs, MemFs};
+//! use awscred_core::fs::{Fs, MemFs, ReadLimit};
 //! use awscred_profile::writer::{self, SectionUpdate};
 //!
 //! let fs = MemFs::default().with_file("/h/.aws/config", "# mine\n[profile dev]\nregion = x\n");
@@ -13,12 +13,12 @@
 //!     .set_nested("s3", "max_concurrent_requests", "20");
 //! writer::update_config(&fs, config, &update).unwrap();
 //! assert_eq!(
-//!     String::from_utf8(fs.read(config).unwrap()).unwrap(),
+//!     String::from_utf8(fs.read(config, ReadLimit::CONFIG).unwrap()).unwrap(),
 //!     "# mine\n[profile dev]\nregion = eu-west-1\ns3 =\n    max_concurrent_requests = 20\n"
 //! );
 //! writer::remove_keys(&fs, config, "profile dev", &["s3"]).unwrap();
 //! writer::remove_section(&fs, config, "profile dev").unwrap();
-//! assert_eq!(fs.read(config).unwrap(), b"# mine\n");
+//! assert_eq!(fs.read(config, ReadLimit::CONFIG).unwrap(), b"# mine\n");
 //! ```
 //!
 //! What the CLI's writer guarantees, awscred's keeps:

@@ -13,10 +13,12 @@ use crate::failure::Failure;
 const NOT_SET: &str = "<not set>";
 
 pub(crate) fn command() -> Command {
-    Command::new("list").about(
-        "Show the profile, access key, secret key and region in use and where each came from, \
+    Command::new("list")
+        .about("Show the credentials and region in use and where each came from")
+        .long_about(
+            "Show the profile, access key, secret key and region in use and where each came from, \
          as `aws configure list`",
-    )
+        )
 }
 
 /// One row: the value, where it came from (`TYPE`), and the variable or file (`LOCATION`);

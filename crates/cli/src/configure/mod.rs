@@ -30,7 +30,8 @@ use crate::failure::Failure;
 /// The subcommand's parser.
 pub(crate) fn command() -> Command {
     Command::new("configure")
-        .about(
+        .about("Set up credentials and settings, as `aws configure`")
+        .long_about(
             "Set up credentials and settings as `aws configure` does: with no subcommand, prompt \
              for the access key, secret key, region and output format",
         )

@@ -28,7 +28,8 @@ const DEFAULT_SSO_SCOPE: &str = "sso:account:access";
 /// `configure sso`'s parser.
 pub(crate) fn sso_command() -> Command {
     Command::new("sso")
-        .about(
+        .about("Configure an IAM Identity Center profile, as `aws configure sso`")
+        .long_about(
             "Interactively configure a profile that gets its credentials from IAM Identity \
              Center (AWS SSO), logging in on the way, as `aws configure sso`",
         )
