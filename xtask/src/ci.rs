@@ -17,6 +17,8 @@ enum Action {
     Command(Command),
     Venv,
     Fuzz,
+    /// The Windows tests under Wine and the side-by-side answers (windows.rs).
+    Windows,
 }
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
@@ -47,6 +49,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         }
         eprintln!("\n==> {}", check.name);
         let began = Instant::now();
+        let mut note = String::new();
         let result = match check.action {
             Action::Command(mut cmd) => {
                 eprintln!("    {}", describe(&cmd));
@@ -54,9 +57,10 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             }
             Action::Venv => venv(),
             Action::Fuzz => fuzz_smoke(),
+            Action::Windows => crate::windows::ci().map(|counts| note = format!(" ({counts})")),
         };
         let line = format!(
-            "{:<4} {:<60} {}",
+            "{:<4} {:<60} {}{note}",
             if result.is_ok() { "ok" } else { "FAIL" },
             check.name,
             seconds(began.elapsed())
@@ -176,6 +180,18 @@ fn checks() -> Result<Vec<Check>, String> {
             });
         } else {
             eprintln!("ci: the {MUSL} standard library is not installed: its tests do not run");
+        }
+    }
+    // The Windows build, its tests under Wine (`.ci/run` installs mingw-w64 and Wine).
+    if cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+        match crate::windows::missing_tools() {
+            None => checks.push(Check {
+                name: format!("tests on {} under Wine", crate::windows::TARGET),
+                action: Action::Windows,
+            }),
+            Some(missing) => {
+                eprintln!("ci: the Windows tests do not run: missing {missing}");
+            }
         }
     }
     let mut doc = cargo();

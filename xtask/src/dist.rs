@@ -212,6 +212,14 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         .map(|m| m.len())
         .map_err(|e| format!("{}: {e}", path.display()))?;
     println!("{} ({:.2} MiB)", path.display(), size as f64 / 1_048_576.0);
+    if !cfg!(windows)
+        && let Some(exe) = crate::windows::dist()?
+    {
+        let size = std::fs::metadata(&exe)
+            .map(|m| m.len())
+            .map_err(|e| format!("{}: {e}", exe.display()))?;
+        println!("{} ({:.2} MiB)", exe.display(), size as f64 / 1_048_576.0);
+    }
     Ok(())
 }
 

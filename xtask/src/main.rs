@@ -4,7 +4,8 @@
 //! - `ci`: every check CI runs, in order, stopping at the first failure.
 //! - `fuzz [--seconds N] [TARGET]`: runs the cargo-fuzz targets under `fuzz/`.
 //! - `bench [--quick]`: speed and footprint against the AWS SDK for Rust and botocore (bench.rs).
-//! - `dist`: the shipped `awscred` binary (a static musl build on Linux).
+//! - `dist`: the shipped `awscred` binary (a static musl build on Linux), and `awscred.exe`
+//!   for Windows where mingw-w64 is installed.
 
 mod bench;
 mod ci;
@@ -12,6 +13,8 @@ mod demo;
 mod dist;
 mod fake;
 mod fuzz;
+mod windows;
+mod windows_compare;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -33,7 +36,8 @@ tasks:
                               botocore measured in the same run: a table, target/bench/results.json
                               and docs/performance.md (--quick: fewer runs, no clean builds)
   dist                        build the awscred binary as shipped (dist profile; a static musl
-                              build on Linux) and print its path
+                              build on Linux) and print its path; awscred.exe for Windows too
+                              when mingw-w64 and the x86_64-pc-windows-gnu target are installed
   help                        this text
 ";
 

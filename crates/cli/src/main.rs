@@ -31,6 +31,8 @@
 
 mod cli;
 mod exec;
+#[cfg(windows)]
+mod exec_windows;
 mod explain;
 mod export;
 mod failure;

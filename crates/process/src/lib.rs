@@ -58,6 +58,7 @@
 //! result from the process thread back to the future, which works under any executor; `zeroize`
 //! wipes the captured output, which holds the secrets.
 
+mod cmdline;
 mod output;
 pub mod recursion;
 mod run;
@@ -68,6 +69,7 @@ use std::fmt;
 use awscred_core::provider::BoxFuture;
 use awscred_core::{Credentials, Env, Error, ErrorKind, ProvideCredentials, Result};
 
+pub use cmdline::list2cmdline;
 pub use output::{METHOD, ProcessOutput, parse_output};
 pub use run::{MAX_OUTPUT_BYTES, StderrMode};
 pub use split::{SplitError, split_command, split_posix, split_windows};
@@ -181,9 +183,14 @@ impl CredentialProcessProvider {
         match failure {
             RunFailure::Spawn(e) => retrieval_error(format!(
                 "cannot run '{program}': {e} {}; the command is run without a shell, so pipes, \
-                 redirections and shell built-ins are not available (wrap it in sh -c '...' if \
-                 they are needed)",
-                self.context()
+                 redirections and shell built-ins are not available (wrap it in {} if they are \
+                 needed)",
+                self.context(),
+                if cfg!(windows) {
+                    "cmd /c \"...\""
+                } else {
+                    "sh -c '...'"
+                }
             )),
             RunFailure::TooMuchOutput => retrieval_error(format!(
                 "the process printed more than {} bytes and was stopped {}",

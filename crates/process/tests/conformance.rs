@@ -259,7 +259,7 @@ print(json.dumps(out))
     let botocore: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
     for (command, theirs) in commands.iter().zip(&botocore) {
         let provider = CredentialProcessProvider::new(
-            Env::from_vars([("HOME", "/nonexistent")]),
+            Env::from_vars([(awscred_testkit::HOME_VAR, "/nonexistent")]),
             "p".into(),
             command.clone(),
             Some(fallback.into()),

@@ -456,7 +456,10 @@ async fn unreachable_portal_is_a_network_error_naming_it() {
     );
     let port = awscred_testkit::free_port();
     let env = awscred_core::Env::from_vars([
-        ("HOME", s.home.path().to_str().unwrap().to_owned()),
+        (
+            awscred_testkit::HOME_VAR,
+            s.home.path().to_str().unwrap().to_owned(),
+        ),
         ("AWS_ENDPOINT_URL_SSO", format!("http://127.0.0.1:{port}")),
     ]);
     let mut ctx = s.ctx("dev");

@@ -2,6 +2,10 @@
 //! Signature checking is on for the signed calls (moto checks SigV4 and IAM policies once
 //! `reset-auth` is posted); web identity runs with it off, as moto does not check it.
 
+// Unix only: every test here runs moto, one of the Python reference tools (.venv), which run on the
+// host that runs the tests, not under Wine; the Windows run (`cargo xtask ci`) leaves it out.
+#![cfg(unix)]
+
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
