@@ -26,14 +26,16 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     // change in progress breaks one check.
     let mut keep_going = false;
     let mut skip: Vec<String> = Vec::new();
+    let mut only: Vec<String> = Vec::new();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--keep-going" => keep_going = true,
             "--skip" => skip.push(args.next().ok_or("--skip needs a check name")?.clone()),
+            "--only" => only.push(args.next().ok_or("--only needs a check name")?.clone()),
             other => {
                 return Err(format!(
-                    "unknown option {other:?} (ci takes --keep-going, --skip NAME)"
+                    "unknown option {other:?} (ci takes --keep-going, --skip NAME, --only NAME)"
                 ));
             }
         }
@@ -43,7 +45,9 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let mut summary: Vec<String> = Vec::new();
     let mut failed: Vec<String> = Vec::new();
     for check in checks {
-        if skip.iter().any(|s| check.name.starts_with(s.as_str())) {
+        let left_out = skip.iter().any(|s| check.name.starts_with(s.as_str()))
+            || !(only.is_empty() || only.iter().any(|o| check.name.starts_with(o.as_str())));
+        if left_out {
             summary.push(format!("{:<4} {}", "skip", check.name));
             continue;
         }
@@ -194,6 +198,18 @@ fn checks() -> Result<Vec<Check>, String> {
             }
         }
     }
+    // macOS: the crates clear of ring (whose C needs Apple's SDK: docs/platforms.md), for each
+    // Apple target whose standard library is installed.
+    for target in ["aarch64-apple-darwin", "x86_64-apple-darwin"] {
+        if crate::dist::target_installed(target) {
+            let mut mac = cargo();
+            mac.args(["check", "--target", target]).args(MACOS_CHECKED);
+            checks.push(Check {
+                name: format!("check on {target} (the crates clear of ring)"),
+                action: Action::Command(mac),
+            });
+        }
+    }
     let mut doc = cargo();
     doc.args(["doc", "--workspace", "--no-deps"])
         .env("RUSTDOCFLAGS", "-D warnings");
@@ -207,6 +223,22 @@ fn checks() -> Result<Vec<Check>, String> {
     });
     Ok(checks)
 }
+
+/// What `cargo check` builds for the Apple targets: every crate and chain tier that does not
+/// reach ring.
+const MACOS_CHECKED: &[&str] = &[
+    "-p",
+    "awscred-core",
+    "-p",
+    "awscred-profile",
+    "-p",
+    "awscred-process",
+    "-p",
+    "awscred-chain",
+    "--no-default-features",
+    "--features",
+    "awscred-chain/env,awscred-chain/profile,awscred-chain/process",
+];
 
 /// The names of the tier features of the chain crate: every entry of its `[features]` table
 /// except `default`. Read from the manifest so a new tier is checked without editing this file.

@@ -25,11 +25,13 @@ usage: cargo xtask <task> [options]
 tasks:
   demo                        build the awscred binary and run it on example configurations
                               (a temporary home; nothing outside it is read or written)
-  ci [--keep-going] [--skip NAME]
+  ci [--keep-going] [--skip NAME] [--only NAME]
                               fmt, clippy, python venv, tests, doc tests, per-feature builds of
-                              the chain, docs, and a 5 s fuzz smoke run; stops at the first failure
+                              the chain, the Windows tests under Wine (where mingw-w64 and Wine
+                              are installed), docs, and a 5 s fuzz smoke run; stops at the first
+                              failure
                               (--keep-going: runs every check; --skip: leaves out the checks whose
-                              name starts with NAME)
+                              name starts with NAME; --only: runs only those)
   fuzz [--seconds N] [TARGET] run every fuzz target under fuzz/*/fuzz_targets/ (or only TARGET)
                               for N seconds each (default 60)
   bench [--quick] [--runs N]  speed and footprint, side by side with the AWS SDK for Rust and
@@ -38,6 +40,9 @@ tasks:
   dist                        build the awscred binary as shipped (dist profile; a static musl
                               build on Linux) and print its path; awscred.exe for Windows too
                               when mingw-w64 and the x86_64-pc-windows-gnu target are installed
+  windows-compare             awscred.exe under Wine and the Linux awscred on the recorded
+                              cross-SDK cases without network: the same answers, or a failure
+                              listing the differences (part of `ci`)
   help                        this text
 ";
 
@@ -53,6 +58,7 @@ fn main() -> ExitCode {
         "fuzz" => fuzz::run(rest),
         "bench" => bench::run(rest),
         "dist" => dist::run(rest),
+        "windows-compare" => windows::compare(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

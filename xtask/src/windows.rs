@@ -156,14 +156,42 @@ pub(crate) fn ci() -> Result<String, String> {
     if !status.success() || counts.failed > 0 || counts.passed == 0 {
         return Err(format!("Windows tests under Wine: {tests} ({status})"));
     }
-    let compared = crate::windows_compare::run(&wine.prefix)?;
+    let compared = compare_in(&wine)?;
     Ok(format!("{tests}; {compared}"))
 }
 
-/// Sets up `cmd` (a Windows program) to run under the test prefix's Wine.
+/// `cargo xtask windows-compare`: the side-by-side answers alone.
+pub(crate) fn compare(args: &[String]) -> Result<(), String> {
+    if let Some(arg) = args.first() {
+        return Err(format!(
+            "`windows-compare` takes no arguments (got {arg:?})"
+        ));
+    }
+    if let Some(missing) = missing_tools() {
+        return Err(format!("missing {missing}"));
+    }
+    println!("{}", compare_in(&Wine::prepare()?)?);
+    Ok(())
+}
+
+fn compare_in(wine: &Wine) -> Result<String, String> {
+    // One Wine server for all the runs that follow, instead of one started (and stopped) per
+    // program; it ends by itself a minute after the last one. One already running (exit
+    // status 2) serves as well.
+    let mut server = Command::new("wineserver");
+    server.arg("--persistent=60");
+    wine.apply(&mut server);
+    let _ = server.status();
+    crate::windows_compare::run(&wine.prefix)
+}
+
+/// `wine EXE` in the test prefix, with nothing of this process's environment but `PATH` (the
+/// caller adds the variables the program gets).
 pub(crate) fn under_wine(prefix: &Path, exe: &Path) -> Command {
     let mut cmd = Command::new("wine");
-    cmd.arg(exe);
+    cmd.arg(exe)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
     Wine {
         prefix: prefix.to_path_buf(),
     }

@@ -24,9 +24,12 @@ const SUITES: &[&str] = &[
 const CLOSED: &str = "http://127.0.0.1:9";
 
 pub(crate) fn run(prefix: &Path) -> Result<String, String> {
+    // The binaries the test runs use, built as they build them (the same features, so CI's
+    // earlier steps left nothing to do here).
     for target in [None, Some(crate::windows::TARGET)] {
         let mut build = cargo();
-        build.args(["build", "-q", "-p", "awscred-cli", "--bin", "awscred"]);
+        build.args(["test", "-q", "--workspace", "--all-features"]);
+        build.args(["--lib", "--bins", "--tests", "--no-run"]);
         if let Some(target) = target {
             build.args(["--target", target]);
         }
@@ -51,11 +54,21 @@ pub(crate) fn run(prefix: &Path) -> Result<String, String> {
         let vars = case_vars(&case, &home)?;
         for args in [&["export-credentials"][..], &["explain"][..]] {
             let mut ours = Command::new(&linux);
-            let mut theirs = crate::windows::under_wine(prefix, &windows);
+            ours.env_clear()
+                .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+            // Wine sets `USERPROFILE` of a program it starts to the prefix's user folder; a
+            // batch file sets the case's home, as a Windows parent process would.
+            let launcher = work.join(format!("{name}.cmd"));
+            let home_var = vars.iter().find(|(k, _)| k == "USERPROFILE");
+            let set_home = home_var.map_or(String::new(), |(_, v)| {
+                format!("set \"USERPROFILE={v}\"\r\n")
+            });
+            let batch = format!("@echo off\r\n{set_home}\"{}\" %*\r\n", windows.display());
+            std::fs::write(&launcher, batch).map_err(|e| format!("{}: {e}", launcher.display()))?;
+            let mut theirs = crate::windows::under_wine(prefix, Path::new("cmd"));
+            theirs.arg("/c").arg(&launcher);
             for cmd in [&mut ours, &mut theirs] {
-                cmd.env_clear()
-                    .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-                    .envs(vars.iter().map(|(k, v)| (k, v)))
+                cmd.envs(vars.iter().map(|(k, v)| (k, v)))
                     .args(args)
                     .current_dir(&home);
             }
