@@ -189,10 +189,21 @@ fn checks() -> Result<Vec<Check>, String> {
     // The Windows build, its tests under Wine (`.ci/run` installs mingw-w64 and Wine).
     if cfg!(all(target_os = "linux", target_arch = "x86_64")) {
         match crate::windows::missing_tools() {
-            None => checks.push(Check {
-                name: format!("tests on {} under Wine", crate::windows::TARGET),
-                action: Action::Windows,
-            }),
+            None => {
+                // The `cfg(windows)` code is linted only when built for Windows.
+                let mut clippy = cargo();
+                clippy
+                    .args(["clippy", "--workspace", "--all-targets", "--all-features"])
+                    .args(["--target", crate::windows::TARGET, "--", "-D", "warnings"]);
+                checks.push(Check {
+                    name: format!("clippy on {}", crate::windows::TARGET),
+                    action: Action::Command(clippy),
+                });
+                checks.push(Check {
+                    name: format!("tests on {} under Wine", crate::windows::TARGET),
+                    action: Action::Windows,
+                });
+            }
             Some(missing) => {
                 eprintln!("ci: the Windows tests do not run: missing {missing}");
             }

@@ -223,6 +223,20 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// Builds the binary in the `dist` profile for `target` with these target-wide flags and no
+/// function ordering (the Windows build: windows.rs); returns the directory it is in.
+pub(crate) fn build_for(target: &str, rustflags: &[&str]) -> Result<PathBuf, String> {
+    let plan = Plan {
+        target: target.to_owned(),
+        rustflags: rustflags.iter().map(|f| (*f).to_owned()).collect(),
+        env: Vec::new(),
+        lld: false,
+        note: String::new(),
+    };
+    run_cargo(&plan, &[], false)?;
+    Ok(target_dir().join(target).join("dist"))
+}
+
 /// `cargo rustc` for the binary, with `extra` flags for its final compilation (the LTO step,
 /// where all code is generated and linked) and the target-wide flags in RUSTFLAGS.
 fn run_cargo(plan: &Plan, extra: &[&str], quiet: bool) -> Result<(), String> {

@@ -27,9 +27,9 @@ tasks:
                               (a temporary home; nothing outside it is read or written)
   ci [--keep-going] [--skip NAME] [--only NAME]
                               fmt, clippy, python venv, tests, doc tests, per-feature builds of
-                              the chain, the Windows tests under Wine (where mingw-w64 and Wine
-                              are installed), docs, and a 5 s fuzz smoke run; stops at the first
-                              failure
+                              the chain, clippy and the tests of the Windows build (under Wine,
+                              where mingw-w64 and Wine are installed), the macOS crates clear of
+                              ring, docs, and a 5 s fuzz smoke run; stops at the first failure
                               (--keep-going: runs every check; --skip: leaves out the checks whose
                               name starts with NAME; --only: runs only those)
   fuzz [--seconds N] [TARGET] run every fuzz target under fuzz/*/fuzz_targets/ (or only TARGET)

@@ -210,23 +210,8 @@ pub(crate) fn dist() -> Result<Option<PathBuf>, String> {
         );
         return Ok(None);
     }
-    let mut cmd = cargo();
-    cmd.args([
-        "rustc",
-        "--profile",
-        "dist",
-        "-p",
-        "awscred-cli",
-        "--bin",
-        "awscred",
-        "--target",
-        TARGET,
-    ]);
-    let mut flags = std::env::var("RUSTFLAGS").unwrap_or_default();
-    flags.push_str(" -C target-feature=+crt-static");
-    cmd.env("RUSTFLAGS", flags.trim());
-    crate::run_status(&mut cmd)?;
-    Ok(Some(target_dir().join(TARGET).join("dist/awscred.exe")))
+    let dir = crate::dist::build_for(TARGET, &["-C target-feature=+crt-static"])?;
+    Ok(Some(dir.join("awscred.exe")))
 }
 
 #[cfg(test)]
