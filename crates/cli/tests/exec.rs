@@ -146,6 +146,7 @@ fn the_commands_exit_status_is_returned() {
     }
 }
 
+// Unix only: signals, and `exec` replacing awscred (Windows has neither).
 #[cfg(unix)]
 #[test]
 fn a_command_killed_by_a_signal_ends_as_killed_by_it() {
@@ -179,6 +180,7 @@ fn a_command_killed_by_a_signal_ends_as_killed_by_it() {
     assert_eq!(stdout(&out), "status=130\n", "{}", stderr(&out));
 }
 
+// Unix only: signals (on Windows the console sends Ctrl-C to every process itself).
 #[cfg(unix)]
 #[test]
 fn signals_sent_to_awscred_reach_the_command() {

@@ -232,6 +232,8 @@ fn it_listens_on_127_0_0_1_only() {
     if let Some(ip) = non_loopback_address() {
         assert!(refused(ip), "reachable on {ip}");
     }
+    // Linux only: there all of 127.0.0.0/8 reaches the host, so a listener on 0.0.0.0 or
+    // 127.0.0.0/8 would answer on 127.0.0.2; elsewhere that address is not configured.
     #[cfg(target_os = "linux")]
     assert!(refused("127.0.0.2".parse().unwrap()));
     assert!(!refused("127.0.0.1".parse().unwrap()));

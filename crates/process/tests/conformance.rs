@@ -9,6 +9,8 @@
 //!   the suite's `test-case.json`. The suite's error texts are smithy-rs's; the facts they
 //!   state (the exit status, the JSON being invalid) must be in ours.
 
+// Unix only: the suite's lines are POSIX shell commands, run here with `sh`; on Windows the
+// default-chain suite test (crates/chain) expects the CLI's Windows answer to them.
 #![cfg(unix)]
 
 use std::path::{Path, PathBuf};

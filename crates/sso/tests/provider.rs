@@ -77,6 +77,7 @@ async fn session_profile_resolves_and_shares_the_cli_cache() {
         text.ends_with(r#""Expiration": "2100-01-01T00:00:00Z", "AccountId": "111122223333"}}"#),
         "{text}"
     );
+    // Unix only: file modes (the CLI's 0o600 sets none on Windows).
     #[cfg(unix)]
     assert_eq!(mode(&cache), 0o600);
 
@@ -215,6 +216,7 @@ async fn refresh_within_the_window_writes_the_new_token_back() {
     assert_eq!(keys.len(), 8);
     let raw = std::fs::read_to_string(&path).unwrap();
     assert!(raw.starts_with(r#"{"startUrl": "https://d-123.awsapps.com/start", "region": "us-east-1", "accessToken": "#), "{raw}");
+    // Unix only: file modes (the CLI's 0o600 sets none on Windows).
     #[cfg(unix)]
     assert_eq!(mode(&path), 0o600);
     // The portal saw the new token.

@@ -160,6 +160,7 @@ async fn three_role_chain_with_signature_checking_then_cached() {
         .map(|e| e.unwrap())
         .collect();
     assert_eq!(entries.len(), 3);
+    // Unix only: file modes (the CLI's 0o600 sets none on Windows).
     #[cfg(unix)]
     for entry in &mut entries {
         use std::os::unix::fs::PermissionsExt;

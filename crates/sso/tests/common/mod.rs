@@ -127,6 +127,7 @@ impl Write for SharedOut {
     }
 }
 
+// Unix only: file modes (the CLI's 0o600 sets none on Windows).
 #[cfg(unix)]
 pub fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
