@@ -384,7 +384,8 @@ mod tests {
     #[test]
     fn windows_tilde_as_ntpath_expanduser() {
         // Each expected value printed by Python 3.11's ntpath.expanduser with the same variables.
-        let cases: &[(&[(&str, &str)], &str, &str)] = &[
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+        let cases: &[Case] = &[
             (
                 &[("USERPROFILE", "C:\\Users\\alice"), ("USERNAME", "alice")],
                 "~bob\\x",
