@@ -17,6 +17,8 @@ enum Action {
     Command(Command),
     Venv,
     Fuzz,
+    /// The Windows tests under Wine and the side-by-side answers (windows.rs).
+    Windows,
 }
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
@@ -24,14 +26,16 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     // change in progress breaks one check.
     let mut keep_going = false;
     let mut skip: Vec<String> = Vec::new();
+    let mut only: Vec<String> = Vec::new();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--keep-going" => keep_going = true,
             "--skip" => skip.push(args.next().ok_or("--skip needs a check name")?.clone()),
+            "--only" => only.push(args.next().ok_or("--only needs a check name")?.clone()),
             other => {
                 return Err(format!(
-                    "unknown option {other:?} (ci takes --keep-going, --skip NAME)"
+                    "unknown option {other:?} (ci takes --keep-going, --skip NAME, --only NAME)"
                 ));
             }
         }
@@ -41,12 +45,15 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let mut summary: Vec<String> = Vec::new();
     let mut failed: Vec<String> = Vec::new();
     for check in checks {
-        if skip.iter().any(|s| check.name.starts_with(s.as_str())) {
+        let left_out = skip.iter().any(|s| check.name.starts_with(s.as_str()))
+            || !(only.is_empty() || only.iter().any(|o| check.name.starts_with(o.as_str())));
+        if left_out {
             summary.push(format!("{:<4} {}", "skip", check.name));
             continue;
         }
         eprintln!("\n==> {}", check.name);
         let began = Instant::now();
+        let mut note = String::new();
         let result = match check.action {
             Action::Command(mut cmd) => {
                 eprintln!("    {}", describe(&cmd));
@@ -54,9 +61,10 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             }
             Action::Venv => venv(),
             Action::Fuzz => fuzz_smoke(),
+            Action::Windows => crate::windows::ci().map(|counts| note = format!(" ({counts})")),
         };
         let line = format!(
-            "{:<4} {:<60} {}",
+            "{:<4} {:<60} {}{note}",
             if result.is_ok() { "ok" } else { "FAIL" },
             check.name,
             seconds(began.elapsed())
@@ -178,6 +186,41 @@ fn checks() -> Result<Vec<Check>, String> {
             eprintln!("ci: the {MUSL} standard library is not installed: its tests do not run");
         }
     }
+    // The Windows build, its tests under Wine (`.ci/run` installs mingw-w64 and Wine).
+    if cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+        match crate::windows::missing_tools() {
+            None => {
+                // The `cfg(windows)` code is linted only when built for Windows.
+                let mut clippy = cargo();
+                clippy
+                    .args(["clippy", "--workspace", "--all-targets", "--all-features"])
+                    .args(["--target", crate::windows::TARGET, "--", "-D", "warnings"]);
+                checks.push(Check {
+                    name: format!("clippy on {}", crate::windows::TARGET),
+                    action: Action::Command(clippy),
+                });
+                checks.push(Check {
+                    name: format!("tests on {} under Wine", crate::windows::TARGET),
+                    action: Action::Windows,
+                });
+            }
+            Some(missing) => {
+                eprintln!("ci: the Windows tests do not run: missing {missing}");
+            }
+        }
+    }
+    // macOS: the crates clear of ring (whose C needs Apple's SDK: docs/platforms.md), for each
+    // Apple target whose standard library is installed.
+    for target in ["aarch64-apple-darwin", "x86_64-apple-darwin"] {
+        if crate::dist::target_installed(target) {
+            let mut mac = cargo();
+            mac.args(["check", "--target", target]).args(MACOS_CHECKED);
+            checks.push(Check {
+                name: format!("check on {target} (the crates clear of ring)"),
+                action: Action::Command(mac),
+            });
+        }
+    }
     let mut doc = cargo();
     doc.args(["doc", "--workspace", "--no-deps"])
         .env("RUSTDOCFLAGS", "-D warnings");
@@ -191,6 +234,22 @@ fn checks() -> Result<Vec<Check>, String> {
     });
     Ok(checks)
 }
+
+/// What `cargo check` builds for the Apple targets: every crate and chain tier that does not
+/// reach ring.
+const MACOS_CHECKED: &[&str] = &[
+    "-p",
+    "awscred-core",
+    "-p",
+    "awscred-profile",
+    "-p",
+    "awscred-process",
+    "-p",
+    "awscred-chain",
+    "--no-default-features",
+    "--features",
+    "awscred-chain/env,awscred-chain/profile,awscred-chain/process",
+];
 
 /// The names of the tier features of the chain crate: every entry of its `[features]` table
 /// except `default`. Read from the manifest so a new tier is checked without editing this file.

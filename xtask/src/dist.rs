@@ -212,7 +212,29 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         .map(|m| m.len())
         .map_err(|e| format!("{}: {e}", path.display()))?;
     println!("{} ({:.2} MiB)", path.display(), size as f64 / 1_048_576.0);
+    if !cfg!(windows)
+        && let Some(exe) = crate::windows::dist()?
+    {
+        let size = std::fs::metadata(&exe)
+            .map(|m| m.len())
+            .map_err(|e| format!("{}: {e}", exe.display()))?;
+        println!("{} ({:.2} MiB)", exe.display(), size as f64 / 1_048_576.0);
+    }
     Ok(())
+}
+
+/// Builds the binary in the `dist` profile for `target` with these target-wide flags and no
+/// function ordering (the Windows build: windows.rs); returns the directory it is in.
+pub(crate) fn build_for(target: &str, rustflags: &[&str]) -> Result<PathBuf, String> {
+    let plan = Plan {
+        target: target.to_owned(),
+        rustflags: rustflags.iter().map(|f| (*f).to_owned()).collect(),
+        env: Vec::new(),
+        lld: false,
+        note: String::new(),
+    };
+    run_cargo(&plan, &[], false)?;
+    Ok(target_dir().join(target).join("dist"))
 }
 
 /// `cargo rustc` for the binary, with `extra` flags for its final compilation (the LTO step,

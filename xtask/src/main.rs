@@ -4,7 +4,8 @@
 //! - `ci`: every check CI runs, in order, stopping at the first failure.
 //! - `fuzz [--seconds N] [TARGET]`: runs the cargo-fuzz targets under `fuzz/`.
 //! - `bench [--quick]`: speed and footprint against the AWS SDK for Rust and botocore (bench.rs).
-//! - `dist`: the shipped `awscred` binary (a static musl build on Linux).
+//! - `dist`: the shipped `awscred` binary (a static musl build on Linux), and `awscred.exe`
+//!   for Windows where mingw-w64 is installed.
 
 mod bench;
 mod ci;
@@ -12,6 +13,8 @@ mod demo;
 mod dist;
 mod fake;
 mod fuzz;
+mod windows;
+mod windows_compare;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -22,18 +25,24 @@ usage: cargo xtask <task> [options]
 tasks:
   demo                        build the awscred binary and run it on example configurations
                               (a temporary home; nothing outside it is read or written)
-  ci [--keep-going] [--skip NAME]
+  ci [--keep-going] [--skip NAME] [--only NAME]
                               fmt, clippy, python venv, tests, doc tests, per-feature builds of
-                              the chain, docs, and a 5 s fuzz smoke run; stops at the first failure
+                              the chain, clippy and the tests of the Windows build (under Wine,
+                              where mingw-w64 and Wine are installed), the macOS crates clear of
+                              ring, docs, and a 5 s fuzz smoke run; stops at the first failure
                               (--keep-going: runs every check; --skip: leaves out the checks whose
-                              name starts with NAME)
+                              name starts with NAME; --only: runs only those)
   fuzz [--seconds N] [TARGET] run every fuzz target under fuzz/*/fuzz_targets/ (or only TARGET)
                               for N seconds each (default 60)
   bench [--quick] [--runs N]  speed and footprint, side by side with the AWS SDK for Rust and
                               botocore measured in the same run: a table, target/bench/results.json
                               and docs/performance.md (--quick: fewer runs, no clean builds)
   dist                        build the awscred binary as shipped (dist profile; a static musl
-                              build on Linux) and print its path
+                              build on Linux) and print its path; awscred.exe for Windows too
+                              when mingw-w64 and the x86_64-pc-windows-gnu target are installed
+  windows-compare             awscred.exe under Wine and the Linux awscred on the recorded
+                              cross-SDK cases without network: the same answers, or a failure
+                              listing the differences (part of `ci`)
   help                        this text
 ";
 
@@ -49,6 +58,7 @@ fn main() -> ExitCode {
         "fuzz" => fuzz::run(rest),
         "bench" => bench::run(rest),
         "dist" => dist::run(rest),
+        "windows-compare" => windows::compare(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

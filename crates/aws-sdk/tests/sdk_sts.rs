@@ -4,21 +4,26 @@
 mod support;
 
 use std::error::Error as _;
+#[cfg(unix)]
 use std::time::{Duration, SystemTime};
 
 use aws_credential_types::provider::ProvideCredentials as _;
 use aws_credential_types::provider::error::CredentialsError;
-use aws_sdk_sts::config::{BehaviorVersion, Credentials as SdkCredentials, IdentityCache, Region};
+use aws_sdk_sts::config::{BehaviorVersion, Region};
+#[cfg(unix)]
+use aws_sdk_sts::config::{Credentials as SdkCredentials, IdentityCache};
 use aws_sdk_sts::error::DisplayErrorContext;
 use awscred_aws_sdk::AwsSdkCredentials;
 use awscred_chain::Chain;
 use awscred_core::http::HyperClient;
 use awscred_core::{Env, ErrorKind};
 use awscred_testkit::TempDir;
+#[cfg(unix)]
 use awscred_testkit::moto::MotoServer;
 
 use support::sdk_http::sdk_http_client;
 
+#[cfg(unix)]
 const SETUP: &str = r#"
 import boto3, json
 iam = boto3.client('iam')
@@ -34,6 +39,7 @@ print(key['AccessKeyId'])
 print(key['SecretAccessKey'])
 "#;
 
+#[cfg(unix)]
 const THREE_ROLES: &str = "[profile top]\nrole_arn = arn:aws:iam::123456789012:role/r3\nsource_profile = mid\n\
 [profile mid]\nrole_arn = arn:aws:iam::123456789012:role/r2\nsource_profile = low\n\
 [profile low]\nrole_arn = arn:aws:iam::123456789012:role/r1\nsource_profile = base\n";
@@ -50,7 +56,10 @@ fn setup_home(
     let config_path = home.write(".aws/config", config);
     let credentials_path = home.write(".aws/credentials", credentials);
     let mut vars = vec![
-        ("HOME".to_owned(), home.path().to_str().unwrap().to_owned()),
+        (
+            awscred_testkit::HOME_VAR.to_owned(),
+            home.path().to_str().unwrap().to_owned(),
+        ),
         (
             "AWS_CONFIG_FILE".to_owned(),
             config_path.to_str().unwrap().to_owned(),
@@ -90,6 +99,8 @@ fn chain(env: &Env) -> AwsSdkCredentials<Chain> {
     AwsSdkCredentials::new(Chain::builder().env(env.clone()).build())
 }
 
+// Unix only: moto is one of the Python reference tools, which do not run under Wine.
+#[cfg(unix)]
 #[tokio::test]
 async fn sdk_client_signs_with_the_last_role_of_an_assume_role_chain() {
     let moto = MotoServer::start();
@@ -335,12 +346,14 @@ async fn secrets_never_show_in_debug_or_errors() {
 
     // ...and a credential_process whose output has keys but an unsupported version.
     let home = TempDir::new("sdk-process");
-    let script = home.write(
-        "process.sh",
-        "#!/bin/sh\necho '{\"Version\": 2, \"AccessKeyId\": \"AKIDPROC\", \"SecretAccessKey\": \"ProcSecretValue678\"}'\n",
+    let line = awscred_testkit::credential_helper(
+        home.path(),
+        "process",
+        "{\"Version\": 2, \"AccessKeyId\": \"AKIDPROC\", \"SecretAccessKey\": \"ProcSecretValue678\"}\n",
+        "",
+        0,
     );
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
-    let config = format!("[default]\ncredential_process = {}\n", script.display());
+    let config = format!("[default]\ncredential_process = {line}\n");
     let (_home, env) = setup_home("sdk-process-home", &config, "", &[]);
     let err = chain(&env).provide_credentials().await.unwrap_err();
     let shown = format!("{} {err:?}", DisplayErrorContext(&err));

@@ -254,7 +254,7 @@ fn run_case(
     let clock = Arc::new(ManualClock::new(
         UNIX_EPOCH + Duration::from_secs(REPLAY_TIME),
     ));
-    let env = Env::from_vars(vars)
+    let env = Env::from_vars(awscred_testkit::suite_vars(vars))
         .with_fs(Arc::new(load_fs(&dir.join("fs"))))
         .with_clock(clock);
     let case: Value =
@@ -404,13 +404,13 @@ const PROFILE_CASES: &[Case] = &[
     (
         "credential_process",
         &["process"],
-        Expect::Cli(CliAnswer::Error(NOT_JSON)),
+        Expect::Cli(CliAnswer::Error(ECHO_ANSWER)),
         NO_IMDS,
     ),
     (
         "credential_process_account_id_fallback",
         &["process"],
-        Expect::Cli(CliAnswer::Error(NOT_JSON)),
+        Expect::Cli(CliAnswer::Error(ECHO_ANSWER)),
         NO_IMDS,
     ),
     (
@@ -422,7 +422,7 @@ const PROFILE_CASES: &[Case] = &[
     (
         "credential_process_invalid",
         &["process"],
-        Expect::Suite(Some(NOT_JSON)),
+        Expect::Suite(Some(ECHO_ANSWER)),
         NO_IMDS,
     ),
     ("e2e_assume_role", &["sts"], Expect::Suite(None), NO_IMDS),
@@ -472,6 +472,14 @@ const PROFILE_CASES: &[Case] = &[
 const NO_IMDS: &[(&str, &str)] = &[("AWS_EC2_METADATA_DISABLED", "true")];
 
 const NOT_JSON: &str = "the process's output is not valid JSON";
+
+/// The CLI's answer to the suite's `echo '{...}'` lines, started without a shell: on Unix `echo`
+/// prints the JSON with its quotes (not JSON); Windows has no `echo` program at all.
+const ECHO_ANSWER: &str = if cfg!(windows) {
+    "cannot run 'echo'"
+} else {
+    NOT_JSON
+};
 
 #[test]
 fn profile_provider_recorded_cases() {

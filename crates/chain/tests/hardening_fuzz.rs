@@ -65,7 +65,7 @@ fn sso_role_cache_content_never_reaches_the_error() {
     home.write(".aws/config", config);
     let closed = format!("http://127.0.0.1:{}", awscred_testkit::free_port());
     let env = Env::from_vars([
-        ("HOME", home.path().display().to_string()),
+        (awscred_testkit::HOME_VAR, home.path().display().to_string()),
         ("AWS_EC2_METADATA_DISABLED", "true".into()),
         ("AWS_ENDPOINT_URL_SSO", closed.clone()),
         ("AWS_ENDPOINT_URL_SSO_OIDC", closed),

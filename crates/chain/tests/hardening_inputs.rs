@@ -52,7 +52,10 @@ impl Home {
 
     fn resolve(&self, profile: Option<&str>) -> Result<Credentials, Error> {
         let mut vars = self.vars.clone();
-        vars.push(("HOME".into(), self.dir.path().display().to_string()));
+        vars.push((
+            awscred_testkit::HOME_VAR.into(),
+            self.dir.path().display().to_string(),
+        ));
         let chain = Chain::builder()
             .env(Env::from_vars(vars))
             .profile(profile.map(str::to_owned))
@@ -65,7 +68,11 @@ impl Home {
     }
 
     fn path(&self, rel: &str) -> String {
-        self.dir.path().join(rel).display().to_string()
+        // One component at a time, so the path shows the platform's separators throughout.
+        rel.split('/')
+            .fold(self.dir.path().to_path_buf(), |p, c| p.join(c))
+            .display()
+            .to_string()
     }
 
     /// A role profile `role` on the keys of `base`, with STS at `url`.

@@ -50,7 +50,7 @@ fn env(expires_at: Option<&str>, extra: &[(&str, String)]) -> Env {
 /// The same, and the in-memory file system (to read what a refresh wrote).
 fn env_with(expires_at: Option<&str>, extra: &[(&str, String)]) -> (Env, Arc<MemFs>) {
     let mut vars: Vec<(String, String)> = vec![
-        ("HOME".into(), HOME.into()),
+        (awscred_testkit::HOME_VAR.into(), HOME.into()),
         ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
     ];
     vars.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
@@ -238,7 +238,7 @@ fn a_container_endpoint_does_not_answer_for_an_expiring_login_session() {
     // The same endpoint does answer once the profile has no login_session: the check above
     // is not vacuous.
     let env = Env::from_vars([
-        ("HOME", HOME.to_owned()),
+        (awscred_testkit::HOME_VAR, HOME.to_owned()),
         ("AWS_CONTAINER_CREDENTIALS_FULL_URI", fake.full_uri()),
     ])
     .with_fs(Arc::new(MemFs::default()));

@@ -185,15 +185,9 @@ fn run_process(mut process: Process, program: &OsString) -> u8 {
     cannot_run(program, &e)
 }
 
-#[cfg(not(unix))]
-fn run_process(mut process: Process, program: &OsString) -> u8 {
-    match process.status() {
-        // Exit statuses beyond 255 (Windows) end as 255, the general error.
-        Ok(status) => status
-            .code()
-            .map_or(255, |c| u8::try_from(c).unwrap_or(255)),
-        Err(e) => cannot_run(program, &e),
-    }
+#[cfg(windows)]
+fn run_process(process: Process, program: &OsString) -> u8 {
+    crate::exec_windows::run(process).unwrap_or_else(|e| cannot_run(program, &e))
 }
 
 #[cfg(test)]

@@ -266,15 +266,19 @@ mod tests {
             ),
         ];
         for (format, text) in expected {
-            assert_eq!(format.render(&creds).as_str(), text, "{format:?}");
+            assert_eq!(
+                format.render_for(&creds, false).as_str(),
+                text,
+                "{format:?}"
+            );
         }
         let long_term = Credentials::new("AKID", "SECRET", None, None, "t");
         assert_eq!(
-            Format::Process.render(&long_term).as_str(),
+            Format::Process.render_for(&long_term, false).as_str(),
             "{\n  \"Version\": 1,\n  \"AccessKeyId\": \"AKID\",\n  \"SecretAccessKey\": \"SECRET\"\n}\n"
         );
         assert_eq!(
-            Format::Env.render(&long_term).as_str(),
+            Format::Env.render_for(&long_term, false).as_str(),
             "export AWS_ACCESS_KEY_ID=AKID\nexport AWS_SECRET_ACCESS_KEY=SECRET\n"
         );
     }

@@ -39,6 +39,8 @@ mod configure;
 mod console;
 mod exec;
 mod exec_server;
+#[cfg(windows)]
+mod exec_windows;
 mod explain;
 mod export;
 mod failure;

@@ -2,6 +2,7 @@
 //! Every run gets a temporary HOME and a cleared environment; IMDS is switched off so nothing
 //! reaches 169.254.169.254.
 
+use awscred_testkit::ClearEnv as _;
 use std::process::{Command, Output};
 
 use awscred_testkit::TempDir;
@@ -41,8 +42,8 @@ impl Run {
 
     fn run(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_awscred"))
-            .env_clear()
-            .env("HOME", self.home.path())
+            .env_clear_but_essentials()
+            .env(awscred_testkit::HOME_VAR, self.home.path())
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .args(args)
@@ -53,6 +54,16 @@ impl Run {
 
 fn stdout(out: &Output) -> &str {
     std::str::from_utf8(&out.stdout).unwrap()
+}
+
+/// `text` with the line endings `--format format` prints on this platform: the CLI's Python
+/// writes `\r\n` on Windows, except in the POSIX-shell formats (see `Format::line_ending`).
+fn platform_lines(format: &str, text: &str) -> String {
+    if cfg!(windows) && ["process", "powershell", "windows-cmd"].contains(&format) {
+        text.replace('\n', "\r\n")
+    } else {
+        text.to_owned()
+    }
 }
 
 fn stderr(out: &Output) -> &str {
@@ -128,7 +139,11 @@ fn every_format_byte_for_byte() {
     for (format, text) in &expected {
         let out = run.run(&["export-credentials", "--format", format]);
         assert_success(&out);
-        assert_eq!(stdout(&out), text, "--format {format}");
+        assert_eq!(
+            stdout(&out),
+            platform_lines(format, text),
+            "--format {format}"
+        );
         assert_eq!(
             stderr(&out),
             "",
@@ -136,7 +151,10 @@ fn every_format_byte_for_byte() {
         );
     }
     // `process` is the default.
-    assert_eq!(stdout(&run.run(&["export-credentials"])), expected[0].1);
+    assert_eq!(
+        stdout(&run.run(&["export-credentials"])),
+        platform_lines("process", &expected[0].1)
+    );
 }
 
 #[test]
@@ -150,8 +168,11 @@ fn long_term_keys_from_the_credentials_file() {
     assert_success(&out);
     assert_eq!(
         stdout(&out),
-        "{\n  \"Version\": 1,\n  \"AccessKeyId\": \"AKIDDEV\",\n  \"SecretAccessKey\": \
-         \"s\\u00e9\\\"cret\"\n}\n"
+        platform_lines(
+            "process",
+            "{\n  \"Version\": 1,\n  \"AccessKeyId\": \"AKIDDEV\",\n  \"SecretAccessKey\": \
+             \"s\\u00e9\\\"cret\"\n}\n"
+        )
     );
     let out = run.run(&["export-credentials", "--format", "env-no-export"]);
     assert_eq!(
@@ -353,7 +374,7 @@ fn explain_names_the_sources_and_never_the_secrets() {
     let out = run.run(&["explain", "--profile", "dev"]);
     assert_success(&out);
     let text = stdout(&out);
-    let file = run.home.path().join(".aws/credentials");
+    let file = run.home.path().join(".aws").join("credentials");
     assert!(text.contains(&format!("{}:3", file.display())), "{text}");
     assert!(text.contains(&format!("{}:4", file.display())), "{text}");
     assert!(text.contains("--profile"), "{text}");

@@ -5,10 +5,37 @@ mod common;
 
 use common::*;
 
+/// A command that prints its environment, one `NAME=value` a line: `sh -c env` on Unix, `cmd /c
+/// set` on Windows (the command is started without a shell, so it names one).
+const PRINT_ENV: &[&str] = if cfg!(windows) {
+    &["cmd", "/c", "set"]
+} else {
+    &["sh", "-c", "env"]
+};
+
+/// `exec ARGS -- PRINT_ENV`.
+fn exec_print_env(home: &Home, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["exec"];
+    all.extend_from_slice(args);
+    all.push("--");
+    all.extend_from_slice(PRINT_ENV);
+    home.run(&all)
+}
+
+/// A command that exits with `code`, through the platform's shell.
+fn exit_with(code: u8) -> [String; 3] {
+    let (shell, flag) = if cfg!(windows) {
+        ("cmd", "/c")
+    } else {
+        ("sh", "-c")
+    };
+    [shell.to_owned(), flag.to_owned(), format!("exit {code}")]
+}
+
 #[test]
 fn the_command_sees_the_credentials_and_region() {
     let home = Home::new().with_dev_profile();
-    let out = home.run(&["exec", "--profile", "dev", "--", "sh", "-c", "env"]);
+    let out = exec_print_env(&home, &["--profile", "dev"]);
     assert_code(&out, 0);
     assert_eq!(
         env_lines(&out),
@@ -31,7 +58,7 @@ fn expiration_is_exported_as_export_credentials_writes_it() {
         .env("AWS_SECRET_ACCESS_KEY", SECRET)
         .env("AWS_SESSION_TOKEN", TOKEN)
         .env("AWS_CREDENTIAL_EXPIRATION", "2099-09-21T04:16:53Z");
-    let out = home.run(&["exec", "--", "sh", "-c", "env"]);
+    let out = exec_print_env(&home, &[]);
     assert_code(&out, 0);
     let lines = env_lines(&out);
     assert!(
@@ -60,7 +87,7 @@ fn conflicting_variables_are_removed() {
         .env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/tmp/t")
         .env("AWS_ACCOUNT_ID", "999999999999")
         .env("KEEP_ME", "1");
-    let out = home.run(&["exec", "--profile", "dev", "--", "sh", "-c", "env"]);
+    let out = exec_print_env(&home, &["--profile", "dev"]);
     assert_code(&out, 0);
     let text = stdout(&out);
     for gone in [
@@ -75,8 +102,9 @@ fn conflicting_variables_are_removed() {
     ] {
         assert!(!text.contains(gone), "{gone} in {text}");
     }
-    assert!(text.contains("KEEP_ME=1\n"), "{text}");
-    assert!(text.contains("AWS_ACCESS_KEY_ID=ASIADEV\n"), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.contains(&"KEEP_ME=1"), "{text}");
+    assert!(lines.contains(&"AWS_ACCESS_KEY_ID=ASIADEV"), "{text}");
 }
 
 #[test]
@@ -85,7 +113,7 @@ fn a_stale_session_token_goes_when_the_new_keys_have_none() {
         .with_dev_profile()
         .env("AWS_SESSION_TOKEN", "stale-token")
         .env("AWS_CREDENTIAL_EXPIRATION", "2000-01-01T00:00:00Z");
-    let out = home.run(&["exec", "--profile", "longterm", "--", "sh", "-c", "env"]);
+    let out = exec_print_env(&home, &["--profile", "longterm"]);
     assert_code(&out, 0);
     let lines = env_lines(&out);
     assert!(lines.contains(&"AWS_ACCESS_KEY_ID=AKIALONG".to_owned()));
@@ -100,15 +128,19 @@ fn a_stale_session_token_goes_when_the_new_keys_have_none() {
 #[test]
 fn the_commands_exit_status_is_returned() {
     let home = Home::new().with_dev_profile();
-    let out = home.run(&["exec", "--profile", "dev", "--", "sh", "-c", "exit 7"]);
-    assert_code(&out, 7);
-    let out = home.run(&["exec", "--profile", "dev", "--", "true"]);
-    assert_code(&out, 0);
+    for code in [7, 0] {
+        let command = exit_with(code);
+        let mut args = vec!["exec", "--profile", "dev", "--"];
+        args.extend(command.iter().map(String::as_str));
+        assert_code(&home.run(&args), i32::from(code));
+    }
 }
 
+// Unix only: signals, and `exec` replacing awscred (Windows has neither).
 #[cfg(unix)]
 #[test]
 fn a_command_killed_by_a_signal_ends_as_killed_by_it() {
+    use awscred_testkit::ClearEnv as _;
     use std::os::unix::process::ExitStatusExt;
     let home = Home::new().with_dev_profile();
     // The command replaced awscred: the caller sees the signal itself...
@@ -132,8 +164,8 @@ fn a_command_killed_by_a_signal_ends_as_killed_by_it() {
             "sh -c 'kill -USR1 $$'; echo status=$?; \
              '{awscred}' exec --profile dev -- sh -c 'kill -USR1 $$'; echo status=$?"
         ))
-        .env_clear()
-        .env("HOME", home.dir.path())
+        .env_clear_but_essentials()
+        .env(awscred_testkit::HOME_VAR, home.dir.path())
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .output()
@@ -145,6 +177,7 @@ fn a_command_killed_by_a_signal_ends_as_killed_by_it() {
     assert_eq!(format!("{direct}\n"), through, "{}", stderr(&out));
 }
 
+// Unix only: signals (on Windows the console sends Ctrl-C to every process itself).
 #[cfg(unix)]
 #[test]
 fn signals_sent_to_awscred_reach_the_command() {

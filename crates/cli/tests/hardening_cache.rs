@@ -6,7 +6,7 @@
 //! number of service calls is reported (see docs/hardening.md for why it is what it is). And 50
 //! at once on an `aws login` session that must be refreshed: one sign-in call, one answer for all.
 
-use std::os::unix::fs::PermissionsExt;
+use awscred_testkit::ClearEnv as _;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -20,8 +20,8 @@ const PROCESSES: usize = 50;
 
 fn spawn(home: &Path, vars: &[(&str, String)], profile: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_awscred"))
-        .env_clear()
-        .env("HOME", home)
+        .env_clear_but_essentials()
+        .env(awscred_testkit::HOME_VAR, home)
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .envs(vars.iter().map(|(k, v)| (k, v)))
         .args(["export-credentials", "--profile", profile])
@@ -49,7 +49,9 @@ fn burst(home: &Path, vars: &[(&str, String)], profile: &str, key_prefix: &str) 
     }
 }
 
+#[cfg(unix)]
 fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path)
         .expect("exists")
         .permissions()
@@ -61,6 +63,8 @@ fn mode(path: &Path) -> u32 {
 /// user, and `dir` is private when awscred created it; returns how many files there are.
 fn check_cache_dir(dir: &Path, required: &str, created_by_awscred: bool) -> usize {
     if created_by_awscred {
+        // No mode bits on Windows: the CLI's 0o600 sets none there either.
+        #[cfg(unix)]
         assert_eq!(mode(dir), 0o700, "{} is private", dir.display());
     }
     let mut n = 0;
@@ -71,6 +75,8 @@ fn check_cache_dir(dir: &Path, required: &str, created_by_awscred: bool) -> usiz
             name.ends_with(".json") && name.len() == 45,
             "only <sha1>.json files, found {name}"
         );
+        // No mode bits on Windows: the CLI's 0o600 sets none there either.
+        #[cfg(unix)]
         assert_eq!(mode(&path), 0o600, "{name} is private");
         let text = std::fs::read_to_string(&path).expect("UTF-8");
         let doc: serde_json::Value = serde_json::from_str(&text)
@@ -104,6 +110,8 @@ fn fifty_processes_assuming_one_role_leave_one_whole_private_cache_file() {
     );
 
     let aws = home.path().join(".aws");
+    // No mode bits on Windows: the CLI's 0o600 sets none there either.
+    #[cfg(unix)]
     assert_eq!(mode(&aws.join("cli")), 0o700);
     assert_eq!(
         check_cache_dir(&aws.join("cli/cache"), "Credentials", true),
@@ -170,6 +178,8 @@ fn fifty_processes_refreshing_one_sso_token_leave_whole_private_cache_files() {
         check_cache_dir(&aws.join("sso/cache"), "accessToken", false),
         1
     );
+    // No mode bits on Windows: the CLI's 0o600 sets none there either.
+    #[cfg(unix)]
     assert_eq!(mode(&aws.join("cli")), 0o700);
     assert_eq!(
         check_cache_dir(&aws.join("cli/cache"), "Credentials", true),
@@ -197,6 +207,8 @@ fn fifty_processes_refreshing_one_sso_token_leave_whole_private_cache_files() {
     );
 }
 
+// Unix only: botocore writes the cache entry, and the Python reference tools do not run under Wine.
+#[cfg(unix)]
 #[test]
 fn sso_role_credentials_cached_by_botocore_are_used_without_any_call() {
     // botocore's own SSOCredentialFetcher key and entry, written by its JSONFileCache; every
@@ -270,7 +282,8 @@ fn fifty_processes_refreshing_one_login_session_make_one_sign_in_call() {
         .and_then(|token| token["dpopKey"].as_str())
         .expect("the suite's dpopKey")
         .to_owned();
-    let env = awscred_core::Env::from_vars([("HOME", home.path().to_str().unwrap())]);
+    let env =
+        awscred_core::Env::from_vars([(awscred_testkit::HOME_VAR, home.path().to_str().unwrap())]);
     let token_path = awscred_sso::login_token_path(&env, SESSION).unwrap();
     let expiring = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -336,6 +349,8 @@ fn fifty_processes_refreshing_one_login_session_make_one_sign_in_call() {
     assert_eq!(token["refreshToken"], "signin-refresh-1", "{text}");
     assert_eq!(token["accessToken"]["accessKeyId"], "ASIASIGNIN1", "{text}");
     assert_eq!(token["dpopKey"], key.as_str());
+    // No mode bits on Windows: the CLI's 0o600 sets none there either.
+    #[cfg(unix)]
     assert_eq!(mode(&token_path), 0o600);
     assert_eq!(fake.valid_refresh_tokens(), ["signin-refresh-1"]);
     // Nothing left beside the token file: no `.lock`, no temporary file.

@@ -6,6 +6,7 @@
 //! `AWSCRED_LOG=trace` and with `--debug`. Only `export-credentials` may print a secret, and
 //! only on stdout, only when it succeeds; stderr (logs, errors) and `explain` never do.
 
+use awscred_testkit::ClearEnv as _;
 use std::process::{Command, Output};
 
 use awscred_testkit::hostile::Scenario;
@@ -21,7 +22,7 @@ const FORMATS: [&str; 6] = [
 
 fn run(s: &Scenario, args: &[&str], trace: bool) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_awscred"));
-    cmd.env_clear().envs(s.all_vars());
+    cmd.env_clear_but_essentials().envs(s.all_vars());
     if trace {
         cmd.env("AWSCRED_LOG", "trace");
     }

@@ -5,7 +5,6 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -39,8 +38,9 @@ fn cache_files(home: &Home, dir: &str, key: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
+// Unix only: Windows has no mode bits, and the CLI's 0o600 sets none there.
 #[cfg(unix)]
-fn mode(path: &Path) -> u32 {
+fn mode(path: &std::path::Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }

@@ -130,28 +130,53 @@ impl Env {
     }
 
     /// The user's home directory as the CLI finds it (Python's `expanduser`): `HOME` on Unix;
-    /// on Windows `USERPROFILE`, then `HOMEDRIVE` + `HOMEPATH` (Python 3.8+ ignores `HOME` there).
+    /// on Windows [`Env::windows_home`] (`USERPROFILE`, then `HOMEDRIVE` + `HOMEPATH`).
     pub fn home_dir(&self) -> Option<PathBuf> {
-        if !cfg!(windows) {
-            return self.non_empty_var("HOME").map(PathBuf::from);
+        if cfg!(windows) {
+            self.windows_home().map(PathBuf::from)
+        } else {
+            self.non_empty_var("HOME").map(PathBuf::from)
         }
-        {
-            if let Some(profile) = self.non_empty_var("USERPROFILE") {
-                return Some(PathBuf::from(profile));
-            }
-            if let (Some(drive), Some(path)) = (
-                self.non_empty_var("HOMEDRIVE"),
-                self.non_empty_var("HOMEPATH"),
-            ) {
-                return Some(PathBuf::from(format!("{drive}{path}")));
-            }
+    }
+
+    /// The home directory Python's `ntpath.expanduser` finds (Python 3.8 and later, which the
+    /// CLI v2 ships): `USERPROFILE` when it is set, even empty; else, when `HOMEPATH` is set,
+    /// `HOMEDRIVE` (or nothing) joined with it as `ntpath.join` joins them; `HOME` is never
+    /// read. Answered on every platform, so the rule can be tested anywhere.
+    ///
+    /// ```
+    /// use awscred_core::Env;
+    /// let env = Env::from_vars([("HOME", "C:\\h"), ("HOMEDRIVE", "D:"), ("HOMEPATH", "\\u")]);
+    /// assert_eq!(env.windows_home().as_deref(), Some("D:\\u"));
+    /// let unc = Env::from_vars([("HOMEDRIVE", "\\\\srv\\share"), ("HOMEPATH", "u")]);
+    /// assert_eq!(unc.windows_home().as_deref(), Some("\\\\srv\\share\\u"));
+    /// ```
+    pub fn windows_home(&self) -> Option<String> {
+        if let Some(profile) = self.var("USERPROFILE") {
+            return Some(profile);
         }
-        None
+        let path = self.var("HOMEPATH")?;
+        let drive = self.var("HOMEDRIVE").unwrap_or_default();
+        let separator_between = !drive.is_empty()
+            && !path.starts_with(['\\', '/'])
+            && !drive.ends_with([':', '\\', '/']);
+        Some(if separator_between {
+            format!("{drive}\\{path}")
+        } else {
+            format!("{drive}{path}")
+        })
     }
 
     /// The directory the CLI keeps its caches in: `~/.aws` (`~/.aws/cli/cache`, `~/.aws/sso/cache`).
     pub fn aws_dir(&self) -> Option<PathBuf> {
-        self.home_dir().map(|h| h.join(".aws"))
+        let home = self.home_dir()?;
+        if cfg!(windows) {
+            // Python appends `\.aws` to the home directory as it is (`userhome + path[i:]`),
+            // so an empty `USERPROFILE` gives `\.aws`, not a relative `.aws`.
+            Some(PathBuf::from(format!("{}\\.aws", home.display())))
+        } else {
+            Some(home.join(".aws"))
+        }
     }
 }
 

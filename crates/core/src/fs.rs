@@ -112,7 +112,10 @@ impl Fs for RealFs {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        options.open(path)?.write_all(contents)
+        options
+            .open(path)
+            .map_err(exclusive_create_error)?
+            .write_all(contents)
     }
 }
 
@@ -161,13 +164,76 @@ fn write_atomic(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
         let _ = mode;
         file.write_all(contents)?;
         file.sync_all()?;
-        std::fs::rename(&tmp, path)
+        replace_file(&tmp, path)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     leftovers::remove_dead_writers_files(dir, std::time::SystemTime::now());
     result
+}
+
+/// Renames `from` over `to`, replacing it: a plain rename on Unix.
+#[cfg(not(windows))]
+fn replace_file(from: &Path, to: &Path) -> io::Result<()> {
+    std::fs::rename(from, to)
+}
+
+/// The error of an exclusive create, as is on Unix.
+#[cfg(not(windows))]
+fn exclusive_create_error(e: io::Error) -> io::Error {
+    e
+}
+
+#[cfg(windows)]
+use windows::{exclusive_create_error, replace_file};
+
+/// What differs on Windows: a file another process holds open cannot be replaced for a moment,
+/// and a file being deleted cannot be created again until its last handle closes.
+#[cfg(windows)]
+mod windows {
+    use std::io;
+    use std::path::Path;
+    use std::time::{Duration, Instant};
+
+    /// How long a replacement is retried while another process holds the file open. The
+    /// readers (the AWS CLI, an SDK, awscred) hold cache and config files for a read's length.
+    const REPLACE_PATIENCE: Duration = Duration::from_secs(2);
+
+    /// `ERROR_ACCESS_DENIED`, `ERROR_SHARING_VIOLATION`, `ERROR_LOCK_VIOLATION`: what
+    /// `MoveFileExW` answers while the target is open without `FILE_SHARE_DELETE` (Python opens
+    /// files so) or is being deleted.
+    fn is_busy(e: &io::Error) -> bool {
+        matches!(e.raw_os_error(), Some(5 | 32 | 33))
+    }
+
+    /// Renames `from` over `to` (`MoveFileExW` with `MOVEFILE_REPLACE_EXISTING`, as
+    /// `std::fs::rename` does on Windows), retried for up to [`REPLACE_PATIENCE`] while another
+    /// process holds `to` open: the new contents replace the old whole, or not at all.
+    pub(super) fn replace_file(from: &Path, to: &Path) -> io::Result<()> {
+        let deadline = Instant::now() + REPLACE_PATIENCE;
+        let mut pause = Duration::from_millis(5);
+        loop {
+            match std::fs::rename(from, to) {
+                Err(e) if is_busy(&e) && Instant::now() < deadline => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(100));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// A lock file that another process is deleting still exists until its last handle closes;
+    /// creating it meanwhile is refused with `ERROR_ACCESS_DENIED`. For the lock that is the same
+    /// as "held": the caller looks again a poll later.
+    pub(super) fn exclusive_create_error(e: io::Error) -> io::Error {
+        if e.raw_os_error() == Some(5) {
+            io::ErrorKind::AlreadyExists.into()
+        } else {
+            e
+        }
+    }
 }
 
 fn create_private_dirs(dir: &Path) -> io::Result<()> {

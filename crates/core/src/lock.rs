@@ -135,6 +135,7 @@ where
     // A lock whose content is not a time may be one its holder has created but not yet
     // written; only when it is still unreadable a poll later did the holder die in between.
     let mut torn_before = false;
+    let mut gone_before = false;
     for poll in 0..=polls {
         let stamp = me.stamp(unix_secs(SystemTime::now()));
         match fs.create_new(path, stamp.as_bytes()) {
@@ -171,8 +172,12 @@ where
                     torn_before = false;
                     continue;
                 }
-                // Released between our attempt and our look: try again without waiting.
-                if state != Held::Gone && poll < polls {
+                // Released between our attempt and our look: try again without waiting, once.
+                // Gone twice running is a lock being deleted that cannot be created again yet
+                // (Windows, until the holder's last handle closes): wait a poll then.
+                let retry_at_once = state == Held::Gone && !gone_before;
+                gone_before = state == Held::Gone;
+                if !retry_at_once && poll < polls {
                     sleep(timing.poll).await;
                 }
             }

@@ -1,6 +1,10 @@
 //! botocore's `ContainerProvider` (the AWS CLI's) and this tier against the same fake agent: the
 //! same requests (count, `Accept`, `Authorization`) and the same outcome.
 
+// Unix only: this differential runs botocore, one of the Python reference tools (.venv), which
+// run on the host that runs the tests, not under Wine; the Windows run leaves it out.
+#![cfg(unix)]
+
 use std::process::Command;
 use std::sync::Arc;
 

@@ -200,7 +200,8 @@ fn missing_token_file_names_the_file() {
         assert_eq!(e.kind(), ErrorKind::Io);
         let text = e.to_string();
         assert!(
-            text.contains(&path) && text.contains("No such file or directory (os error 2)"),
+            text.contains(&path)
+                && text.contains(&std::io::Error::from_raw_os_error(2).to_string()),
             "{text}"
         );
     });

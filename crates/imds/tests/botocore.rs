@@ -3,6 +3,10 @@
 //! (a 200 answer that is garbage is an error here, "no credentials" in botocore; a listing of
 //! several roles uses the first here, while botocore puts the whole listing in the path).
 
+// Unix only: this differential runs botocore, one of the Python reference tools (.venv), which
+// run on the host that runs the tests, not under Wine; the Windows run leaves it out.
+#![cfg(unix)]
+
 use std::process::Command;
 use std::sync::Arc;
 

@@ -166,7 +166,7 @@ fn expired_on_arrival_is_extended_from_the_clock() {
             .expect("recording"),
     );
     let now = timestamp::parse("2021-09-22T00:00:00Z").expect("time");
-    let env = Env::from_vars([("HOME", "/nowhere")])
+    let env = Env::from_vars([(awscred_testkit::HOME_VAR, "/nowhere")])
         .with_fs(Arc::new(MemFs::default()))
         .with_clock(Arc::new(ManualClock::new(now)));
     let ctx = ProfileContext {

@@ -58,6 +58,7 @@
 //! result from the process thread back to the future, which works under any executor; `zeroize`
 //! wipes the captured output, which holds the secrets.
 
+mod cmdline;
 mod disk_cache;
 mod output;
 pub mod recursion;
@@ -69,6 +70,7 @@ use std::fmt;
 use awscred_core::provider::BoxFuture;
 use awscred_core::{Credentials, Env, Error, ErrorKind, ProvideCredentials, Result};
 
+pub use cmdline::list2cmdline;
 pub use disk_cache::REUSE_WINDOW;
 pub use output::{METHOD, ProcessOutput, parse_output};
 pub use run::{MAX_OUTPUT_BYTES, StderrMode};
@@ -218,8 +220,13 @@ impl CredentialProcessProvider {
             RunFailure::Spawn(e) => {
                 // The hint only where the command looks written for a shell.
                 let hint = if has_shell_syntax(&self.command) {
-                    "; the command is run without a shell, so pipes, redirections and shell \
-                     built-ins are not available (wrap it in sh -c '...' if they are needed)"
+                    if cfg!(windows) {
+                        "; the command is run without a shell, so pipes, redirections and shell \
+                         built-ins are not available (wrap it in cmd /c \"...\" if they are needed)"
+                    } else {
+                        "; the command is run without a shell, so pipes, redirections and shell \
+                         built-ins are not available (wrap it in sh -c '...' if they are needed)"
+                    }
                 } else {
                     ""
                 };

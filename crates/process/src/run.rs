@@ -46,6 +46,22 @@ impl StderrMode {
     }
 }
 
+/// The arguments as the CLI passes them: one word each on Unix (`execve`).
+#[cfg(not(windows))]
+fn pass_arguments(command: &mut Command, args: &[String]) {
+    command.args(args);
+}
+
+/// The arguments as the CLI passes them on Windows: joined by `subprocess.list2cmdline` into
+/// the command line `CreateProcess` receives, untouched by Rust's own quoting.
+#[cfg(windows)]
+fn pass_arguments(command: &mut Command, args: &[String]) {
+    use std::os::windows::process::CommandExt;
+    if !args.is_empty() {
+        command.raw_arg(crate::list2cmdline(args));
+    }
+}
+
 /// What a finished process left.
 pub(crate) struct Finished {
     pub status: ExitStatus,
@@ -76,8 +92,8 @@ pub(crate) fn run_blocking(
         .expect("the caller checks argv is not empty");
     let capture_stderr = !stderr_mode.inherits();
     let mut command = Command::new(program);
+    pass_arguments(&mut command, args);
     command
-        .args(args)
         // Like the CLI: the helper reads the same standard input (it may prompt).
         .stdin(Stdio::inherit())
         .stdout(Stdio::piped())

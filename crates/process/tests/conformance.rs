@@ -9,6 +9,8 @@
 //!   the suite's `test-case.json`. The suite's error texts are smithy-rs's; the facts they
 //!   state (the exit status, the JSON being invalid) must be in ours.
 
+// Unix only: the suite's lines are POSIX shell commands, run here with `sh`; on Windows the
+// default-chain suite test (crates/chain) expects the CLI's Windows answer to them.
 #![cfg(unix)]
 
 use std::path::{Path, PathBuf};
@@ -259,7 +261,7 @@ print(json.dumps(out))
     let botocore: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
     for (command, theirs) in commands.iter().zip(&botocore) {
         let provider = CredentialProcessProvider::new(
-            Env::from_vars([("HOME", "/nonexistent")]),
+            Env::from_vars([(awscred_testkit::HOME_VAR, "/nonexistent")]),
             "p".into(),
             command.clone(),
             Some(fallback.into()),

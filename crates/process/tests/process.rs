@@ -1,5 +1,7 @@
 //! The provider against real `sh` helpers written into a temporary directory.
 
+// Unix only: every helper here is a POSIX `sh` script (signals, `exec`, background children);
+// the Windows run covers the provider through `awscred_testkit::credential_helper` elsewhere.
 #![cfg(unix)]
 
 use std::time::{Duration, Instant};

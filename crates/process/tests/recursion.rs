@@ -93,16 +93,15 @@ fn run(config: &str, profile: &str) -> Output {
     let exe = std::env::current_exe().expect("own path");
     let config = config.replace("EXPORT", &format!("{} export-credentials", exe.display()));
     let config_path = dir.write("config", config);
-    let leaf = dir.write(
-        "leaf.sh",
-        r#"echo '{"Version": 1, "AccessKeyId": "AKIDLEAF", "SecretAccessKey": "S"}'"#,
+    let leaf = awscred_testkit::credential_helper(
+        dir.path(),
+        "leaf",
+        r#"{"Version": 1, "AccessKeyId": "AKIDLEAF", "SecretAccessKey": "S"}"#,
+        "",
+        0,
     );
     let config_text = std::fs::read_to_string(&config_path).expect("config");
-    std::fs::write(
-        &config_path,
-        config_text.replace("LEAF", &format!("sh {}", leaf.display())),
-    )
-    .expect("config");
+    std::fs::write(&config_path, config_text.replace("LEAF", &leaf)).expect("config");
     Command::new(&exe)
         .args(["export-credentials", "--profile", profile])
         .env("AWS_CONFIG_FILE", &config_path)

@@ -32,17 +32,12 @@ impl Platform {
     }
 
     /// The home directory as the CLI's Python finds it for `~`: `HOME` on Unix; on Windows
-    /// `USERPROFILE`, else `HOMEDRIVE` + `HOMEPATH` (Python 3.8 and later ignore `HOME` there).
+    /// [`Env::windows_home`] (`USERPROFILE`, else `HOMEDRIVE` + `HOMEPATH`; Python 3.8 and later
+    /// ignore `HOME` there).
     pub fn home_dir(self, env: &Env) -> Option<String> {
         match self {
             Platform::Unix => env.non_empty_var("HOME"),
-            Platform::Windows => env.non_empty_var("USERPROFILE").or_else(|| {
-                let path = env.non_empty_var("HOMEPATH")?;
-                Some(format!(
-                    "{}{path}",
-                    env.var("HOMEDRIVE").unwrap_or_default()
-                ))
-            }),
+            Platform::Windows => env.windows_home(),
         }
     }
 }
@@ -73,16 +68,16 @@ impl FileLocations {
                 Some(path) if path.is_empty() => None,
                 Some(path) => {
                     let path = expand_vars(&path, env, platform);
-                    Some(PathBuf::from(expand_tilde(
-                        &path,
-                        home.as_deref(),
-                        platform,
-                    )))
+                    Some(PathBuf::from(expand_tilde(&path, env, platform)))
                 }
                 None => {
                     let sep = platform.separator();
                     home.as_ref().map(|h| {
-                        let h = h.strip_suffix(sep).unwrap_or(h);
+                        // posixpath strips the home's trailing `/`; ntpath appends as it is.
+                        let h = match platform {
+                            Platform::Unix => h.strip_suffix(sep).unwrap_or(h),
+                            Platform::Windows => h,
+                        };
                         PathBuf::from(format!("{h}{sep}.aws{sep}{default}"))
                     })
                 }
@@ -101,25 +96,48 @@ impl FileLocations {
 pub fn expand_path(path: &str, env: &Env) -> PathBuf {
     let platform = Platform::host();
     let path = expand_vars(path, env, platform);
-    PathBuf::from(expand_tilde(
-        &path,
-        platform.home_dir(env).as_deref(),
-        platform,
-    ))
+    PathBuf::from(expand_tilde(&path, env, platform))
 }
 
-/// `os.path.expanduser`: `~` alone or followed by a separator is the home directory; `~user`
-/// and a missing home directory leave the path as it is.
-fn expand_tilde(path: &str, home: Option<&str>, platform: Platform) -> String {
-    let (Some(rest), Some(home)) = (path.strip_prefix('~'), home) else {
+/// `os.path.expanduser`: `~` alone or followed by a separator is the home directory. On Unix
+/// `~user` and a missing home directory leave the path as it is. On Windows (`ntpath`) `~user`
+/// is the current user's home when `user` is `USERNAME`, and a sibling of it when the home
+/// directory's last part is `USERNAME` (`C:\Users\alice` gives `~bob` as `C:\Users\bob`);
+/// the home directory is not trimmed of a trailing separator there.
+fn expand_tilde(path: &str, env: &Env, platform: Platform) -> String {
+    let (Some(rest), Some(home)) = (path.strip_prefix('~'), platform.home_dir(env)) else {
         return path.to_owned();
     };
     let is_separator = |c: char| c == '/' || (platform == Platform::Windows && c == '\\');
-    if rest.is_empty() || rest.starts_with(is_separator) {
-        let home = home.trim_end_matches(is_separator);
-        format!("{home}{rest}")
-    } else {
-        path.to_owned()
+    let user_end = rest.find(is_separator).unwrap_or(rest.len());
+    let (user, rest) = rest.split_at(user_end);
+    match platform {
+        Platform::Unix if user.is_empty() => {
+            let home = home.trim_end_matches(is_separator);
+            format!("{home}{rest}")
+        }
+        Platform::Unix => path.to_owned(),
+        Platform::Windows if user.is_empty() => format!("{home}{rest}"),
+        Platform::Windows => {
+            let current = env.var("USERNAME");
+            if current.as_deref() == Some(user) {
+                return format!("{home}{rest}");
+            }
+            // ntpath.split: the last part after the last separator.
+            let (parent, last) = match home.rfind(is_separator) {
+                Some(at) => (&home[..at], &home[at + 1..]),
+                None => ("", home.as_str()),
+            };
+            if current.as_deref() != Some(last) {
+                return path.to_owned();
+            }
+            let parent = if parent.is_empty() && home.starts_with(is_separator) {
+                &home[..1]
+            } else {
+                parent
+            };
+            format!("{parent}\\{user}{rest}")
+        }
     }
 }
 
@@ -361,6 +379,53 @@ mod tests {
             ProfileSource::EnvAwsDefaultProfile
         );
         assert_eq!(selected_profile_name(None, &both), "p");
+    }
+
+    #[test]
+    fn windows_tilde_as_ntpath_expanduser() {
+        // Each expected value printed by Python 3.11's ntpath.expanduser with the same variables.
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+        let cases: &[Case] = &[
+            (
+                &[("USERPROFILE", "C:\\Users\\alice"), ("USERNAME", "alice")],
+                "~bob\\x",
+                "C:\\Users\\bob\\x",
+            ),
+            (
+                &[("USERPROFILE", "C:\\Users\\alice"), ("USERNAME", "alice")],
+                "~alice/x",
+                "C:\\Users\\alice/x",
+            ),
+            (
+                &[("USERPROFILE", "C:\\Users\\alice"), ("USERNAME", "carol")],
+                "~bob\\x",
+                "~bob\\x",
+            ),
+            (
+                &[("USERPROFILE", "C:\\Users\\alice\\")],
+                "~\\.aws\\config",
+                "C:\\Users\\alice\\\\.aws\\config",
+            ),
+            (&[("USERPROFILE", "")], "~\\.aws\\config", "\\.aws\\config"),
+            (&[("HOMEPATH", "\\Users\\h")], "~\\c", "\\Users\\h\\c"),
+            (&[("HOME", "C:\\h")], "~\\c", "~\\c"),
+            (
+                &[("HOMEDRIVE", "\\\\srv\\share"), ("HOMEPATH", "u")],
+                "~",
+                "\\\\srv\\share\\u",
+            ),
+        ];
+        for (vars, path, want) in cases {
+            assert_eq!(
+                expand_tilde(path, &env(vars), Platform::Windows),
+                *want,
+                "{vars:?} {path}"
+            );
+        }
+        // The default files: the home directory as it is, then `\.aws\config`.
+        let files =
+            FileLocations::for_platform(&env(&[("USERPROFILE", "C:\\u\\")]), Platform::Windows);
+        assert_eq!(files.config, Some(PathBuf::from("C:\\u\\\\.aws\\config")));
     }
 
     #[test]

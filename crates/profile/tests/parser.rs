@@ -243,14 +243,27 @@ fn hostile_input_never_panics() {
     }
 }
 
+/// How a default file path shows in messages: the CLI joins the home directory, `.aws` and the
+/// file name with the platform's separator (`\` on Windows).
+fn shown(path: &str) -> String {
+    if cfg!(windows) {
+        path.replacen("/.aws/", "\\.aws\\", 1)
+    } else {
+        path.to_owned()
+    }
+}
+
 #[test]
 fn invalid_utf8_is_an_error_naming_file_and_line() {
     let fs =
         MemFs::default().with_file(CONFIG, b"[profile a]\nregion = x\nk = \xff\xfe\n".to_vec());
-    let env = Env::from_vars([("HOME", "/home/u")]).with_fs(Arc::new(fs));
+    let env = Env::from_vars([(awscred_testkit::HOME_VAR, "/home/u")]).with_fs(Arc::new(fs));
     let err = ProfileSet::load(&env).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidConfiguration);
-    assert!(err.to_string().contains(&format!("{CONFIG}:3")), "{err}");
+    assert!(
+        err.to_string().contains(&format!("{}:3", shown(CONFIG))),
+        "{err}"
+    );
     assert!(err.to_string().contains("not valid UTF-8"), "{err}");
 }
 
@@ -264,8 +277,11 @@ fn unreadable_file_is_an_error_naming_it() {
         config: Some(path.clone()),
         credentials: None,
     };
-    let err =
-        ProfileSet::load_from(&Env::from_vars([("HOME", "/nonexistent")]), &files).unwrap_err();
+    let err = ProfileSet::load_from(
+        &Env::from_vars([(awscred_testkit::HOME_VAR, "/nonexistent")]),
+        &files,
+    )
+    .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Io);
     assert!(
         err.to_string().contains(&path.display().to_string()),
@@ -275,7 +291,8 @@ fn unreadable_file_is_an_error_naming_it() {
 
 #[test]
 fn missing_files_are_empty() {
-    let env = Env::from_vars([("HOME", "/home/u")]).with_fs(Arc::new(MemFs::default()));
+    let env = Env::from_vars([(awscred_testkit::HOME_VAR, "/home/u")])
+        .with_fs(Arc::new(MemFs::default()));
     let set = ProfileSet::load(&env).unwrap();
     assert!(set.profile_names().is_empty());
     assert_eq!(set.config_file(), Some(PathBuf::from(CONFIG).as_path()));
@@ -284,11 +301,13 @@ fn missing_files_are_empty() {
 #[test]
 fn load_fails_like_the_cli_on_a_broken_file() {
     let fs = MemFs::default().with_file(CREDENTIALS, "aws_access_key_id = AKID\n");
-    let env = Env::from_vars([("HOME", "/home/u")]).with_fs(Arc::new(fs));
+    let env = Env::from_vars([(awscred_testkit::HOME_VAR, "/home/u")]).with_fs(Arc::new(fs));
     let err = ProfileSet::load(&env).unwrap_err();
     assert!(
-        err.to_string()
-            .contains(&format!("{CREDENTIALS}:1: Expected a profile definition")),
+        err.to_string().contains(&format!(
+            "{}:1: Expected a profile definition",
+            shown(CREDENTIALS)
+        )),
         "{err}"
     );
 }

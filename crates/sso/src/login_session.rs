@@ -675,13 +675,13 @@ mod tests {
     }
 
     fn default_path(session: &str) -> PathBuf {
-        Path::new("/home/u/.aws/login/cache")
-            .join(format!("{}.json", sha256_hex(session.as_bytes())))
+        let name = format!("{}.json", sha256_hex(session.as_bytes()));
+        PathBuf::from_iter(["/home/u", ".aws", "login", "cache", &name]) // `\` on Windows
     }
 
     fn load(expires_at: &str, dpop_key: &str) -> Result<Credentials> {
         let env = env(
-            &[("HOME", "/home/u")],
+            &[(awscred_testkit::HOME_VAR, "/home/u")],
             &[(default_path("sess"), token(expires_at, dpop_key))],
         );
         LoginSessionProvider::from_parts(env, "dev", "sess").load()
@@ -768,7 +768,7 @@ mod tests {
 
     #[test]
     fn missing_file_gives_the_clis_message() {
-        let env = env(&[("HOME", "/home/u")], &[]);
+        let env = env(&[(awscred_testkit::HOME_VAR, "/home/u")], &[]);
         let err = LoginSessionProvider::from_parts(env, "dev", "sess")
             .load()
             .unwrap_err();
@@ -784,7 +784,7 @@ mod tests {
         let text = r#"{"accessToken": {"accessKeyId": "A"}, "clientId": "c",
             "secretThing": "REFRESHloginTOKEN"}"#;
         let env = env(
-            &[("HOME", "/home/u")],
+            &[(awscred_testkit::HOME_VAR, "/home/u")],
             &[(default_path("sess"), text.to_owned())],
         );
         let err = LoginSessionProvider::from_parts(env, "dev", "sess")
@@ -825,7 +825,7 @@ mod tests {
         ];
         for (text, want) in cases {
             let env = env(
-                &[("HOME", "/home/u")],
+                &[(awscred_testkit::HOME_VAR, "/home/u")],
                 &[(default_path("sess"), text.to_owned())],
             );
             let err = LoginSessionProvider::from_parts(env, "dev", "sess")
@@ -839,7 +839,7 @@ mod tests {
         // Bytes that are not UTF-8: an error, not a panic.
         let fs = MemFs::default();
         fs.insert(default_path("sess"), vec![0xff, 0xfe, b'{']);
-        let env = env(&[("HOME", "/home/u")], &[]).with_fs(Arc::new(fs));
+        let env = env(&[(awscred_testkit::HOME_VAR, "/home/u")], &[]).with_fs(Arc::new(fs));
         let err = LoginSessionProvider::from_parts(env, "dev", "sess")
             .load()
             .unwrap_err();
@@ -849,14 +849,14 @@ mod tests {
     #[test]
     fn cache_directory_variable_is_expanded_as_botocore() {
         let vars = [
-            ("HOME", "/home/u"),
+            (awscred_testkit::HOME_VAR, "/home/u"),
             ("LOGIN_ROOT", "/srv"),
             ("AWS_LOGIN_CACHE_DIRECTORY", "${LOGIN_ROOT}/$USERX/login"),
         ];
         let dir = login_cache_dir(&env(&vars, &[])).unwrap();
         assert_eq!(dir, Path::new("/srv/$USERX/login"));
         let vars = [
-            ("HOME", "/home/u/"),
+            (awscred_testkit::HOME_VAR, "/home/u/"),
             ("AWS_LOGIN_CACHE_DIRECTORY", "~/elsewhere"),
         ];
         let env_tilde = env(&vars, &[]);
@@ -881,7 +881,7 @@ mod tests {
 
     #[test]
     fn debug_shows_no_secret() {
-        let env = env(&[("HOME", "/home/u")], &[]);
+        let env = env(&[(awscred_testkit::HOME_VAR, "/home/u")], &[]);
         let p = LoginSessionProvider::from_parts(env, "dev", "sess");
         assert_eq!(p.session(), "sess");
         assert_no_secret(&format!("{p:?}"));

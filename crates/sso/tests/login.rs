@@ -110,6 +110,7 @@ async fn device_code_login_end_to_end() {
             .unwrap()
             .ends_with('Z')
     );
+    // Unix only: file modes (the CLI's 0o600 sets none on Windows).
     #[cfg(unix)]
     assert_eq!(mode(&token_path), 0o600);
 

@@ -133,7 +133,7 @@ async fn run(case: &Value) -> Vec<String> {
     let handler_mock = mock.clone();
     let server = FakeServer::start(move |request| answer(&handler_mock, request));
     let env = Env::from_vars([
-        ("HOME", home.path().to_str().unwrap()),
+        (awscred_testkit::HOME_VAR, home.path().to_str().unwrap()),
         ("AWS_REGION", REGION),
         ("AWS_ENDPOINT_URL_SIGNIN", server.url().as_str()),
         ("AWS_EC2_METADATA_DISABLED", "true"),

@@ -19,7 +19,9 @@ use awscred_testkit::TempDir;
 use awscred_testkit::fake_http::{FakeServer, Reply};
 use awscred_testkit::hostile::capture_trace;
 use awscred_testkit::signin_fake::SigninFake;
-use common::{fast_retry, in_minutes, mode};
+#[cfg(unix)]
+use common::mode;
+use common::{fast_retry, in_minutes};
 use serde_json::{Value, json};
 
 /// The cross-SDK suite's key (login-provider-test-cases.json), as the CLI writes keys.
@@ -55,7 +57,10 @@ impl Login {
         let now = timestamp::parse(NOW).unwrap();
         fake.set_now(unix(now) as i64);
         let mut all: Vec<(String, String)> = vec![
-            ("HOME".into(), home.path().to_str().unwrap().into()),
+            (
+                awscred_testkit::HOME_VAR.into(),
+                home.path().to_str().unwrap().into(),
+            ),
             ("AWS_ENDPOINT_URL_SIGNIN".into(), fake.url()),
             ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
         ];
@@ -207,6 +212,8 @@ async fn an_expiring_session_is_refreshed_and_written_back() {
     assert_eq!(file["accessToken"]["accessKeyId"], "ASIASIGNIN1");
     assert_eq!(file["idToken"], "id.token.jwt");
     assert!(text.starts_with(r#"{"accessToken": {"accessKeyId": "ASIASIGNIN1", "secretAccessKey": "signinSecret1", "sessionToken": "signinSession1", "accountId": "123456789012", "expiresAt": ""#), "{text}");
+    // No mode bits on Windows: the CLI's 0o600 sets none there either.
+    #[cfg(unix)]
     assert_eq!(mode(&s.token_path()), 0o600);
     // Fresh now: no second call.
     let again = s.provider("web").provide_credentials().await.unwrap();
@@ -244,6 +251,8 @@ async fn the_rewrite_is_json_dumps_of_the_updated_file() {
          \"dpopKey\": {key}, \"signInRegion\": \"eu-west-1\", \"big\": [12345678901234567890, -9223372036854775808], \"e\": 100000.0, \"tail\": []}}"
     );
     assert_eq!(String::from_utf8(s.file()).unwrap(), want);
+    // No mode bits on Windows: the CLI's 0o600 sets none there either.
+    #[cfg(unix)]
     assert_eq!(mode(&s.token_path()), 0o600);
     assert_eq!(
         creds.expiration(),

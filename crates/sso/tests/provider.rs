@@ -77,6 +77,7 @@ async fn session_profile_resolves_and_shares_the_cli_cache() {
         text.ends_with(r#""Expiration": "2100-01-01T00:00:00Z", "AccountId": "111122223333"}}"#),
         "{text}"
     );
+    // Unix only: file modes (the CLI's 0o600 sets none on Windows).
     #[cfg(unix)]
     assert_eq!(mode(&cache), 0o600);
 
@@ -215,6 +216,7 @@ async fn refresh_within_the_window_writes_the_new_token_back() {
     assert_eq!(keys.len(), 8);
     let raw = std::fs::read_to_string(&path).unwrap();
     assert!(raw.starts_with(r#"{"startUrl": "https://d-123.awsapps.com/start", "region": "us-east-1", "accessToken": "#), "{raw}");
+    // Unix only: file modes (the CLI's 0o600 sets none on Windows).
     #[cfg(unix)]
     assert_eq!(mode(&path), 0o600);
     // The portal saw the new token.
@@ -456,7 +458,10 @@ async fn unreachable_portal_is_a_network_error_naming_it() {
     );
     let port = awscred_testkit::free_port();
     let env = awscred_core::Env::from_vars([
-        ("HOME", s.home.path().to_str().unwrap().to_owned()),
+        (
+            awscred_testkit::HOME_VAR,
+            s.home.path().to_str().unwrap().to_owned(),
+        ),
         ("AWS_ENDPOINT_URL_SSO", format!("http://127.0.0.1:{port}")),
     ]);
     let mut ctx = s.ctx("dev");

@@ -73,6 +73,7 @@ async fn fifty_refreshers_at_once_make_one_create_token_call() {
         vec![format!("{}.json", sha1("my-sso"))],
         "the lock is gone and no temporary file is left"
     );
+    // Unix only: file modes (the CLI's 0o600 sets none on Windows).
     #[cfg(unix)]
     assert_eq!(mode(&path), 0o600);
 }

@@ -537,7 +537,7 @@ mod tests {
     }
 
     fn env(files: MemFs) -> Env {
-        Env::from_vars([("HOME", "/home/u")])
+        Env::from_vars([(awscred_testkit::HOME_VAR, "/home/u")])
             .with_fs(Arc::new(files))
             .with_clock(Arc::new(ManualClock::new(
                 timestamp::parse("2029-12-31T00:00:00Z").unwrap(),

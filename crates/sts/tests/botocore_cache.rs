@@ -2,6 +2,10 @@
 //! as the CLI sets it up, `JSONFileCache('~/.aws/cli/cache')`), and an entry botocore wrote is
 //! used here, in both cases without any call to STS.
 
+// Unix only: this differential runs botocore, one of the Python reference tools (.venv), which
+// run on the host that runs the tests, not under Wine; the Windows run leaves it out.
+#![cfg(unix)]
+
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;

@@ -55,10 +55,10 @@ async fn run_case(name: &str) {
     let clock = Arc::new(ManualClock::new(
         timestamp::from_unix(expiry - 3600, 0).unwrap(),
     ));
-    let env = Env::from_vars(
+    let env = Env::from_vars(awscred_testkit::suite_vars(
         vars.iter()
             .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned())),
-    )
+    ))
     .with_fs(Arc::new(fs))
     .with_clock(clock);
     let profiles = Arc::new(ProfileSet::load(&env).unwrap());

@@ -189,9 +189,12 @@ impl Scenario {
         value.to_owned()
     }
 
-    /// `HOME` and [`Scenario::vars`].
+    /// The home directory ([`crate::HOME_VAR`]) and [`Scenario::vars`].
     pub fn all_vars(&self) -> Vec<(String, String)> {
-        let mut vars = vec![("HOME".to_owned(), self.home.path().display().to_string())];
+        let mut vars = vec![(
+            crate::HOME_VAR.to_owned(),
+            self.home.path().display().to_string(),
+        )];
         vars.extend(self.vars.iter().cloned());
         vars
     }
@@ -212,13 +215,15 @@ impl Scenario {
             Self::env_vars(),
             Self::static_keys(),
             Self::assume_role(StsMode::Ok),
-            Self::assume_role_moto(),
             Self::web_identity(StsMode::Ok),
             Self::sso_refresh(false),
             Self::process(ProcessMode::Ok),
             Self::container(false),
             Self::imds(),
         ];
+        // moto is one of the Python reference tools, which run on Unix only.
+        #[cfg(unix)]
+        all.insert(3, Self::assume_role_moto());
         all.extend([
             Self::assume_role(StsMode::AccessDenied),
             Self::web_identity(StsMode::InvalidIdentityToken),
@@ -281,8 +286,9 @@ impl Scenario {
         s
     }
 
-    /// A role assumed against moto's STS. moto makes up the credentials it issues, so a test
+    /// A role assumed against moto's STS (Unix only: moto is a Python reference tool). moto makes up the credentials it issues, so a test
     /// adds them to [`Scenario::secrets`] once it has seen them ([`Scenario::learn`]).
+    #[cfg(unix)]
     pub fn assume_role_moto() -> Scenario {
         let mut s = Scenario::new("assume-role-moto");
         let k = s.secret("motoBASEzzSEKRITzz9");
@@ -379,7 +385,7 @@ impl Scenario {
         s
     }
 
-    /// `credential_process` running a `sh` script.
+    /// `credential_process` running a helper script ([`crate::credential_helper`]).
     pub fn process(mode: ProcessMode) -> Scenario {
         let mut s = Scenario::new(match mode {
             ProcessMode::Ok => "process",
@@ -394,22 +400,20 @@ impl Scenario {
         let doc = format!(
             "{{\"Version\": 1, \"AccessKeyId\": \"AKIDPROCHARD\", \"SecretAccessKey\": \"{k}\", \"SessionToken\": \"{t}\", \"Expiration\": \"2099-01-01T00:00:00Z\"}}"
         );
-        let script = match mode {
-            ProcessMode::Ok => format!("printf '%s' '{doc}'\n"),
-            // The CLI shows a failing process's stderr verbatim (botocore's ProcessProvider),
-            // so only stdout carries the secret here.
+        // The CLI shows a failing process's stderr verbatim (botocore's ProcessProvider), so
+        // only stdout carries the secret here.
+        let line = match mode {
+            ProcessMode::Ok => crate::credential_helper(s.home.path(), "proc", &doc, "", 0),
             ProcessMode::ExitCode => {
-                format!("printf '%s' '{doc}'\necho 'helper failed' >&2\nexit 1\n")
+                crate::credential_helper(s.home.path(), "proc", &doc, "helper failed", 1)
             }
-            ProcessMode::Malformed => format!("printf '%s' '{}'\n", &doc[..doc.len() - 1]),
+            ProcessMode::Malformed => {
+                crate::credential_helper(s.home.path(), "proc", &doc[..doc.len() - 1], "", 0)
+            }
         };
-        let path = s.home.write("proc.sh", script);
         s.home.write(
             ".aws/config",
-            format!(
-                "[profile proc]\ncredential_process = sh {}\n",
-                path.display()
-            ),
+            format!("[profile proc]\ncredential_process = {line}\n"),
         );
         s.profile = Some("proc".into());
         s

@@ -10,17 +10,22 @@ pub mod fake_http;
 pub mod federation_fake;
 pub mod hostile;
 pub mod imds_fake;
+#[cfg(unix)]
 pub mod moto;
+mod platform;
 pub mod proxy_fake;
 pub mod replay;
 pub mod signin_fake;
 pub mod sso_fake;
 
+pub use platform::{ClearEnv, HOME_VAR, credential_helper, suite_vars};
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+#[cfg(unix)]
 use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// The workspace's top directory.
 pub fn workspace_root() -> PathBuf {
@@ -44,7 +49,9 @@ pub fn conformance_dir() -> PathBuf {
 
 /// The Python interpreter of the workspace's venv (`.venv/`), with the packages of
 /// `tests/python-requirements.txt` installed (botocore, moto, awscrt). Created on first use;
-/// `.ci/run` creates it up front.
+/// `.ci/run` creates it up front. Unix only, like every test that needs it: the venvs are built
+/// for the host that runs the tests, and the Windows tests run under Wine.
+#[cfg(unix)]
 pub fn python() -> PathBuf {
     venv_python(".venv", "tests/python-requirements.txt")
 }
@@ -52,7 +59,8 @@ pub fn python() -> PathBuf {
 /// The Python interpreter of `.venv-awscli/`, with the AWS CLI v1 from PyPI and boto3
 /// (`tests/python-requirements-awscli.txt`). A venv of its own because the CLI v1 brings its own
 /// botocore, which must not replace the version the differential tests pin in `.venv/`. Its `aws`
-/// command is `bin/aws` beside the interpreter.
+/// command is `bin/aws` beside the interpreter. Unix only, like [`python`].
+#[cfg(unix)]
 pub fn awscli_python() -> PathBuf {
     venv_python(".venv-awscli", "tests/python-requirements-awscli.txt")
 }
@@ -60,6 +68,7 @@ pub fn awscli_python() -> PathBuf {
 /// The interpreter of the venv `dir` (relative to the workspace root) with `requirements`
 /// installed. The marker file holds the requirements it was installed from, so a changed list is
 /// installed into an existing venv; a lock keeps concurrent test binaries from installing twice.
+#[cfg(unix)]
 fn venv_python(dir: &str, requirements: &str) -> PathBuf {
     let root = workspace_root();
     let venv = root.join(dir);
@@ -141,26 +150,29 @@ impl Drop for TempDir {
 }
 
 /// A lock between processes: a directory that exists while the lock is held.
+#[cfg(unix)]
 struct DirLock(PathBuf);
 
+#[cfg(unix)]
 impl DirLock {
     fn acquire(path: &Path) -> DirLock {
         if let Some(parent) = path.parent() {
             let _ = std::fs::create_dir_all(parent);
         }
-        let deadline = Instant::now() + Duration::from_secs(600);
+        let deadline = Instant::now() + std::time::Duration::from_secs(600);
         while std::fs::create_dir(path).is_err() {
             assert!(
                 Instant::now() < deadline,
                 "timed out waiting for {}",
                 path.display()
             );
-            std::thread::sleep(Duration::from_millis(200));
+            std::thread::sleep(std::time::Duration::from_millis(200));
         }
         DirLock(path.to_path_buf())
     }
 }
 
+#[cfg(unix)]
 impl Drop for DirLock {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir(&self.0);

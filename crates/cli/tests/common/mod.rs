@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use awscred_testkit::ClearEnv as _;
 use std::process::{Child, Command, Output, Stdio};
 
 use awscred_testkit::TempDir;
@@ -51,8 +52,8 @@ impl Home {
 
     pub fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_awscred"));
-        c.env_clear()
-            .env("HOME", self.dir.path())
+        c.env_clear_but_essentials()
+            .env(awscred_testkit::HOME_VAR, self.dir.path())
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .envs(self.env.iter().map(|(k, v)| (k, v)))

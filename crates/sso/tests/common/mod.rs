@@ -36,7 +36,7 @@ impl Setup {
         home.write(".aws/config", config);
         let fake = SsoFake::start();
         let env = Env::from_vars([
-            ("HOME", home.path().to_str().unwrap()),
+            (awscred_testkit::HOME_VAR, home.path().to_str().unwrap()),
             ("AWS_ENDPOINT_URL_SSO", fake.url()),
             ("AWS_ENDPOINT_URL_SSO_OIDC", fake.url()),
             ("AWS_EC2_METADATA_DISABLED", "true"),
@@ -127,6 +127,7 @@ impl Write for SharedOut {
     }
 }
 
+// Unix only: file modes (the CLI's 0o600 sets none on Windows).
 #[cfg(unix)]
 pub fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
