@@ -3,6 +3,9 @@
 //! and on a pseudo-terminal driven by arrow keys; the profile it writes then resolves with
 //! `export-credentials` and with botocore.
 
+// Unix only: the pseudo-terminal driver and botocore (Python) run on the host, not under Wine.
+#![cfg(unix)]
+
 mod common;
 
 use std::process::Output;

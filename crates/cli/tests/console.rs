@@ -1,6 +1,9 @@
 //! `awscred console`, end to end: the real binary against the loopback federation fake (and moto
 //! for GetFederationToken), the printed URL parsed and checked, then followed at the fake.
 
+// Unix only: moto (Python) and the stand-in browser script run on the host, not under Wine.
+#![cfg(unix)]
+
 mod common;
 
 use std::io::{Read, Write};

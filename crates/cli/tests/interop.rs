@@ -7,6 +7,9 @@
 //! given to `serve` and `exec --server` become a GetSessionToken session, and moto answers
 //! GetSessionToken with fixed example keys its own signature checks refuse.
 
+// Unix only: the clients (boto3, the AWS CLI v1, Node) and moto run on the host, not under Wine.
+#![cfg(unix)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -4,6 +4,9 @@
 //! refreshed by botocore (awscrt signing with the key awscred made) and by awscred's existing
 //! `login_session` path.
 
+// Unix only: botocore with awscrt (Python), which reads the session back, runs on the host, not under Wine.
+#![cfg(unix)]
+
 mod common;
 
 use std::io::{BufRead, BufReader, Write};

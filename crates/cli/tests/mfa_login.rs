@@ -2,6 +2,9 @@
 //! checking on: the MFA code fed on stdin, the session written to the credentials file, then
 //! read back by `awscred export-credentials` and by botocore.
 
+// Unix only: moto and botocore (Python) run on the host, not under Wine.
+#![cfg(unix)]
+
 mod common;
 
 use std::io::Write;

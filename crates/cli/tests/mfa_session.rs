@@ -2,6 +2,9 @@
 //! three-role chain from an MFA source asks for one code across many processes; role refreshes
 //! use the cached session; an expiring session asks again; without the key nothing changes.
 
+// Unix only: moto (Python) and the shell scripts that give the MFA code run on the host, not under Wine.
+#![cfg(unix)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -258,6 +258,7 @@ fn it_does_not_start_without_credentials() {
 }
 
 /// moto with an IAM user allowed to call STS, signature checking on; the user's keys.
+#[cfg(unix)] // moto (Python) runs on the host, not under Wine.
 fn moto_user() -> (awscred_testkit::moto::MotoServer, String, String) {
     let moto = awscred_testkit::moto::MotoServer::start();
     let (id, secret) = moto.iam_user_with_roles(&[]);
@@ -265,6 +266,8 @@ fn moto_user() -> (awscred_testkit::moto::MotoServer, String, String) {
     (moto, id, secret)
 }
 
+// Unix only: moto (Python) runs on the host, not under Wine.
+#[cfg(unix)]
 #[test]
 fn long_term_keys_are_served_as_a_cached_session() {
     let (moto, id, secret) = moto_user();

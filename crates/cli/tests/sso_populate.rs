@@ -3,6 +3,9 @@
 //! compared byte for byte before and after; every generated profile is then resolved by awscred
 //! (`export-credentials` against the fake) and by botocore.
 
+// Unix only: botocore (Python), which resolves the written profiles, runs on the host, not under Wine.
+#![cfg(unix)]
+
 mod common;
 
 use std::time::{Duration, SystemTime};

@@ -6,6 +6,9 @@
 //! (in the formats their writers use), and hostile files. `status` must list every session with
 //! its profiles, the same way for both homes, unreadable files as such, and never a secret.
 
+// Unix only: botocore's fetchers (Python) fill one of the homes, on the host, not under Wine.
+#![cfg(unix)]
+
 mod common;
 
 use std::collections::BTreeSet;

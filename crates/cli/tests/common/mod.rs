@@ -144,6 +144,7 @@ pub fn assert_code(out: &Output, code: i32) {
 }
 
 /// What [`pty`] reports.
+#[cfg(unix)]
 pub struct PtyRun {
     pub transcript: String,
     pub status: i64,
@@ -151,6 +152,8 @@ pub struct PtyRun {
 }
 
 /// Runs awscred with `args` on a pseudo-terminal through tests/pty_drive.py, playing `steps`.
+/// Unix only: pseudo-terminals and the Python reference tools.
+#[cfg(unix)]
 pub fn pty(home: &Home, args: &[&str], steps: serde_json::Value) -> PtyRun {
     let driver = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pty_drive.py");
     let command = home.command(&[]);
@@ -176,6 +179,7 @@ pub fn pty(home: &Home, args: &[&str], steps: serde_json::Value) -> PtyRun {
 /// Reads each profile's credentials with botocore set up as the AWS CLI v2 sets it up
 /// (tests/botocore_caches.py: the CLI's role and SSO caches), in `home` with its variables; fails
 /// the test unless every profile resolves. Botocore writes what it fetched to the caches.
+#[cfg(unix)] // botocore is one of the Python reference tools, which run only on the host.
 pub fn botocore_read_credentials(home: &Home, profiles: &[&str]) {
     use std::io::Write;
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/botocore_caches.py");
