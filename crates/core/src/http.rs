@@ -177,28 +177,4 @@ pub fn endpoint_of(uri: &::http::Uri) -> String {
     out
 }
 
-/// Appends `value` to `out` percent-encoded: every byte but RFC 3986's unreserved characters
-/// (`A-Z a-z 0-9 - _ . ~`) as `%XX`, as botocore's query serializer and `percent_encode` do.
-///
-/// ```
-/// let mut out = String::new();
-/// awscred_core::http::percent_encode_into("a b/c~", &mut out);
-/// assert_eq!(out, "a%20b%2Fc~");
-/// ```
-pub fn percent_encode_into(value: &str, out: &mut String) {
-    use std::fmt::Write;
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-}
-
-/// `value` percent-encoded as [`percent_encode_into`] does.
-pub fn percent_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    percent_encode_into(value, &mut out);
-    out
-}
+pub use crate::encoding::{percent_encode, percent_encode_into};

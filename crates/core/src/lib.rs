@@ -56,7 +56,9 @@
 //! [`fs::MemFs`] for tests), [`clock`] ([`clock::SystemClock`], [`clock::ManualClock`]),
 //! [`timestamp`] (ISO 8601 as the services and the CLI's caches write it), [`provider`],
 //! [`lock`] (the lock file that lets one of many processes refresh a cache entry while the
-//! others wait for its answer).
+//! others wait for its answer), [`endpoint`] (the partitions and the regional endpoints of STS,
+//! the SSO portal, SSO-OIDC and the sign-in service, checked against botocore's rules),
+//! [`encoding`] (hex, base64, base64url, percent-encoding: one copy for every crate).
 //!
 //! The `http` feature adds `http::HttpClient`, the client the network tiers share, and
 //! `http::HyperClient` (hyper 1 + rustls with the webpki roots; `HTTPS_PROXY` / `HTTP_PROXY` /
@@ -69,6 +71,8 @@ pub mod clock;
 mod credentials;
 #[cfg(feature = "json")]
 pub mod credentials_document;
+pub mod encoding;
+pub mod endpoint;
 pub mod env;
 mod error;
 pub mod fs;

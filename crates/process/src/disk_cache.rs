@@ -131,7 +131,7 @@ fn cache_key(profile: &str, command: &str) -> String {
     awscred_core::pyjson::write_str(&mut text, profile);
     text.push('}');
     let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, text.as_bytes());
-    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    awscred_core::encoding::hex(digest.as_ref())
 }
 
 fn parse_entry(bytes: &[u8]) -> Option<ProcessOutput> {

@@ -62,6 +62,7 @@
 //! workspace; no regex, no hashing crate (a small FxHash lives in the crate).
 
 mod context;
+pub mod endpoint;
 mod locations;
 mod parser;
 pub mod plan;

@@ -1,10 +1,13 @@
 //! Where the portal (`sso`), SSO-OIDC (`sso_oidc`) and the sign-in service (`signin`, for `aws
-//! login` sessions) are called: the configured endpoint URLs as the SDKs read them, else the
-//! service's regional endpoint (with FIPS and dual-stack variants).
+//! login` sessions) are called: the configured endpoint URLs, else the service's regional
+//! endpoint (with FIPS and dual-stack variants), through the one resolver every service shares
+//! ([`awscred_profile::endpoint`] over [`awscred_core::endpoint`]).
 
-use awscred_profile::ProfileContext;
+use awscred_core::Error;
+use awscred_core::endpoint::{self as core_endpoint, regional_url};
+use awscred_profile::{ProfileContext, endpoint as shared};
 
-/// One of the two services this crate calls.
+/// One of the two SSO services this crate calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Service {
     /// The AWS access portal: `GetRoleCredentials`, `Logout`.
@@ -14,27 +17,11 @@ pub enum Service {
 }
 
 impl Service {
-    fn env_suffix(self) -> &'static str {
+    /// The service in the shared resolver's terms.
+    pub fn shared(self) -> core_endpoint::Service {
         match self {
-            Service::Portal => "SSO",
-            Service::Oidc => "SSO_OIDC",
-        }
-    }
-
-    /// The key in a `[services NAME]` section.
-    fn services_key(self) -> &'static str {
-        match self {
-            Service::Portal => "sso",
-            Service::Oidc => "sso_oidc",
-        }
-    }
-
-    fn host_prefix(self, fips: bool) -> &'static str {
-        match (self, fips) {
-            (Service::Portal, false) => "portal.sso",
-            (Service::Portal, true) => "portal.sso-fips",
-            (Service::Oidc, false) => "oidc",
-            (Service::Oidc, true) => "oidc-fips",
+            Service::Portal => core_endpoint::Service::SsoPortal,
+            Service::Oidc => core_endpoint::Service::SsoOidc,
         }
     }
 }
@@ -46,137 +33,43 @@ impl Service {
 /// `services` section, the profile's `endpoint_url`; all skipped when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` /
 /// `ignore_configured_endpoint_urls` is true. Otherwise the regional endpoint, honouring
 /// `AWS_USE_FIPS_ENDPOINT` / `use_fips_endpoint` and `AWS_USE_DUALSTACK_ENDPOINT` /
-/// `use_dualstack_endpoint`.
+/// `use_dualstack_endpoint`. A setting that is neither true nor false is an error naming it, as
+/// for STS.
+pub fn try_resolve(ctx: &ProfileContext, service: Service, region: &str) -> Result<String, Error> {
+    let found = shared::resolve(ctx, service.shared(), region)?;
+    Ok(found.url.trim_end_matches('/').to_owned())
+}
+
+/// [`try_resolve`], reading a setting that is neither true nor false as botocore's
+/// `ensure_boolean` does (false: the plain regional endpoint) after a warning. For the
+/// interactive `sso login` paths; the credential tiers call [`try_resolve`].
 pub fn resolve(ctx: &ProfileContext, service: Service, region: &str) -> String {
-    if let Some(url) = configured(ctx, service.env_suffix(), service.services_key()) {
-        return url.trim_end_matches('/').to_owned();
-    }
-    let fips = flag(ctx, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint");
-    let dual = flag(ctx, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint");
-    let (suffix, dual_suffix) = partition_suffixes(region);
-    if fips && !dual && region.starts_with("us-gov-") {
-        // The GovCloud partition's regular endpoints are already FIPS endpoints.
-        return format!(
-            "https://{}.{region}.amazonaws.com",
-            service.host_prefix(false)
-        );
-    }
-    let suffix = if dual { dual_suffix } else { suffix };
-    format!("https://{}.{region}.{suffix}", service.host_prefix(fips))
+    try_resolve(ctx, service, region).unwrap_or_else(|e| {
+        tracing::warn!("{e}; using the regional endpoint");
+        regional_url(service.shared(), region, false, false)
+    })
 }
 
 /// The base URL (no trailing slash) of the sign-in service (`CreateOAuth2Token`, which refreshes
 /// an `aws login` session) in `region`: the configured endpoint URLs in the same order as
 /// [`resolve`] (`AWS_ENDPOINT_URL_SIGNIN`, `AWS_ENDPOINT_URL`, the `signin` key of a `services`
-/// section, `endpoint_url`), else the regional endpoint, or why there is none (some partitions
-/// have no dual-stack endpoint for it).
+/// section, `endpoint_url`), else the regional endpoint; or why a setting is wrong.
 pub fn resolve_signin(ctx: &ProfileContext, region: &str) -> Result<String, String> {
-    if let Some(url) = configured(ctx, "SIGNIN", "signin") {
-        return Ok(url.trim_end_matches('/').to_owned());
-    }
-    let fips = flag(ctx, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint");
-    let dual = flag(ctx, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint");
-    signin_endpoint(region, fips, dual)
+    shared::resolve(ctx, core_endpoint::Service::Signin, region)
+        .map(|found| found.url.trim_end_matches('/').to_owned())
+        .map_err(|e| e.message().to_owned())
 }
 
 /// The sign-in service's endpoint rules (botocore's `signin` endpoint rule set, with
-/// `IsControlPlane` false as `CreateOAuth2Token` sets it): the plain endpoint lives under the
-/// partition's sign-in domain (`us-east-1.signin.aws.amazon.com`), the variants under its
-/// service DNS suffixes.
+/// `IsControlPlane` false as `CreateOAuth2Token` sets it).
+#[cfg(test)]
 fn signin_endpoint(region: &str, fips: bool, dual: bool) -> Result<String, String> {
-    // (sign-in domain, DNS suffix, dual-stack DNS suffix)
-    let (domain, suffix, dual_suffix) = if region.starts_with("cn-") {
-        (
-            "amazonaws.cn",
-            "amazonaws.com.cn",
-            Some("api.amazonwebservices.com.cn"),
-        )
-    } else if region.starts_with("us-gov-") {
-        ("amazonaws-us-gov.com", "amazonaws.com", Some("api.aws"))
-    } else if region.starts_with("us-isob-") {
-        ("sc2shome.sgov.gov", "sc2s.sgov.gov", Some("api.aws.scloud"))
-    } else if region.starts_with("us-iso-") {
-        ("c2shome.ic.gov", "c2s.ic.gov", Some("api.aws.ic.gov"))
-    } else if region.starts_with("eu-isoe-") {
-        ("csphome.adc-e.uk", "cloud.adc-e.uk", None)
-    } else if region.starts_with("us-isof-") {
-        ("csphome.hci.ic.gov", "csp.hci.ic.gov", None)
-    } else if region.starts_with("eusc-") {
-        (
-            "amazonaws-eusc.eu",
-            "amazonaws.eu",
-            Some("api.amazonwebservices.eu"),
-        )
-    } else {
-        ("aws.amazon.com", "amazonaws.com", Some("api.aws"))
-    };
-    let prefix = if fips { "signin-fips" } else { "signin" };
-    if dual {
-        let dual_suffix = dual_suffix
-            .ok_or_else(|| format!("the sign-in service has no dual-stack endpoint in {region}"))?;
-        return Ok(format!("https://{prefix}.{region}.{dual_suffix}"));
-    }
-    Ok(match (fips, region) {
-        (false, _) => format!("https://{region}.signin.{domain}"),
-        (true, "us-gov-west-1") => "https://signin-fips.amazonaws-us-gov.com".to_owned(),
-        (true, r) if r.starts_with("us-gov-") => format!("https://{r}.signin-fips.{domain}"),
-        (true, _) => format!("https://{prefix}.{region}.{suffix}"),
-    })
-}
-
-fn configured(ctx: &ProfileContext, env_suffix: &str, services_key: &str) -> Option<String> {
-    if flag(
-        ctx,
-        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-        "ignore_configured_endpoint_urls",
-    ) {
-        return None;
-    }
-    let env = &ctx.env;
-    if let Some(url) = env.non_empty_var(&format!("AWS_ENDPOINT_URL_{env_suffix}")) {
-        return Some(url);
-    }
-    if let Some(url) = env.non_empty_var("AWS_ENDPOINT_URL") {
-        return Some(url);
-    }
-    let profile = ctx.profile();
-    if let Some(url) = profile
-        .and_then(|p| p.get("services"))
-        .and_then(|name| ctx.profiles.services(name))
-        .and_then(|s| s.property(services_key))
-        .and_then(|p| p.sub_property("endpoint_url"))
-        .filter(|u| !u.is_empty())
-    {
-        return Some(url.to_owned());
-    }
-    profile
-        .and_then(|p| p.get("endpoint_url"))
-        .filter(|u| !u.is_empty())
-        .map(str::to_owned)
-}
-
-fn flag(ctx: &ProfileContext, var: &str, key: &str) -> bool {
-    ctx.env
-        .non_empty_var(var)
-        .or_else(|| ctx.profile_value(key).map(str::to_owned))
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
-}
-
-/// (DNS suffix, dual-stack DNS suffix) of the partition a region belongs to.
-fn partition_suffixes(region: &str) -> (&'static str, &'static str) {
-    if region.starts_with("cn-") {
-        ("amazonaws.com.cn", "api.amazonwebservices.com.cn")
-    } else if region.starts_with("us-isob-") {
-        ("sc2s.sgov.gov", "sc2s.sgov.gov")
-    } else if region.starts_with("us-iso-") {
-        ("c2s.ic.gov", "c2s.ic.gov")
-    } else if region.starts_with("eu-isoe-") {
-        ("cloud.adc-e.uk", "cloud.adc-e.uk")
-    } else if region.starts_with("us-isof-") {
-        ("csp.hci.ic.gov", "csp.hci.ic.gov")
-    } else {
-        ("amazonaws.com", "api.aws")
-    }
+    Ok(regional_url(
+        core_endpoint::Service::Signin,
+        region,
+        fips,
+        dual,
+    ))
 }
 
 #[cfg(test)]
@@ -310,10 +203,11 @@ mod tests {
             signin_endpoint("us-isof-south-1", true, false).unwrap(),
             "https://signin-fips.us-isof-south-1.csp.hci.ic.gov"
         );
-        let err = signin_endpoint("us-isof-south-1", false, true).unwrap_err();
-        assert!(
-            err.contains("no dual-stack endpoint in us-isof-south-1"),
-            "{err}"
+        // botocore 1.44.8 (and the CLI v2's copy) gives every partition a dual-stack sign-in
+        // endpoint; this used to be an error here.
+        assert_eq!(
+            signin_endpoint("us-isof-south-1", false, true).unwrap(),
+            "https://signin.us-isof-south-1.api.aws.hci.ic.gov"
         );
         let c = ctx(&[("AWS_ENDPOINT_URL_SIGNIN", "http://127.0.0.1:9/")], "");
         assert_eq!(
@@ -355,6 +249,43 @@ mod tests {
         assert_eq!(
             resolve(&c, Service::Portal, "r"),
             "https://portal.sso.r.amazonaws.com"
+        );
+    }
+
+    #[test]
+    fn the_disagreements_with_sts_of_issue_13_are_gone() {
+        // Dual-stack in us-isob: STS's suffix (`api.aws.scloud`), not the regular one.
+        let dual = ctx(&[("AWS_USE_DUALSTACK_ENDPOINT", "true")], "");
+        assert_eq!(
+            try_resolve(&dual, Service::Portal, "us-isob-east-1").unwrap(),
+            "https://portal.sso.us-isob-east-1.api.aws.scloud"
+        );
+        // eusc-de-east-1 is the aws-eusc partition, not `api.aws`.
+        assert_eq!(
+            try_resolve(&dual, Service::Oidc, "eusc-de-east-1").unwrap(),
+            "https://oidc.eusc-de-east-1.api.amazonwebservices.eu"
+        );
+        assert_eq!(
+            try_resolve(&ctx(&[], ""), Service::Portal, "eusc-de-east-1").unwrap(),
+            "https://portal.sso.eusc-de-east-1.amazonaws.eu"
+        );
+        // A FIPS setting that is neither true nor false is an error, as it is for STS.
+        let yes = ctx(&[("AWS_USE_FIPS_ENDPOINT", "yes")], "");
+        let err = try_resolve(&yes, Service::Portal, "us-east-1").unwrap_err();
+        assert!(
+            err.message()
+                .contains("AWS_USE_FIPS_ENDPOINT must be true or false"),
+            "{err}"
+        );
+        let err = resolve_signin(&yes, "us-east-1").unwrap_err();
+        assert!(err.contains("AWS_USE_FIPS_ENDPOINT"), "{err}");
+        let c = ctx(&[], "[default]\nuse_fips_endpoint = yes\n");
+        let err = try_resolve(&c, Service::Oidc, "us-east-1").unwrap_err();
+        assert!(err.message().contains("/c:2"), "{err}");
+        // The lenient reading of the interactive paths: botocore's, false.
+        assert_eq!(
+            resolve(&yes, Service::Portal, "us-east-1"),
+            "https://portal.sso.us-east-1.amazonaws.com"
         );
     }
 }

@@ -123,7 +123,7 @@ impl SsoProvider {
         };
         let (access_token, token_origin) = self.access_token().await?;
         let c = &self.config;
-        let portal = endpoint::resolve(&self.ctx, Service::Portal, &c.session.region);
+        let portal = endpoint::try_resolve(&self.ctx, Service::Portal, &c.session.region)?;
         tracing::debug!(
             profile = %c.profile,
             role = %c.role_name,

@@ -1,5 +1,6 @@
-//! Small encodings the CLI's file formats and OAuth need: hex SHA-1, base64url, percent-encoding,
-//! Python-compatible JSON, and randomness.
+//! What the CLI's file formats and OAuth need beyond the encodings (which are
+//! `awscred_core::encoding`'s, named here as this crate's modules call them): hex SHA-1 and
+//! SHA-256, query strings, Python-compatible JSON, and randomness.
 
 use ring::digest;
 
@@ -18,118 +19,10 @@ pub(crate) fn sha256_hex(input: &[u8]) -> String {
     hex(&sha256(input))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 15)] as char);
-    }
-    out
-}
-
-/// base64url without padding (RFC 4648 §5), as PKCE's code challenge.
-pub(crate) fn base64url(bytes: &[u8]) -> String {
-    base64_with(
-        bytes,
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
-        false,
-    )
-}
-
-/// Standard base64 with padding (RFC 4648 §4), as PEM.
-pub(crate) fn base64_encode(bytes: &[u8]) -> String {
-    base64_with(
-        bytes,
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
-        true,
-    )
-}
-
-fn base64_with(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = (u32::from(chunk[0]) << 16)
-            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*chunk.get(2).unwrap_or(&0));
-        let chars = chunk.len() + 1;
-        for i in 0..chars {
-            out.push(alphabet[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-        if pad {
-            out.push_str(&"=="[..4 - chars]);
-        }
-    }
-    out
-}
-
-/// Decodes standard base64 as Python's `base64.b64decode` does by default: characters outside
-/// the alphabet are skipped, and the data must be padded to a multiple of four.
-pub(crate) fn base64_decode(text: &str) -> Option<zeroize::Zeroizing<Vec<u8>>> {
-    let mut out = zeroize::Zeroizing::new(Vec::with_capacity(text.len() / 4 * 3));
-    let (mut acc, mut bits, mut sextets, mut padding) = (0u32, 0u32, 0usize, 0usize);
-    for c in text.bytes() {
-        if c == b'=' {
-            padding += 1;
-            continue;
-        }
-        let Some(v) = base64_value(c) else { continue };
-        if padding > 0 {
-            // Data after padding: Python stops at the first complete padded quantum; a key
-            // never has this shape, so refuse it rather than guess.
-            return None;
-        }
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        sextets += 1;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    let complete = (sextets + padding) % 4 == 0 && padding <= 2;
-    (sextets % 4 != 1 && (sextets % 4 == 0 || complete)).then_some(out)
-}
-
-/// The value of a standard base64 character.
-pub(crate) fn base64_value(c: u8) -> Option<u8> {
-    match c {
-        b'A'..=b'Z' => Some(c - b'A'),
-        b'a'..=b'z' => Some(c - b'a' + 26),
-        b'0'..=b'9' => Some(c - b'0' + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
-    }
-}
-
-pub(crate) use awscred_core::http::percent_encode;
-
-/// Decodes `%XX` and `+` in a query component. Invalid escapes are kept as they are.
-pub(crate) fn percent_decode(value: &str) -> String {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hexpair = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-                match hexpair.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(v) => {
-                        out.push(v);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
+pub(crate) use awscred_core::encoding::{
+    base64 as base64_encode, base64_decode, base64url, hex, percent_decode_query as percent_decode,
+    percent_encode,
+};
 
 /// The `key=value` pairs of a query string, decoded.
 pub(crate) fn parse_query(query: &str) -> Vec<(String, String)> {

@@ -264,7 +264,7 @@ fn key_of(mut args: Vec<(&str, PyValue<'_>)>) -> String {
     }
     text.push('}');
     let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, text.as_bytes());
-    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    awscred_core::encoding::hex(digest.as_ref())
 }
 
 #[cfg(test)]

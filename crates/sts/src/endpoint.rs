@@ -1,7 +1,8 @@
 //! Where STS requests go, worked out as the AWS CLI does.
 
 use awscred_core::Error;
-use awscred_profile::ProfileContext;
+use awscred_core::endpoint::Service;
+use awscred_profile::{ProfileContext, endpoint};
 
 /// An STS endpoint: the URL requests are posted to, the region they are signed for, and where
 /// the choice came from (for messages and `awscred explain`).
@@ -56,67 +57,14 @@ impl StsEndpoint {
     /// `sts_regional_endpoints` (`legacy` sends the historical regions to the global endpoint).
     pub fn resolve(ctx: &ProfileContext) -> Result<Self, Error> {
         let region = ctx.region();
-        let signing_region = region.clone().unwrap_or_else(|| "us-east-1".into());
-        let flag = |env: &str, key: &str| -> Result<bool, Error> {
-            if let Some(v) = ctx.env.non_empty_var(env) {
-                return parse_bool(&v).ok_or_else(|| {
-                    Error::invalid_config(format!("{env} must be true or false, not {v:?}"))
-                });
-            }
-            match ctx.profile().and_then(|p| p.property(key)) {
-                None => Ok(false),
-                Some(p) => parse_bool(p.value()).ok_or_else(|| {
-                    Error::invalid_config(format!(
-                        "{key} must be true or false, not {:?} ({})",
-                        p.value(),
-                        p.location()
-                    ))
-                }),
-            }
-        };
-        if !flag(
-            "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-            "ignore_configured_endpoint_urls",
-        )? {
-            for var in ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"] {
-                if let Some(url) = ctx.env.non_empty_var(var) {
-                    return Ok(StsEndpoint {
-                        url,
-                        signing_region,
-                        source: var.into(),
-                    });
-                }
-            }
-            if let Some(profile) = ctx.profile() {
-                let services = profile
-                    .get("services")
-                    .and_then(|name| ctx.profiles.services(name));
-                let service_url = services.and_then(|s| {
-                    let sts = s.property("sts")?;
-                    let url = sts.sub_property("endpoint_url")?;
-                    Some((url.to_owned(), sts.location().to_string()))
-                });
-                if let Some((url, location)) = service_url {
-                    return Ok(StsEndpoint {
-                        url,
-                        signing_region,
-                        source: location,
-                    });
-                }
-                if let Some(p) = profile
-                    .property("endpoint_url")
-                    .filter(|p| !p.value().is_empty())
-                {
-                    return Ok(StsEndpoint {
-                        url: p.value().to_owned(),
-                        signing_region,
-                        source: p.location().to_string(),
-                    });
-                }
-            }
+        if let Some(configured) = endpoint::configured(ctx, Service::Sts)? {
+            return Ok(StsEndpoint {
+                url: configured.url,
+                signing_region: region.unwrap_or_else(|| "us-east-1".into()),
+                source: configured.source,
+            });
         }
-        let fips = flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?;
-        let dual_stack = flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?;
+        let (fips, dual_stack) = endpoint::variants(ctx)?;
         let legacy = ctx
             .env
             .non_empty_var("AWS_STS_REGIONAL_ENDPOINTS")
@@ -162,44 +110,9 @@ const LEGACY_GLOBAL_REGIONS: &[&str] = &[
     "us-west-2",
 ];
 
-fn parse_bool(v: &str) -> Option<bool> {
-    match v.trim().to_ascii_lowercase().as_str() {
-        "true" => Some(true),
-        "false" => Some(false),
-        _ => None,
-    }
-}
-
-/// The DNS suffixes of the AWS partitions (botocore's `partitions.json`): regular and dual-stack.
-fn partition_suffixes(region: &str) -> (&'static str, &'static str) {
-    if region.starts_with("cn-") {
-        ("amazonaws.com.cn", "api.amazonwebservices.com.cn")
-    } else if region.starts_with("us-isob-") {
-        ("sc2s.sgov.gov", "api.aws.scloud")
-    } else if region.starts_with("us-isof-") {
-        ("csp.hci.ic.gov", "api.aws.hci.ic.gov")
-    } else if region.starts_with("us-iso-") {
-        ("c2s.ic.gov", "api.aws.ic.gov")
-    } else if region.starts_with("eu-isoe-") {
-        ("cloud.adc-e.uk", "api.cloud-aws.adc-e.uk")
-    } else if region.starts_with("eusc-") {
-        ("amazonaws.eu", "api.amazonwebservices.eu")
-    } else {
-        ("amazonaws.com", "api.aws")
-    }
-}
-
+/// The regional endpoint of STS (see [`awscred_core::endpoint::regional_url`]).
 fn regional_url(region: &str, fips: bool, dual_stack: bool) -> String {
-    let (suffix, dual_suffix) = partition_suffixes(region);
-    let host = if fips { "sts-fips" } else { "sts" };
-    let suffix = if dual_stack { dual_suffix } else { suffix };
-    // GovCloud's FIPS endpoint is the regular host (botocore's rules special-case it).
-    let host = if fips && !dual_stack && region.starts_with("us-gov-") {
-        "sts"
-    } else {
-        host
-    };
-    format!("https://{host}.{region}.{suffix}")
+    awscred_core::endpoint::regional_url(Service::Sts, region, fips, dual_stack)
 }
 
 #[cfg(test)]
@@ -302,5 +215,26 @@ mod tests {
         let bad = "[default]\nuse_fips_endpoint = maybe\n";
         let err = StsEndpoint::resolve(&ctx(&[], bad)).unwrap_err();
         assert!(err.message().contains("/h/.aws/config:2"), "{err}");
+    }
+
+    #[test]
+    fn same_answers_as_the_sso_services() {
+        // Dual-stack in us-isob and the aws-eusc partition, as for the SSO portal and SSO-OIDC
+        // (one table: `awscred_core::endpoint`).
+        assert_eq!(
+            StsEndpoint::for_region(Some("us-isob-east-1"), false, true).url,
+            "https://sts.us-isob-east-1.api.aws.scloud"
+        );
+        assert_eq!(
+            StsEndpoint::for_region(Some("eusc-de-east-1"), false, false).url,
+            "https://sts.eusc-de-east-1.amazonaws.eu"
+        );
+        let yes = [("AWS_USE_FIPS_ENDPOINT", "yes")];
+        let err = StsEndpoint::resolve(&ctx(&yes, "[default]\n")).unwrap_err();
+        assert!(
+            err.message()
+                .contains("AWS_USE_FIPS_ENDPOINT must be true or false"),
+            "{err}"
+        );
     }
 }

@@ -26,12 +26,7 @@ pub(crate) fn random_token() -> Result<Secret, Failure> {
     ring::rand::SystemRandom::new()
         .fill(&mut bytes[..])
         .map_err(|_| Failure::General("the system random generator failed".into()))?;
-    let mut hex = String::with_capacity(64);
-    for b in bytes.iter() {
-        hex.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-        hex.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
-    }
-    Ok(Secret::new(hex))
+    Ok(Secret::new(awscred_core::encoding::hex(&bytes[..])))
 }
 
 /// Equality whose time does not depend on where the values differ (their lengths are public:
