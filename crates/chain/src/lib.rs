@@ -47,7 +47,7 @@
 //! `ChainBuilder::http_client` and `ChainBuilder::mfa_prompt`), then [`Chain::resolve`] /
 //! [`Chain::resolve_shared`], [`Chain::explain`] (an [`Explanation`]: the profile's selection,
 //! the files, the profile's chain of roles, and one [`TierReport`] per tier, every tier in
-//! order, `NotReached` after the answer), [`Chain::profile_name`], [`Chain::region`] and [`Chain::profile_context`].
+//! order, named by [`Tier`], `NotReached` after the answer), [`Chain::profile_name`], [`Chain::region`] and [`Chain::profile_context`].
 //! [`Chain`] is itself a [`ProvideCredentials`].
 //!
 //! The answer is kept in a [`refresh::RefreshCache`] with the CLI's refresh windows, so a
@@ -61,6 +61,7 @@ mod explain_context;
 pub mod mfa_session;
 pub mod refresh;
 mod static_keys;
+mod tier;
 mod tiers;
 
 use std::sync::{Arc, OnceLock};
@@ -73,6 +74,7 @@ pub use awscred_sts::MfaPrompt;
 
 pub use explain::{Explanation, FileReport, Hop, TierReport, TierStatus};
 use refresh::RefreshCache;
+pub use tier::Tier;
 
 /// Builds a [`Chain`].
 #[derive(Debug, Default)]
@@ -186,9 +188,9 @@ impl Chain {
         let result = self.resolver.run(&mut reported).await;
         let mut reported = reported.unwrap_or_default();
         // Every tier, in order: those the walk did not reach are said so.
-        let tiers = tiers::ALL
-            .iter()
-            .map(|tier| match reported.iter().position(|r| r.tier == *tier) {
+        let tiers = Tier::ALL
+            .into_iter()
+            .map(|tier| match reported.iter().position(|r| r.tier == tier) {
                 Some(i) => reported.swap_remove(i),
                 None => TierReport {
                     tier,
@@ -301,7 +303,7 @@ impl Resolver {
     }
 
     async fn run(&self, report: &mut Option<Vec<TierReport>>) -> Result<Credentials, Error> {
-        let mut record = |tier: &'static str, status: TierStatus| {
+        let mut record = |tier: Tier, status: TierStatus| {
             if let Some(r) = report.as_mut() {
                 r.push(TierReport { tier, status });
             }
@@ -320,16 +322,16 @@ impl Resolver {
 
         // 1. Environment variables.
         if !cfg!(feature = "env") {
-            record(env_tier::NAME, TierStatus::NotCompiled("env"));
+            record(Tier::Env, TierStatus::NotCompiled(Tier::Env.feature()));
         } else if source == ProfileSource::Cli {
             let why = "--profile given: environment credentials are not used";
-            record(env_tier::NAME, TierStatus::Skipped(why.into()));
+            record(Tier::Env, TierStatus::Skipped(why.into()));
         } else if let Some(result) = {
             tracing::debug!(
-                tier = env_tier::NAME,
+                tier = Tier::Env.name(),
                 "trying AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY"
             );
-            finish(env_tier::resolve(&self.env), env_tier::NAME, &mut record)
+            finish(env_tier::resolve(&self.env), Tier::Env, &mut record)
         } {
             return result;
         }
@@ -338,12 +340,12 @@ impl Resolver {
         let ctx = self.context()?;
         match self.tiers.profile_provider(ctx) {
             Ok((tier, provider)) => {
-                tracing::debug!(profile = %profile_name, tier, "the profile's tier applies");
+                tracing::debug!(profile = %profile_name, tier = tier.name(), "the profile's tier applies");
                 record_profile_tiers_before(ctx, Some(tier), &mut record);
                 let result = provider
                     .provide_credentials()
                     .await
-                    .map(|c| c.with_provider(tier));
+                    .map(|c| c.with_provider(tier.name()));
                 // A configured profile tier answers, even "not configured" from a source below it.
                 return match finish(result, tier, &mut record) {
                     Some(result) => result,
@@ -357,11 +359,10 @@ impl Resolver {
                 record_profile_tiers_before(ctx, None, &mut record);
             }
             Err(e) => {
-                let tier = tiers::PROFILE
-                    .iter()
-                    .copied()
-                    .find(|t| explain_context::profile_tier_applies(ctx, t).is_ok())
-                    .unwrap_or(tiers::PROFILE[0]);
+                let tier = Tier::PROFILE
+                    .into_iter()
+                    .find(|t| explain_context::profile_tier_applies(ctx, *t).is_ok())
+                    .unwrap_or(Tier::PROFILE[0]);
                 record_profile_tiers_before(ctx, Some(tier), &mut record);
                 record(tier, TierStatus::Failed(e.to_string()));
                 return Err(e);
@@ -378,11 +379,11 @@ impl Resolver {
                     continue;
                 }
             };
-            tracing::debug!(tier, "trying");
+            tracing::debug!(tier = tier.name(), "trying");
             let result = provider
                 .provide_credentials()
                 .await
-                .map(|c| c.with_provider(tier));
+                .map(|c| c.with_provider(tier.name()));
             if let Err(e) = &result
                 && let Some(Detail::Unreachable { .. }) = e.detail()
             {
@@ -403,11 +404,11 @@ impl Resolver {
 /// Records the profile tiers before `chosen` (all of them when `None`) as skipped, with why.
 fn record_profile_tiers_before(
     ctx: &ProfileContext,
-    chosen: Option<&'static str>,
-    record: &mut impl FnMut(&'static str, TierStatus),
+    chosen: Option<Tier>,
+    record: &mut impl FnMut(Tier, TierStatus),
 ) {
-    for tier in tiers::PROFILE.iter().take_while(|t| Some(**t) != chosen) {
-        let status = match tiers::missing_feature_of(tier) {
+    for tier in Tier::PROFILE.into_iter().take_while(|t| Some(*t) != chosen) {
+        let status = match tier.missing_feature() {
             Some(feature) => TierStatus::NotCompiled(feature),
             None => TierStatus::Skipped(
                 explain_context::profile_tier_applies(ctx, tier)
@@ -422,22 +423,22 @@ fn record_profile_tiers_before(
 /// Records a tier's outcome; `None` when the chain should move on.
 fn finish(
     result: Result<Credentials, Error>,
-    tier: &'static str,
-    record: &mut impl FnMut(&'static str, TierStatus),
+    tier: Tier,
+    record: &mut impl FnMut(Tier, TierStatus),
 ) -> Option<Result<Credentials, Error>> {
     match result {
         Ok(creds) => {
-            tracing::debug!(tier, expiration = ?creds.expiration().map(awscred_core::timestamp::format_z), "tier resolved");
+            tracing::debug!(tier = tier.name(), expiration = ?creds.expiration().map(awscred_core::timestamp::format_z), "tier resolved");
             record(tier, TierStatus::Resolved);
             Some(Ok(creds))
         }
         Err(e) if e.is_not_configured() => {
-            tracing::debug!(tier, why = %e.message(), "tier skipped");
+            tracing::debug!(tier = tier.name(), why = %e.message(), "tier skipped");
             record(tier, TierStatus::Skipped(e.message().to_owned()));
             None
         }
         Err(e) => {
-            tracing::debug!(tier, error = %e, "tier failed");
+            tracing::debug!(tier = tier.name(), error = %e, "tier failed");
             record(tier, TierStatus::Failed(e.to_string()));
             Some(Err(e))
         }
