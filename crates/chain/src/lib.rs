@@ -12,7 +12,7 @@
 //!     .with_file("/home/u/.aws/credentials", "[dev]\naws_access_key_id = AKID\naws_secret_access_key = S\n");
 //! let env = Env::from_vars([("HOME", "/home/u"), ("AWS_EC2_METADATA_DISABLED", "true")])
 //!     .with_fs(Arc::new(fs));
-//! let chain = awscred_chain::Chain::builder().env(env).profile(Some("dev".into())).build();
+//! let chain = awscred_chain::Chain::builder().env(env).profile_name("dev").build();
 //!
 //! let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
 //! let creds = runtime.block_on(chain.resolve()).unwrap();
@@ -42,8 +42,9 @@
 //! and fails stops the chain with its error, as the CLI does. See `docs/precedence.md`, one page
 //! per tier in `docs/tiers/`, and `docs/features.md` for what each feature pulls in.
 //!
-//! What to call: [`Chain::builder`] ([`ChainBuilder::env`], [`ChainBuilder::profile`] for
-//! `--profile`, [`ChainBuilder::region`] for `--region`, and with the network tiers
+//! What to call: [`Chain::builder`] ([`ChainBuilder::env`], [`ChainBuilder::profile_name`] for
+//! `--profile`, [`ChainBuilder::region_name`] for `--region` (or their `set_` and `Option`
+//! forms), and with the network tiers
 //! `ChainBuilder::http_client` and `ChainBuilder::mfa_prompt`), then [`Chain::resolve`] /
 //! [`Chain::resolve_shared`], [`Chain::explain`] (an [`Explanation`]: the profile's selection,
 //! the files, the profile's chain of roles, and one [`TierReport`] per tier, every tier in
@@ -106,6 +107,29 @@ impl ChainBuilder {
 
     /// The region given on the command line (`--region`).
     pub fn region(mut self, region: Option<String>) -> Self {
+        self.region = region;
+        self
+    }
+
+    /// The profile to use, as `--profile NAME` does: [`ChainBuilder::profile`] with a name.
+    /// Unlike aws-config's `profile_name`, this turns the environment-variable tier off.
+    pub fn profile_name(self, name: impl Into<String>) -> Self {
+        self.profile(Some(name.into()))
+    }
+
+    /// Sets or clears the profile ([`ChainBuilder::profile_name`]) on a builder held by reference.
+    pub fn set_profile_name(&mut self, name: Option<String>) -> &mut Self {
+        self.profile = name;
+        self
+    }
+
+    /// The region to use, as `--region NAME` does: [`ChainBuilder::region`] with a name.
+    pub fn region_name(self, region: impl Into<String>) -> Self {
+        self.region(Some(region.into()))
+    }
+
+    /// Sets or clears the region ([`ChainBuilder::region_name`]) on a builder held by reference.
+    pub fn set_region_name(&mut self, region: Option<String>) -> &mut Self {
         self.region = region;
         self
     }
