@@ -49,7 +49,8 @@
 //! [`Chain::resolve_shared`], [`Chain::explain`] (an [`Explanation`]: the profile's selection,
 //! the files, the profile's chain of roles, and one [`TierReport`] per tier, every tier in
 //! order, named by [`Tier`], `NotReached` after the answer), [`Chain::profile_name`], [`Chain::region`] and [`Chain::profile_context`].
-//! [`Chain`] is itself a [`ProvideCredentials`].
+//! [`Chain`] is itself a [`ProvideCredentials`]; so is [`ProfileProvider`], the profile tiers
+//! alone.
 //!
 //! The answer is kept in a [`refresh::RefreshCache`] with the CLI's refresh windows, so a
 //! long-lived [`Chain`] serves cached credentials without I/O and refreshes them before they
@@ -60,6 +61,7 @@ mod explain;
 mod explain_context;
 #[cfg(feature = "sts")]
 pub mod mfa_session;
+mod profile_provider;
 pub mod refresh;
 mod static_keys;
 mod tier;
@@ -74,6 +76,7 @@ use awscred_profile::{ProfileContext, ProfileSource, SelectedProfile};
 pub use awscred_sts::MfaPrompt;
 
 pub use explain::{Explanation, FileReport, Hop, TierReport, TierStatus};
+pub use profile_provider::ProfileProvider;
 use refresh::RefreshCache;
 pub use tier::Tier;
 
@@ -89,6 +92,8 @@ pub struct ChainBuilder {
     retry: Option<awscred_core::retry::RetryConfig>,
     #[cfg(feature = "sts")]
     mfa: MfaPrompt,
+    /// Only the profile tiers ([`ProfileProvider`]).
+    profile_only: bool,
 }
 
 impl ChainBuilder {
@@ -164,6 +169,7 @@ impl ChainBuilder {
         let resolver = Arc::new(Resolver {
             env,
             cli_profile: self.profile,
+            profile_only: self.profile_only,
             region: self.region,
             context: OnceLock::new(),
             tiers: tiers::Tiers::new(
@@ -294,6 +300,7 @@ impl ProvideCredentials for Chain {
 struct Resolver {
     env: Env,
     cli_profile: Option<String>,
+    profile_only: bool,
     region: Option<String>,
     context: OnceLock<ProfileContext>,
     tiers: tiers::Tiers,
@@ -347,6 +354,9 @@ impl Resolver {
         // 1. Environment variables.
         if !cfg!(feature = "env") {
             record(Tier::Env, TierStatus::NotCompiled(Tier::Env.feature()));
+        } else if self.profile_only {
+            let why = "the profile tiers alone: environment credentials are not used";
+            record(Tier::Env, TierStatus::Skipped(why.into()));
         } else if source == ProfileSource::Cli {
             let why = "--profile given: environment credentials are not used";
             record(Tier::Env, TierStatus::Skipped(why.into()));
@@ -381,6 +391,9 @@ impl Resolver {
             Err(e) if e.is_not_configured() => {
                 tracing::debug!(profile = %profile_name, "no profile tier applies: {}", e.message());
                 record_profile_tiers_before(ctx, None, &mut record);
+                if self.profile_only {
+                    return Err(e);
+                }
             }
             Err(e) => {
                 let tier = Tier::PROFILE

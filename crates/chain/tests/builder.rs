@@ -77,3 +77,52 @@ fn region_name_is_the_clis_region_option() {
         .build();
     assert_eq!(chain.region().as_deref(), Some("us-west-2"));
 }
+
+#[test]
+fn a_profile_provider_asks_the_profile_tiers_alone() {
+    use awscred_chain::ProfileProvider;
+    use awscred_core::ProvideCredentials;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let provide = |builder: ChainBuilder| {
+        runtime.block_on(ProfileProvider::from_builder(builder).provide_credentials())
+    };
+
+    // The environment holds keys, but the environment tier is not asked, profile named or not.
+    let creds = provide(Chain::builder().env(env())).unwrap();
+    assert_eq!(
+        (creds.access_key_id(), creds.provider()),
+        ("DEFAULTKEY", Tier::CredentialsFile.name())
+    );
+    assert_eq!(
+        provide(Chain::builder().env(env()).profile_name("dev"))
+            .unwrap()
+            .access_key_id(),
+        "DEVKEY"
+    );
+
+    // A profile without credentials is not configured: no fall-through to the machine tiers.
+    let empty = env().with_fs(Arc::new(
+        MemFs::default().with_file("/h/.aws/config", "[profile bare]\nregion = x\n"),
+    ));
+    let err = provide(Chain::builder().env(empty.clone()).profile_name("bare")).unwrap_err();
+    assert!(err.is_not_configured(), "{err}");
+    let explanation = runtime.block_on(
+        ProfileProvider::from_builder(Chain::builder().env(empty).profile_name("bare"))
+            .chain()
+            .explain(),
+    );
+    let last = explanation.tiers.last().unwrap();
+    assert_eq!(last.tier, Tier::InstanceMetadata);
+    assert!(matches!(last.status, awscred_chain::TierStatus::NotReached));
+
+    // A named profile that does not exist is the CLI's error.
+    let missing = provide(Chain::builder().env(env()).profile_name("nope")).unwrap_err();
+    assert!(
+        missing
+            .to_string()
+            .contains("The config profile (nope) could not be found"),
+        "{missing}"
+    );
+}
