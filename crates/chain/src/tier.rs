@@ -39,18 +39,21 @@ pub enum Tier {
 
 impl Tier {
     /// Every tier, in the CLI's order.
-    pub const ALL: [Tier; 10] = [
-        Tier::Env,
-        Tier::AssumeRole,
-        Tier::WebIdentity,
-        Tier::Sso,
-        Tier::CredentialsFile,
-        Tier::Login,
-        Tier::CredentialProcess,
-        Tier::ConfigFile,
-        Tier::Container,
-        Tier::InstanceMetadata,
-    ];
+    pub const ALL: [Tier; 10] = {
+        let p = Tier::PROFILE;
+        [
+            Tier::Env,
+            p[0],
+            p[1],
+            p[2],
+            p[3],
+            p[4],
+            p[5],
+            p[6],
+            Tier::Container,
+            Tier::InstanceMetadata,
+        ]
+    };
 
     /// The profile tiers, in the order botocore asks them.
     pub const PROFILE: [Tier; 7] = [
