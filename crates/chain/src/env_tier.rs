@@ -2,8 +2,7 @@
 
 use awscred_core::{Credentials, Detail, Env, Error, Secret, timestamp};
 
-/// The tier's name, as botocore names it.
-pub(crate) const NAME: &str = "env";
+use crate::tier::Tier;
 
 /// Reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SECURITY_TOKEN / AWS_SESSION_TOKEN (the
 /// former wins, as in botocore), AWS_CREDENTIAL_EXPIRATION and AWS_ACCOUNT_ID.
@@ -53,8 +52,14 @@ pub(crate) fn resolve(env: &Env) -> Result<Credentials, Error> {
     if account_id.is_some() {
         origins.push(("account_id", "env AWS_ACCOUNT_ID"));
     }
-    let mut creds = Credentials::new(access_key, secret, session_token, expiration, NAME)
-        .with_account_id(account_id);
+    let mut creds = Credentials::new(
+        access_key,
+        secret,
+        session_token,
+        expiration,
+        Tier::Env.name(),
+    )
+    .with_account_id(account_id);
     for (what, from) in origins {
         creds = creds.with_origin(what, from);
     }

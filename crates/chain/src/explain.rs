@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use awscred_core::{Credentials, Error, timestamp};
 
+use crate::Tier;
+
 /// The outcome of one tier.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -48,8 +50,8 @@ impl TierStatus {
 /// One tier's line of the report.
 #[derive(Debug)]
 pub struct TierReport {
-    /// The tier's name (botocore's names: `env`, `assume-role`, `sso`, ...).
-    pub tier: &'static str,
+    /// The tier ([`Tier::name`]: botocore's names, `env`, `assume-role`, `sso`, ...).
+    pub tier: Tier,
     /// What happened.
     pub status: TierStatus,
 }

@@ -8,6 +8,7 @@ use awscred_profile::plan::{self, BaseCredentials, CredentialSource};
 use awscred_profile::{FileLocations, ProfileContext, ProfileSet, Section};
 
 use crate::explain::{FileReport, Hop};
+use crate::tier::Tier;
 
 /// The keys that make a profile hold credentials of some kind.
 const CREDENTIAL_KEYS: &[&str] = &[
@@ -158,7 +159,7 @@ pub(crate) fn hops(ctx: &ProfileContext) -> Vec<Hop> {
 
 /// Whether a profile tier's keys are in the selected profile: `Ok` when they are (the tier
 /// applies), or why not.
-pub(crate) fn profile_tier_applies(ctx: &ProfileContext, tier: &str) -> Result<(), String> {
+pub(crate) fn profile_tier_applies(ctx: &ProfileContext, tier: Tier) -> Result<(), String> {
     let name = &ctx.profile_name;
     let Some(section) = ctx.profile() else {
         return Err(format!("profile {name} is in neither file"));
@@ -178,25 +179,25 @@ pub(crate) fn profile_tier_applies(ctx: &ProfileContext, tier: &str) -> Result<(
             .non_empty_var("AWS_WEB_IDENTITY_TOKEN_FILE")
             .is_some();
     let (applies, keys) = match tier {
-        "assume-role" => (
+        Tier::AssumeRole => (
             has("role_arn") && (has("source_profile") || has("credential_source")),
             "role_arn with source_profile or credential_source",
         ),
-        "assume-role-with-web-identity" => (
+        Tier::WebIdentity => (
             env_web_identity || (has("role_arn") && has("web_identity_token_file")),
             "web_identity_token_file (or AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN)",
         ),
-        "sso" => (
+        Tier::Sso => (
             has("sso_session") || has("sso_start_url") || has("sso_account_id"),
             "sso_session, sso_start_url or sso_account_id",
         ),
-        "shared-credentials-file" => (
+        Tier::CredentialsFile => (
             in_file(section, true),
             "aws_access_key_id in the credentials file",
         ),
-        "login" => (has("login_session"), "login_session"),
-        "custom-process" => (has("credential_process"), "credential_process"),
-        "config-file" => (
+        Tier::Login => (has("login_session"), "login_session"),
+        Tier::CredentialProcess => (has("credential_process"), "credential_process"),
+        Tier::ConfigFile => (
             in_file(section, false),
             "aws_access_key_id in the config file",
         ),

@@ -12,7 +12,7 @@
 //!     .with_file("/home/u/.aws/credentials", "[dev]\naws_access_key_id = AKID\naws_secret_access_key = S\n");
 //! let env = Env::from_vars([("HOME", "/home/u"), ("AWS_EC2_METADATA_DISABLED", "true")])
 //!     .with_fs(Arc::new(fs));
-//! let chain = awscred_chain::Chain::builder().env(env).profile(Some("dev".into())).build();
+//! let chain = awscred_chain::Chain::builder().env(env).profile_name("dev").build();
 //!
 //! let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
 //! let creds = runtime.block_on(chain.resolve()).unwrap();
@@ -42,13 +42,15 @@
 //! and fails stops the chain with its error, as the CLI does. See `docs/precedence.md`, one page
 //! per tier in `docs/tiers/`, and `docs/features.md` for what each feature pulls in.
 //!
-//! What to call: [`Chain::builder`] ([`ChainBuilder::env`], [`ChainBuilder::profile`] for
-//! `--profile`, [`ChainBuilder::region`] for `--region`, and with the network tiers
+//! What to call: [`Chain::builder`] ([`ChainBuilder::env`], [`ChainBuilder::profile_name`] for
+//! `--profile`, [`ChainBuilder::region_name`] for `--region` (or their `set_` and `Option`
+//! forms), and with the network tiers
 //! `ChainBuilder::http_client` and `ChainBuilder::mfa_prompt`), then [`Chain::resolve`] /
 //! [`Chain::resolve_shared`], [`Chain::explain`] (an [`Explanation`]: the profile's selection,
 //! the files, the profile's chain of roles, and one [`TierReport`] per tier, every tier in
-//! order, `NotReached` after the answer), [`Chain::profile_name`], [`Chain::region`] and [`Chain::profile_context`].
-//! [`Chain`] is itself a [`ProvideCredentials`].
+//! order, named by [`Tier`], `NotReached` after the answer), [`Chain::profile_name`], [`Chain::region`] and [`Chain::profile_context`].
+//! [`Chain`] is itself a [`ProvideCredentials`]; so is [`ProfileProvider`], the profile tiers
+//! alone.
 //!
 //! The answer is kept in a [`refresh::RefreshCache`] with the CLI's refresh windows, so a
 //! long-lived [`Chain`] serves cached credentials without I/O and refreshes them before they
@@ -59,8 +61,10 @@ mod explain;
 mod explain_context;
 #[cfg(feature = "sts")]
 pub mod mfa_session;
+mod profile_provider;
 pub mod refresh;
 mod static_keys;
+mod tier;
 mod tiers;
 
 use std::sync::{Arc, OnceLock};
@@ -72,7 +76,9 @@ use awscred_profile::{ProfileContext, ProfileSource, SelectedProfile};
 pub use awscred_sts::MfaPrompt;
 
 pub use explain::{Explanation, FileReport, Hop, TierReport, TierStatus};
+pub use profile_provider::ProfileProvider;
 use refresh::RefreshCache;
+pub use tier::Tier;
 
 /// Builds a [`Chain`].
 #[derive(Debug, Default)]
@@ -86,6 +92,8 @@ pub struct ChainBuilder {
     retry: Option<awscred_core::retry::RetryConfig>,
     #[cfg(feature = "sts")]
     mfa: MfaPrompt,
+    /// Only the profile tiers ([`ProfileProvider`]).
+    profile_only: bool,
 }
 
 impl ChainBuilder {
@@ -104,6 +112,29 @@ impl ChainBuilder {
 
     /// The region given on the command line (`--region`).
     pub fn region(mut self, region: Option<String>) -> Self {
+        self.region = region;
+        self
+    }
+
+    /// The profile to use, as `--profile NAME` does: [`ChainBuilder::profile`] with a name.
+    /// Unlike aws-config's `profile_name`, this turns the environment-variable tier off.
+    pub fn profile_name(self, name: impl Into<String>) -> Self {
+        self.profile(Some(name.into()))
+    }
+
+    /// Sets or clears the profile ([`ChainBuilder::profile_name`]) on a builder held by reference.
+    pub fn set_profile_name(&mut self, name: Option<String>) -> &mut Self {
+        self.profile = name;
+        self
+    }
+
+    /// The region to use, as `--region NAME` does: [`ChainBuilder::region`] with a name.
+    pub fn region_name(self, region: impl Into<String>) -> Self {
+        self.region(Some(region.into()))
+    }
+
+    /// Sets or clears the region ([`ChainBuilder::region_name`]) on a builder held by reference.
+    pub fn set_region_name(&mut self, region: Option<String>) -> &mut Self {
         self.region = region;
         self
     }
@@ -138,6 +169,7 @@ impl ChainBuilder {
         let resolver = Arc::new(Resolver {
             env,
             cli_profile: self.profile,
+            profile_only: self.profile_only,
             region: self.region,
             context: OnceLock::new(),
             tiers: tiers::Tiers::new(
@@ -186,9 +218,9 @@ impl Chain {
         let result = self.resolver.run(&mut reported).await;
         let mut reported = reported.unwrap_or_default();
         // Every tier, in order: those the walk did not reach are said so.
-        let tiers = tiers::ALL
-            .iter()
-            .map(|tier| match reported.iter().position(|r| r.tier == *tier) {
+        let tiers = Tier::ALL
+            .into_iter()
+            .map(|tier| match reported.iter().position(|r| r.tier == tier) {
                 Some(i) => reported.swap_remove(i),
                 None => TierReport {
                     tier,
@@ -268,6 +300,7 @@ impl ProvideCredentials for Chain {
 struct Resolver {
     env: Env,
     cli_profile: Option<String>,
+    profile_only: bool,
     region: Option<String>,
     context: OnceLock<ProfileContext>,
     tiers: tiers::Tiers,
@@ -301,7 +334,7 @@ impl Resolver {
     }
 
     async fn run(&self, report: &mut Option<Vec<TierReport>>) -> Result<Credentials, Error> {
-        let mut record = |tier: &'static str, status: TierStatus| {
+        let mut record = |tier: Tier, status: TierStatus| {
             if let Some(r) = report.as_mut() {
                 r.push(TierReport { tier, status });
             }
@@ -320,16 +353,19 @@ impl Resolver {
 
         // 1. Environment variables.
         if !cfg!(feature = "env") {
-            record(env_tier::NAME, TierStatus::NotCompiled("env"));
+            record(Tier::Env, TierStatus::NotCompiled(Tier::Env.feature()));
+        } else if self.profile_only {
+            let why = "the profile tiers alone: environment credentials are not used";
+            record(Tier::Env, TierStatus::Skipped(why.into()));
         } else if source == ProfileSource::Cli {
             let why = "--profile given: environment credentials are not used";
-            record(env_tier::NAME, TierStatus::Skipped(why.into()));
+            record(Tier::Env, TierStatus::Skipped(why.into()));
         } else if let Some(result) = {
             tracing::debug!(
-                tier = env_tier::NAME,
+                tier = Tier::Env.name(),
                 "trying AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY"
             );
-            finish(env_tier::resolve(&self.env), env_tier::NAME, &mut record)
+            finish(env_tier::resolve(&self.env), Tier::Env, &mut record)
         } {
             return result;
         }
@@ -338,12 +374,12 @@ impl Resolver {
         let ctx = self.context()?;
         match self.tiers.profile_provider(ctx) {
             Ok((tier, provider)) => {
-                tracing::debug!(profile = %profile_name, tier, "the profile's tier applies");
+                tracing::debug!(profile = %profile_name, tier = tier.name(), "the profile's tier applies");
                 record_profile_tiers_before(ctx, Some(tier), &mut record);
                 let result = provider
                     .provide_credentials()
                     .await
-                    .map(|c| c.with_provider(tier));
+                    .map(|c| c.with_provider(tier.name()));
                 // A configured profile tier answers, even "not configured" from a source below it.
                 return match finish(result, tier, &mut record) {
                     Some(result) => result,
@@ -355,13 +391,15 @@ impl Resolver {
             Err(e) if e.is_not_configured() => {
                 tracing::debug!(profile = %profile_name, "no profile tier applies: {}", e.message());
                 record_profile_tiers_before(ctx, None, &mut record);
+                if self.profile_only {
+                    return Err(e);
+                }
             }
             Err(e) => {
-                let tier = tiers::PROFILE
-                    .iter()
-                    .copied()
-                    .find(|t| explain_context::profile_tier_applies(ctx, t).is_ok())
-                    .unwrap_or(tiers::PROFILE[0]);
+                let tier = Tier::PROFILE
+                    .into_iter()
+                    .find(|t| explain_context::profile_tier_applies(ctx, *t).is_ok())
+                    .unwrap_or(Tier::PROFILE[0]);
                 record_profile_tiers_before(ctx, Some(tier), &mut record);
                 record(tier, TierStatus::Failed(e.to_string()));
                 return Err(e);
@@ -378,11 +416,11 @@ impl Resolver {
                     continue;
                 }
             };
-            tracing::debug!(tier, "trying");
+            tracing::debug!(tier = tier.name(), "trying");
             let result = provider
                 .provide_credentials()
                 .await
-                .map(|c| c.with_provider(tier));
+                .map(|c| c.with_provider(tier.name()));
             if let Err(e) = &result
                 && let Some(Detail::Unreachable { .. }) = e.detail()
             {
@@ -403,11 +441,11 @@ impl Resolver {
 /// Records the profile tiers before `chosen` (all of them when `None`) as skipped, with why.
 fn record_profile_tiers_before(
     ctx: &ProfileContext,
-    chosen: Option<&'static str>,
-    record: &mut impl FnMut(&'static str, TierStatus),
+    chosen: Option<Tier>,
+    record: &mut impl FnMut(Tier, TierStatus),
 ) {
-    for tier in tiers::PROFILE.iter().take_while(|t| Some(**t) != chosen) {
-        let status = match tiers::missing_feature_of(tier) {
+    for tier in Tier::PROFILE.into_iter().take_while(|t| Some(*t) != chosen) {
+        let status = match tier.missing_feature() {
             Some(feature) => TierStatus::NotCompiled(feature),
             None => TierStatus::Skipped(
                 explain_context::profile_tier_applies(ctx, tier)
@@ -422,22 +460,22 @@ fn record_profile_tiers_before(
 /// Records a tier's outcome; `None` when the chain should move on.
 fn finish(
     result: Result<Credentials, Error>,
-    tier: &'static str,
-    record: &mut impl FnMut(&'static str, TierStatus),
+    tier: Tier,
+    record: &mut impl FnMut(Tier, TierStatus),
 ) -> Option<Result<Credentials, Error>> {
     match result {
         Ok(creds) => {
-            tracing::debug!(tier, expiration = ?creds.expiration().map(awscred_core::timestamp::format_z), "tier resolved");
+            tracing::debug!(tier = tier.name(), expiration = ?creds.expiration().map(awscred_core::timestamp::format_z), "tier resolved");
             record(tier, TierStatus::Resolved);
             Some(Ok(creds))
         }
         Err(e) if e.is_not_configured() => {
-            tracing::debug!(tier, why = %e.message(), "tier skipped");
+            tracing::debug!(tier = tier.name(), why = %e.message(), "tier skipped");
             record(tier, TierStatus::Skipped(e.message().to_owned()));
             None
         }
         Err(e) => {
-            tracing::debug!(tier, error = %e, "tier failed");
+            tracing::debug!(tier = tier.name(), error = %e, "tier failed");
             record(tier, TierStatus::Failed(e.to_string()));
             Some(Err(e))
         }

@@ -6,10 +6,7 @@ use std::path::Path;
 use awscred_core::{Credentials, Error, Secret};
 use awscred_profile::{ProfileSet, Section};
 
-/// botocore's name for keys found in the credentials file.
-pub(crate) const CREDENTIALS_FILE: &str = "shared-credentials-file";
-/// botocore's name for keys found in the config file.
-pub(crate) const CONFIG_FILE: &str = "config-file";
+use crate::tier::Tier;
 
 /// The keys of `profile`. The tier is named after the file the access key was written in.
 /// Presence decides, as in botocore: an access key without a secret is an error naming both.
@@ -23,9 +20,9 @@ pub(crate) fn resolve(set: &ProfileSet, profile: &str) -> Result<Credentials, Er
         )));
     };
     let tier = if is_in(access_key.location().file.as_ref(), set.credentials_file()) {
-        CREDENTIALS_FILE
+        Tier::CredentialsFile
     } else {
-        CONFIG_FILE
+        Tier::ConfigFile
     };
     let Some(secret) = section.property("aws_secret_access_key") else {
         return Err(Error::invalid_config(format!(
@@ -42,7 +39,7 @@ pub(crate) fn resolve(set: &ProfileSet, profile: &str) -> Result<Credentials, Er
         Secret::new(secret.value()),
         token.map(|(_, p)| Secret::new(p.value())),
         None,
-        tier,
+        tier.name(),
     )
     .with_account_id(account.map(|p| p.value().to_owned()))
     .with_origin("access_key_id", access_key.location().to_string())
@@ -86,9 +83,15 @@ mod tests {
             "[b]\naws_access_key_id = B\naws_secret_access_key = T\naws_session_token = X\n",
         );
         let a = resolve(&s, "a").unwrap();
-        assert_eq!((a.access_key_id(), a.provider()), ("A", CONFIG_FILE));
+        assert_eq!(
+            (a.access_key_id(), a.provider()),
+            ("A", Tier::ConfigFile.name())
+        );
         let b = resolve(&s, "b").unwrap();
-        assert_eq!((b.access_key_id(), b.provider()), ("B", CREDENTIALS_FILE));
+        assert_eq!(
+            (b.access_key_id(), b.provider()),
+            ("B", Tier::CredentialsFile.name())
+        );
         assert_eq!(b.session_token().unwrap().expose(), "X");
         assert_eq!(b.origins()[0].from, "/h/.aws/credentials:2");
     }

@@ -11,6 +11,7 @@ use awscred_profile::plan::{self, BaseCredentials, CredentialSource, ProfileChai
 #[cfg(feature = "http")]
 use awscred_core::retry::RetryConfig;
 
+use crate::tier::Tier;
 use crate::{env_tier, static_keys};
 
 type Provider = Arc<dyn ProvideCredentials>;
@@ -28,52 +29,11 @@ pub(crate) struct Tiers {
     retry: Option<RetryConfig>,
     #[cfg(feature = "sts")]
     mfa: awscred_sts::MfaPrompt,
-    profile: OnceLock<(&'static str, Provider)>,
+    profile: OnceLock<(Tier, Provider)>,
     #[cfg(feature = "ecs")]
     container: OnceLock<Provider>,
     #[cfg(feature = "imds")]
     instance: OnceLock<Provider>,
-}
-
-/// botocore's names for the tiers after the profile.
-const CONTAINER: &str = "container-role";
-const INSTANCE: &str = "iam-role";
-
-/// The profile tiers, in the order botocore asks them (`login`: an `aws login` session, which
-/// the CLI v2 asks after the credentials file).
-pub(crate) const PROFILE: [&str; 7] = [
-    "assume-role",
-    "assume-role-with-web-identity",
-    "sso",
-    static_keys::CREDENTIALS_FILE,
-    "login",
-    "custom-process",
-    static_keys::CONFIG_FILE,
-];
-
-/// Every tier, in the CLI's order.
-pub(crate) const ALL: [&str; 10] = [
-    env_tier::NAME,
-    PROFILE[0],
-    PROFILE[1],
-    PROFILE[2],
-    PROFILE[3],
-    PROFILE[4],
-    PROFILE[5],
-    PROFILE[6],
-    CONTAINER,
-    INSTANCE,
-];
-
-/// The cargo feature a profile tier needs, when it is not compiled in.
-pub(crate) fn missing_feature_of(tier: &str) -> Option<&'static str> {
-    let (feature, on) = match tier {
-        "assume-role" | "assume-role-with-web-identity" => ("sts", cfg!(feature = "sts")),
-        "sso" | "login" => ("sso", cfg!(feature = "sso")),
-        "custom-process" => ("process", cfg!(feature = "process")),
-        _ => ("profile", cfg!(feature = "profile")),
-    };
-    (!on).then_some(feature)
 }
 
 impl Tiers {
@@ -159,28 +119,25 @@ impl Tiers {
 
     /// The provider of the profile tier that applies to the selected profile, and its name.
     /// Not configured when the profile yields no credentials.
-    pub(crate) fn profile_provider(
-        &self,
-        ctx: &ProfileContext,
-    ) -> Result<(&'static str, Provider), Error> {
+    pub(crate) fn profile_provider(&self, ctx: &ProfileContext) -> Result<(Tier, Provider), Error> {
         if let Some((tier, provider)) = self.profile.get() {
-            return Ok((tier, provider.clone()));
+            return Ok((*tier, provider.clone()));
         }
         let chain = plan::resolve_for_context(ctx)?;
         let tier = tier_of(ctx, &chain);
         let provider = self.build_chain(ctx, &chain)?;
         let (tier, provider) = self.profile.get_or_init(|| (tier, provider));
-        Ok((tier, provider.clone()))
+        Ok((*tier, provider.clone()))
     }
 
     /// The container and instance-metadata tiers in order, or the feature each one lacks.
     pub(crate) fn machine_providers(
         &self,
         ctx: &ProfileContext,
-    ) -> [(&'static str, Result<Provider, &'static str>); 2] {
+    ) -> [(Tier, Result<Provider, &'static str>); 2] {
         [
-            (CONTAINER, self.container(ctx)),
-            (INSTANCE, self.instance(ctx)),
+            (Tier::Container, self.container(ctx)),
+            (Tier::InstanceMetadata, self.instance(ctx)),
         ]
     }
 
@@ -404,22 +361,22 @@ pub(crate) fn bool_setting(ctx: &ProfileContext, profile: &str, key: &str) -> Re
     }
 }
 
-fn tier_of(ctx: &ProfileContext, chain: &ProfileChain) -> &'static str {
+fn tier_of(ctx: &ProfileContext, chain: &ProfileChain) -> Tier {
     if !chain.roles.is_empty() {
-        return "assume-role";
+        return Tier::AssumeRole;
     }
     match &chain.base {
         BaseCredentials::AccessKey { profile } => match ctx.profiles.profile(profile) {
             Some(section) if static_keys::keys_in_credentials_file(&ctx.profiles, section) => {
-                static_keys::CREDENTIALS_FILE
+                Tier::CredentialsFile
             }
-            _ => static_keys::CONFIG_FILE,
+            _ => Tier::ConfigFile,
         },
-        BaseCredentials::WebIdentity { .. } => "assume-role-with-web-identity",
-        BaseCredentials::Sso { .. } => "sso",
-        BaseCredentials::Login { .. } => "login",
-        BaseCredentials::CredentialProcess { .. } => "custom-process",
-        BaseCredentials::CredentialSource { .. } => "assume-role",
+        BaseCredentials::WebIdentity { .. } => Tier::WebIdentity,
+        BaseCredentials::Sso { .. } => Tier::Sso,
+        BaseCredentials::Login { .. } => Tier::Login,
+        BaseCredentials::CredentialProcess { .. } => Tier::CredentialProcess,
+        BaseCredentials::CredentialSource { .. } => Tier::AssumeRole,
     }
 }
 

@@ -104,7 +104,7 @@ fn to_json(e: &Explanation, failure: Option<&Failure>) -> Value {
         })).collect::<Vec<_>>(),
         "profile_chain": e.hops.iter().map(|h| json!({"profile": h.profile, "what": h.what})).collect::<Vec<_>>(),
         "tiers": e.tiers.iter().map(|t| json!({
-            "name": t.tier,
+            "name": t.tier.name(),
             "status": t.status.name(),
             "reason": t.status.reason(),
         })).collect::<Vec<_>>(),
