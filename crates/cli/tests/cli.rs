@@ -244,6 +244,9 @@ fn a_missing_profile_cannot_give_credentials() {
     );
 }
 
+// Unix only for now: the expected messages spell paths with '/'.
+
+#[cfg(unix)]
 #[test]
 fn a_file_that_cannot_be_parsed_ends_every_command_as_in_the_cli() {
     // Even with keys in the environment, which would answer first: the CLI parses its files
@@ -381,6 +384,9 @@ fn explain_names_the_sources_and_never_the_secrets() {
     assert!(!text.contains("devSECRETvalue"), "{text}");
 }
 
+// Unix only for now: the expected messages spell paths with '/'.
+
+#[cfg(unix)]
 #[test]
 fn explain_exits_as_export_credentials_would() {
     // The report on stdout, the error once on stderr, as export-credentials writes it.

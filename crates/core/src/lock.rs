@@ -377,6 +377,9 @@ mod tests {
         holder.await.unwrap();
     }
 
+    // Unix only for now: the dead holder is a Unix process started and reaped by the test.
+
+    #[cfg(unix)]
     #[tokio::test]
     async fn dead_holders_locks_are_taken_over() {
         let mem = Arc::new(MemFs::default());

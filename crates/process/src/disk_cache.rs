@@ -150,7 +150,8 @@ fn parse_entry(bytes: &[u8]) -> Option<ProcessOutput> {
     })
 }
 
-#[cfg(test)]
+// Unix only for now: the helper is a shell script.
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use awscred_core::fs::MemFs;
