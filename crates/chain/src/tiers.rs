@@ -20,7 +20,13 @@ pub(crate) struct Tiers {
     // With `http` alone (no network tier) the client is configured but never used.
     #[cfg(feature = "http")]
     #[cfg_attr(
-        not(any(feature = "sts", feature = "sso", feature = "ecs", feature = "imds")),
+        not(any(
+            feature = "sts",
+            feature = "sso",
+            feature = "login",
+            feature = "ecs",
+            feature = "imds"
+        )),
         allow(dead_code)
     )]
     http: OnceLock<Arc<dyn awscred_core::http::HttpClient>>,
@@ -69,7 +75,8 @@ pub(crate) const ALL: [&str; 10] = [
 pub(crate) fn missing_feature_of(tier: &str) -> Option<&'static str> {
     let (feature, on) = match tier {
         "assume-role" | "assume-role-with-web-identity" => ("sts", cfg!(feature = "sts")),
-        "sso" | "login" => ("sso", cfg!(feature = "sso")),
+        "sso" => ("sso", cfg!(feature = "sso")),
+        "login" => ("login", cfg!(feature = "login")),
         "custom-process" => ("process", cfg!(feature = "process")),
         _ => ("profile", cfg!(feature = "profile")),
     };
@@ -99,7 +106,13 @@ impl Tiers {
 
     #[cfg(feature = "http")]
     #[cfg_attr(
-        not(any(feature = "sts", feature = "sso", feature = "ecs", feature = "imds")),
+        not(any(
+            feature = "sts",
+            feature = "sso",
+            feature = "login",
+            feature = "ecs",
+            feature = "imds"
+        )),
         allow(dead_code)
     )]
     fn http(&self, ctx: &ProfileContext) -> Arc<dyn awscred_core::http::HttpClient> {
@@ -113,7 +126,10 @@ impl Tiers {
     /// and `adaptive`: three attempts; `legacy`: five), then `AWS_MAX_ATTEMPTS` or the profile's
     /// `max_attempts` (attempts in all, at least 1). A bad value is an error, as in the CLI.
     #[cfg(feature = "http")]
-    #[cfg_attr(not(any(feature = "sts", feature = "sso")), allow(dead_code))]
+    #[cfg_attr(
+        not(any(feature = "sts", feature = "sso", feature = "login")),
+        allow(dead_code)
+    )]
     fn retry(&self, ctx: &ProfileContext) -> Result<RetryConfig, Error> {
         if let Some(retry) = self.retry {
             return Ok(retry);
@@ -319,18 +335,18 @@ impl Tiers {
                 Err(missing_feature(profile, "IAM Identity Center", "sso"))
             }
             BaseCredentials::Login { profile, session } => {
-                #[cfg(feature = "sso")]
+                #[cfg(feature = "login")]
                 {
                     Ok(Arc::new(
-                        awscred_sso::LoginSessionProvider::new(ctx, profile, session)
+                        awscred_login::LoginSessionProvider::new(ctx, profile, session)
                             .with_http(self.http(ctx))
                             .with_retry(self.retry(ctx)?),
                     ))
                 }
-                #[cfg(not(feature = "sso"))]
+                #[cfg(not(feature = "login"))]
                 {
                     let _ = session;
-                    Err(missing_feature(profile, "an `aws login` session", "sso"))
+                    Err(missing_feature(profile, "an `aws login` session", "login"))
                 }
             }
             BaseCredentials::CredentialProcess { profile, command } => {
