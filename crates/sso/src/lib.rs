@@ -69,11 +69,12 @@
 //! - [`config`]: the profile validation, with the CLI's messages.
 //!
 //! `aws login` sessions (`login_session` profiles, `~/.aws/login/cache`) are the
-//! `awscred-login` crate's.
+//! `awscred-login` crate's; here "login" is always `sso login` (`sso_login.rs`,
+//! [`SsoLoginOptions`]).
 //!
 //! Every service call is retried as the CLI's standard retry mode does (transport failures, 5xx,
 //! throttling; three attempts, backoff with full jitter): see [`awscred_core::retry`], and
-//! [`SsoProvider::with_retry`], [`SsoTokenProvider::with_retry`] and [`LoginOptions::retry`] for
+//! [`SsoProvider::with_retry`], [`SsoTokenProvider::with_retry`] and [`SsoLoginOptions::retry`] for
 //! another policy.
 //!
 //! Dependencies, each already in the product's graph: `serde_json` reads the services' JSON and
@@ -90,9 +91,9 @@ mod api;
 pub mod assignments;
 pub mod config;
 pub mod endpoint;
-mod login;
 mod provider;
 mod redirect;
+mod sso_login;
 mod token;
 mod util;
 
@@ -145,7 +146,7 @@ pub mod internal {
 
 pub use api::ServiceError;
 pub use config::{SsoProfile, SsoSession};
-pub use login::{LoginOptions, LogoutSummary, login, login_to_session, logout};
 pub use provider::{PROVIDER_NAME, SsoProvider};
 pub use redirect::open_browser;
+pub use sso_login::{LogoutSummary, SsoLoginOptions, login, login_to_session, logout};
 pub use token::{CachedToken, SsoToken, SsoTokenProvider, load_token, session_token, token_path};
