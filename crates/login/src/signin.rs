@@ -63,6 +63,7 @@ pub fn base64_decode(text: &str, url_safe: bool) -> Option<zeroize::Zeroizing<Ve
 
 /// Why a `CreateOAuth2Token` call failed.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum TokenCallError {
     /// The service refused it (`AccessDeniedException` with an `error` code such as
     /// `AUTHCODE_EXPIRED`, `TOKEN_EXPIRED`...).

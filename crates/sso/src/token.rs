@@ -431,7 +431,8 @@ impl TokenInner {
                     return Ok(fresh);
                 }
                 LockOutcome::Locked(held) => Some(held),
-                LockOutcome::Unlocked => None,
+                // Unlocked (or an outcome added later): on without the lock.
+                _ => None,
             };
         let Some(new) = self.refresh(inputs).await else {
             return Ok(token.into());

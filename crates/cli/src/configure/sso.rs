@@ -437,7 +437,7 @@ fn choose_account_and_role(
     let accounts = match listed {
         Ok(a) => a,
         Err(ListError::Unauthorized(_)) => return skip(p),
-        Err(ListError::Other(e)) => return Err(general(e)),
+        Err(other) => return Err(general(other.into_error())),
     };
     if accounts.is_empty() {
         return Err(general("No AWS accounts are available to you."));
@@ -463,7 +463,7 @@ fn choose_account_and_role(
     let mut roles = match listed {
         Ok(r) => r,
         Err(ListError::Unauthorized(_)) => return skip(p),
-        Err(ListError::Other(e)) => return Err(general(e)),
+        Err(other) => return Err(general(other.into_error())),
     };
     if roles.is_empty() {
         return Err(general(format!(

@@ -41,7 +41,8 @@ impl LoginSessionProvider {
                     return Ok(credentials);
                 }
                 LockOutcome::Locked(held) => Some(held),
-                LockOutcome::Unlocked => None,
+                // Unlocked (or an outcome added later): on without the lock.
+                _ => None,
             };
         // The file as it is now: its refresh token is the one the service will accept.
         let mut file = self.read(path)?;
