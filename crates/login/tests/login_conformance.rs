@@ -9,6 +9,8 @@
 //! Cases answered differently from the suite would be listed in `DEVIATIONS` (with botocore's
 //! behaviour as the reason) and in docs/conformance.md; there are none.
 
+// The SSO tests' set-up (a temporary home, profile contexts, the fast retry policy).
+#[path = "../../sso/tests/common/mod.rs"]
 mod common;
 
 use std::collections::VecDeque;

@@ -3,6 +3,8 @@
 //! when the service is called, which region, the CLI's messages for refusals, retries, invalid
 //! answers, a refresh token bound to another key, many processes at once, and secrets.
 
+// The SSO tests' set-up (a temporary home, profile contexts, the fast retry policy).
+#[path = "../../sso/tests/common/mod.rs"]
 mod common;
 
 use std::path::PathBuf;
