@@ -118,7 +118,7 @@ pub(crate) async fn call(
     call_with(client, operation, || Ok(duplicate(&request))).await
 }
 
-/// [`call`] with the request made afresh for each attempt by `make` (a request carrying a
+/// `call` with the request made afresh for each attempt by `make` (a request carrying a
 /// one-time proof, such as a DPoP header, must not be sent twice).
 pub async fn call_with(
     client: Client<'_>,
