@@ -36,8 +36,8 @@
 //!
 //! Tiers, highest first, each behind the cargo feature named after it: `env` (environment
 //! variables), then the profile tiers — assume role (`sts`), web identity (`sts`), IAM Identity
-//! Center (`sso`), keys in the credentials file (`profile`), `credential_process` (`process`),
-//! keys in the config file (`profile`) — then container credentials (`ecs`) and EC2 instance
+//! Center (`sso`), keys in the credentials file (`profile`), `aws login` sessions (`login`),
+//! `credential_process` (`process`), keys in the config file (`profile`) — then container credentials (`ecs`) and EC2 instance
 //! metadata (`imds`). A tier that is not configured passes to the next; a tier that is configured
 //! and fails stops the chain with its error, as the CLI does. See `docs/precedence.md`, one page
 //! per tier in `docs/tiers/`, and `docs/features.md` for what each feature pulls in.

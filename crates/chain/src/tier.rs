@@ -92,7 +92,8 @@ impl Tier {
         match self {
             Tier::Env => "env",
             Tier::AssumeRole | Tier::WebIdentity => "sts",
-            Tier::Sso | Tier::Login => "sso",
+            Tier::Sso => "sso",
+            Tier::Login => "login",
             Tier::CredentialProcess => "process",
             Tier::CredentialsFile | Tier::ConfigFile => "profile",
             Tier::Container => "ecs",
@@ -105,7 +106,8 @@ impl Tier {
         let on = match self {
             Tier::Env => cfg!(feature = "env"),
             Tier::AssumeRole | Tier::WebIdentity => cfg!(feature = "sts"),
-            Tier::Sso | Tier::Login => cfg!(feature = "sso"),
+            Tier::Sso => cfg!(feature = "sso"),
+            Tier::Login => cfg!(feature = "login"),
             Tier::CredentialProcess => cfg!(feature = "process"),
             Tier::CredentialsFile | Tier::ConfigFile => cfg!(feature = "profile"),
             Tier::Container => cfg!(feature = "ecs"),

@@ -21,7 +21,13 @@ pub(crate) struct Tiers {
     // With `http` alone (no network tier) the client is configured but never used.
     #[cfg(feature = "http")]
     #[cfg_attr(
-        not(any(feature = "sts", feature = "sso", feature = "ecs", feature = "imds")),
+        not(any(
+            feature = "sts",
+            feature = "sso",
+            feature = "login",
+            feature = "ecs",
+            feature = "imds"
+        )),
         allow(dead_code)
     )]
     http: OnceLock<Arc<dyn awscred_core::http::HttpClient>>,
@@ -59,7 +65,13 @@ impl Tiers {
 
     #[cfg(feature = "http")]
     #[cfg_attr(
-        not(any(feature = "sts", feature = "sso", feature = "ecs", feature = "imds")),
+        not(any(
+            feature = "sts",
+            feature = "sso",
+            feature = "login",
+            feature = "ecs",
+            feature = "imds"
+        )),
         allow(dead_code)
     )]
     fn http(&self, ctx: &ProfileContext) -> Arc<dyn awscred_core::http::HttpClient> {
@@ -73,7 +85,10 @@ impl Tiers {
     /// and `adaptive`: three attempts; `legacy`: five), then `AWS_MAX_ATTEMPTS` or the profile's
     /// `max_attempts` (attempts in all, at least 1). A bad value is an error, as in the CLI.
     #[cfg(feature = "http")]
-    #[cfg_attr(not(any(feature = "sts", feature = "sso")), allow(dead_code))]
+    #[cfg_attr(
+        not(any(feature = "sts", feature = "sso", feature = "login")),
+        allow(dead_code)
+    )]
     fn retry(&self, ctx: &ProfileContext) -> Result<RetryConfig, Error> {
         if let Some(retry) = self.retry {
             return Ok(retry);
@@ -276,18 +291,18 @@ impl Tiers {
                 Err(missing_feature(profile, "IAM Identity Center", "sso"))
             }
             BaseCredentials::Login { profile, session } => {
-                #[cfg(feature = "sso")]
+                #[cfg(feature = "login")]
                 {
                     Ok(Arc::new(
-                        awscred_sso::LoginSessionProvider::new(ctx, profile, session)
+                        awscred_login::LoginSessionProvider::new(ctx, profile, session)
                             .with_http(self.http(ctx))
                             .with_retry(self.retry(ctx)?),
                     ))
                 }
-                #[cfg(not(feature = "sso"))]
+                #[cfg(not(feature = "login"))]
                 {
                     let _ = session;
-                    Err(missing_feature(profile, "an `aws login` session", "sso"))
+                    Err(missing_feature(profile, "an `aws login` session", "login"))
                 }
             }
             BaseCredentials::CredentialProcess { profile, command } => {

@@ -3,7 +3,7 @@
 //! fake), and when neither works (missing token, a refused refresh, an unusable key), the chain
 //! stops with that error instead of falling through to the container or instance-metadata tiers.
 
-#![cfg(feature = "sso")]
+#![cfg(feature = "login")]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,7 +12,7 @@ use awscred_chain::{Chain, TierStatus};
 use awscred_core::clock::ManualClock;
 use awscred_core::fs::MemFs;
 use awscred_core::{Env, ErrorKind, Secret, timestamp};
-use awscred_sso::login_token_path;
+use awscred_login::login_token_path;
 use awscred_testkit::signin_fake::SigninFake;
 
 const HOME: &str = "/home/u";

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use awscred_core::http::{HttpClient, HyperClient};
 use awscred_core::{Env, ErrorKind};
-use awscred_sso::LoginOptions;
+use awscred_sso::SsoLoginOptions;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::cli::{self, Globals};
@@ -96,7 +96,7 @@ fn login(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Failu
     let ctx = chain
         .profile_context()
         .map_err(|e| Failure::General(e.to_string()))?;
-    let options = LoginOptions {
+    let options = SsoLoginOptions {
         profile: globals.profile.clone(),
         sso_session: matches
             .get_one::<String>("sso-session")
@@ -104,7 +104,7 @@ fn login(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Failu
             .cloned(),
         use_device_code: matches.get_flag("use-device-code"),
         no_browser: matches.get_flag("no-browser"),
-        ..LoginOptions::default()
+        ..SsoLoginOptions::default()
     };
     // Stdout is line-buffered: every line (the URL, the code) is visible as soon as it is
     // printed, while the command waits for the authorization.

@@ -164,7 +164,7 @@ async fn list_roles(
         ListError::Unauthorized(e) => Failure::General(format!(
             "{e}: the portal refused the token; run `awscred sso login --profile {profile}`"
         )),
-        ListError::Other(e) => failure(e),
+        other => failure(other.into_error()),
     };
     let mut roles = Vec::new();
     for account in portal.list_accounts(&token).await.map_err(listing)? {

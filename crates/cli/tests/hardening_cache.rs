@@ -284,7 +284,7 @@ fn fifty_processes_refreshing_one_login_session_make_one_sign_in_call() {
         .to_owned();
     let env =
         awscred_core::Env::from_vars([(awscred_testkit::HOME_VAR, home.path().to_str().unwrap())]);
-    let token_path = awscred_sso::login_token_path(&env, SESSION).unwrap();
+    let token_path = awscred_login::login_token_path(&env, SESSION).unwrap();
     let expiring = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()

@@ -181,7 +181,7 @@ impl Side {
         (case.script)(&fake);
         let home = Home::new();
         let root = home.dir.path().to_owned();
-        let token_path = awscred_sso::login_token_path(
+        let token_path = awscred_login::login_token_path(
             &Env::from_vars([("HOME", root.to_str().unwrap())]),
             SESSION,
         )

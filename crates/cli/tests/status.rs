@@ -76,7 +76,7 @@ fn home(moto: &MotoServer, sso: &SsoFake) -> Home {
         .to_string()
     };
     let env = Env::from_vars([("HOME", root.to_str().unwrap())]);
-    let login_path = awscred_sso::login_token_path(&env, LOGIN_SESSION).unwrap();
+    let login_path = awscred_login::login_token_path(&env, LOGIN_SESSION).unwrap();
     let login_rel = login_path
         .strip_prefix(&root)
         .unwrap()

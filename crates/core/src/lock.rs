@@ -83,6 +83,7 @@ impl Default for LockTiming {
 
 /// What [`acquire`] ended with.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum LockOutcome<T> {
     /// The caller's check found the answer (stored by another process): use it, fetch nothing.
     Ready(T),

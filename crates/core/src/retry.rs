@@ -118,6 +118,7 @@ pub fn is_retryable_transport(error: &HttpError) -> bool {
 
 /// What one attempt of [`run`] ended with.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Attempt<T, E> {
     /// Finished: a success, or a failure another attempt would not change.
     Done(Result<T, E>),

@@ -19,6 +19,7 @@ pub const DEFAULT_ATTEMPTS: u32 = 1;
 
 /// Which of the two well-known endpoints to use when none is configured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EndpointMode {
     /// `http://169.254.169.254`.
     IPv4,

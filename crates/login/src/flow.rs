@@ -6,15 +6,15 @@ use std::io::{BufRead, Read, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::signin::{
+    self, DpopKey, Pkce, TokenCallError, base64_decode, open_browser, percent_encode,
+    wait_for_redirect,
+};
 use awscred_core::http::HttpClient;
 use awscred_core::retry::RetryConfig;
 use awscred_core::{Error, ErrorKind, Result, Secret, timestamp};
 use awscred_profile::ProfileContext;
 use awscred_sso::endpoint;
-use awscred_sso::signin::{
-    self, DpopKey, Pkce, TokenCallError, base64_decode, open_browser, percent_encode,
-    wait_for_redirect,
-};
 use serde_json::{Map, Value};
 
 use crate::token_file::SignedIn;

@@ -5,11 +5,11 @@
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
+use crate::signin::{DpopKey, base64_decode};
+use crate::{login_cache_dir, login_token_path};
 use awscred_core::fs::ReadLimit;
 use awscred_core::pyjson::write_str;
 use awscred_core::{Env, Error, ErrorKind, Result, Secret, timestamp};
-use awscred_sso::signin::{DpopKey, base64_decode};
-use awscred_sso::{login_cache_dir, login_token_path};
 use serde_json::{Map, Value};
 
 /// A signed-in session: its name (the ARN in the ID token's `sub`) and the token file's text.

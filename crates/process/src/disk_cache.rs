@@ -73,7 +73,8 @@ impl DiskCache {
         {
             LockOutcome::Ready(hit) => Err(Some(hit)),
             LockOutcome::Locked(held) => Ok(held),
-            LockOutcome::Unlocked => Err(None),
+            // Unlocked (or an outcome added later): on without the lock.
+            _ => Err(None),
         }
     }
 

@@ -22,6 +22,7 @@ const STDERR_GRACE: Duration = Duration::from_secs(2);
 
 /// Where the process's standard error goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum StderrMode {
     /// The terminal's when standard error is a terminal (a helper may prompt there), captured
     /// otherwise.

@@ -9,6 +9,7 @@ use std::fmt;
 
 /// Why a command line could not be split.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SplitError {
     /// A quote was opened and never closed.
     NoClosingQuotation,

@@ -7,6 +7,7 @@ use awscred_core::Env;
 /// The operating-system family whose path rules apply. The CLI finds the home directory
 /// differently on Windows, and joins paths with `\`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Platform {
     /// Linux, macOS and the other Unix systems.
     Unix,
@@ -185,6 +186,7 @@ fn expand_vars(path: &str, env: &Env, platform: Platform) -> String {
 
 /// What chose the selected profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ProfileSource {
     /// `--profile` on the command line.
     Cli,

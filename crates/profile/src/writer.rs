@@ -53,6 +53,7 @@ use crate::ProfileSet;
 
 /// What to do with one key of a section.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Value {
     /// `key = value`.
     Set(String),

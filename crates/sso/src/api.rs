@@ -44,7 +44,7 @@ impl ServiceError {
 
 /// What a call can fail with.
 #[derive(Debug)]
-pub(crate) enum CallError {
+pub enum CallError {
     /// The service answered with an error.
     Service(ServiceError),
     /// Anything else, already phrased for the user.
@@ -55,7 +55,7 @@ impl CallError {
     /// The error as botocore words a service's refusal (`An error occurred (<code>) when
     /// calling the <operation> operation: <message>`, the code being the AWS exception name when
     /// the answer gives one), then where it came from and the HTTP status.
-    pub(crate) fn into_error(self, operation: &str, endpoint: &str) -> Error {
+    pub fn into_error(self, operation: &str, endpoint: &str) -> Error {
         match self {
             CallError::Other(e) => e,
             CallError::Service(s) => {
@@ -95,12 +95,15 @@ impl From<Error> for CallError {
     }
 }
 
-pub(crate) type CallResult<T> = std::result::Result<T, CallError>;
+/// A call's answer or why it failed.
+pub type CallResult<T> = std::result::Result<T, CallError>;
 
 /// Where a call goes and how it is retried.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Client<'a> {
+pub struct Client<'a> {
+    /// The HTTP client.
     pub http: &'a dyn HttpClient,
+    /// The retry policy.
     pub retry: RetryConfig,
 }
 
@@ -115,9 +118,9 @@ pub(crate) async fn call(
     call_with(client, operation, || Ok(duplicate(&request))).await
 }
 
-/// [`call`] with the request made afresh for each attempt by `make` (a request carrying a
+/// `call` with the request made afresh for each attempt by `make` (a request carrying a
 /// one-time proof, such as a DPoP header, must not be sent twice).
-pub(crate) async fn call_with(
+pub async fn call_with(
     client: Client<'_>,
     operation: &str,
     make: impl Fn() -> Result<HttpRequest>,

@@ -30,12 +30,22 @@ pub struct Account {
 
 /// Why a listing failed.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum ListError {
     /// The portal refused the token (`UnauthorizedException`): the CLI then skips the account
     /// and role and configures the session alone.
     Unauthorized(Error),
     /// Anything else, with the CLI-style message.
     Other(Error),
+}
+
+impl ListError {
+    /// The error itself, whichever the reason.
+    pub fn into_error(self) -> Error {
+        match self {
+            ListError::Unauthorized(e) | ListError::Other(e) => e,
+        }
+    }
 }
 
 impl std::fmt::Display for ListError {

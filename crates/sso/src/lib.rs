@@ -67,48 +67,86 @@
 //! - [`login()`] / [`logout()`]: the `awscred sso login` / `awscred sso logout` commands, printing
 //!   what the CLI prints.
 //! - [`config`]: the profile validation, with the CLI's messages.
-//! - [`LoginSessionProvider`]: the credentials of a `login_session` profile (console sign-in with
-//!   `aws login`), read from `~/.aws/login/cache/<SHA-256 of the session name>.json` (or
-//!   `AWS_LOGIN_CACHE_DIRECTORY`), as botocore's `LoginProvider`. It lives here as the other
-//!   interactive sign-in token cache of `~/.aws`. When 5 minutes or less remain it refreshes them
-//!   as the CLI does: `CreateOAuth2Token` on the sign-in service with an RFC 9449 DPoP proof
-//!   signed by the file's P-256 key, the answer written back into the file (one process calling
-//!   for all, under the file's lock).
+//!
+//! `aws login` sessions (`login_session` profiles, `~/.aws/login/cache`) are the
+//! `awscred-login` crate's; here "login" is always `sso login` (`sso_login.rs`,
+//! [`SsoLoginOptions`]).
 //!
 //! Every service call is retried as the CLI's standard retry mode does (transport failures, 5xx,
 //! throttling; three attempts, backoff with full jitter): see [`awscred_core::retry`], and
-//! [`SsoProvider::with_retry`], [`SsoTokenProvider::with_retry`] and [`LoginOptions::retry`] for
+//! [`SsoProvider::with_retry`], [`SsoTokenProvider::with_retry`] and [`SsoLoginOptions::retry`] for
 //! another policy.
 //!
 //! Dependencies, each already in the product's graph: `serde_json` reads the services' JSON and
 //! the CLI's cache files (its error positions name a line and column without quoting secrets);
-//! `ring` (pulled by rustls) gives SHA-1 for the CLI's cache file names, SHA-256 for PKCE, the
-//! system random generator for the PKCE verifier and OAuth `state`, and the P-256 ECDSA signature
-//! of the DPoP proofs; `serde_core` (already under `serde_json`) reads a token file keeping its
-//! key order, so a rewrite changes only what the refresh changed; `tokio` (already used by the
+//! `ring` (pulled by rustls) gives SHA-1 for the CLI's cache file names, SHA-256 for PKCE and the
+//! system random generator for the PKCE verifier and OAuth `state`; `serde_core` (already under
+//! `serde_json`) reads a token file keeping its key order, so a rewrite changes only what a
+//! refresh changed; `tokio` (already used by the
 //! HTTP client) runs the loopback redirect listener and the polling timers. Base64,
-//! percent-encoding, the DER of an EC key and Python-compatible JSON output are a few lines each
+//! percent-encoding and Python-compatible JSON output are a few lines each
 //! in this crate.
 
 mod api;
 pub mod assignments;
 pub mod config;
-mod dpop;
 pub mod endpoint;
-mod login;
-mod login_session;
 mod provider;
 mod redirect;
-pub mod signin;
+mod sso_login;
 mod token;
 mod util;
 
+/// The service-call and encoding pieces the `awscred-login` crate shares with this one.
+///
+/// Not part of the stable API: it changes with the two crates, without notice (as rustls'
+/// `internal`). Use [`awscred-login`](https://docs.rs/awscred-login) instead.
+#[doc(hidden)]
+pub mod internal {
+    pub use crate::api::{CallError, CallResult, Client, call_with};
+    pub use crate::redirect::wait_for_redirect;
+    pub use crate::token::lock_path;
+    pub use crate::util::PyJson;
+
+    /// SHA-256 of `input`.
+    pub fn sha256(input: &[u8]) -> Vec<u8> {
+        crate::util::sha256(input)
+    }
+
+    /// SHA-256 of `input`, in lower-case hex.
+    pub fn sha256_hex(input: &[u8]) -> String {
+        crate::util::sha256_hex(input)
+    }
+
+    /// Base64 (standard alphabet, padded).
+    pub fn base64_encode(bytes: &[u8]) -> String {
+        crate::util::base64_encode(bytes)
+    }
+
+    /// Base64url without padding.
+    pub fn base64url(bytes: &[u8]) -> String {
+        crate::util::base64url(bytes)
+    }
+
+    /// Decodes padded standard base64; `None` when it is not.
+    pub fn base64_decode(text: &str) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+        crate::util::base64_decode(text)
+    }
+
+    /// A random UUID (version 4) from the system's generator.
+    pub fn uuid4() -> awscred_core::Result<String> {
+        crate::util::uuid4()
+    }
+
+    /// A PKCE code verifier, as the CLI makes it.
+    pub fn code_verifier() -> awscred_core::Result<String> {
+        crate::util::code_verifier()
+    }
+}
+
 pub use api::ServiceError;
 pub use config::{SsoProfile, SsoSession};
-pub use login::{LoginOptions, LogoutSummary, login, login_to_session, logout};
-pub use login_session::{
-    LOGIN_PROVIDER_NAME, LoginSessionProvider, login_cache_dir, login_token_path,
-};
 pub use provider::{PROVIDER_NAME, SsoProvider};
 pub use redirect::open_browser;
+pub use sso_login::{LogoutSummary, SsoLoginOptions, login, login_to_session, logout};
 pub use token::{CachedToken, SsoToken, SsoTokenProvider, load_token, session_token, token_path};

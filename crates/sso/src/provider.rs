@@ -116,7 +116,8 @@ impl SsoProvider {
                 {
                     LockOutcome::Ready(creds) => return Ok(creds),
                     LockOutcome::Locked(held) => Some(held),
-                    LockOutcome::Unlocked => None,
+                    // Unlocked (or an outcome added later): on without the lock.
+                    _ => None,
                 }
             }
             None => None,

@@ -160,7 +160,7 @@ pub fn token_path(env: &Env, session: &SsoSession) -> Result<PathBuf> {
 }
 
 /// The lock file taken while fetching what `path` caches: `<file>.lock`.
-pub(crate) fn lock_path(path: &Path) -> PathBuf {
+pub fn lock_path(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(".lock");
     PathBuf::from(name)
@@ -431,7 +431,8 @@ impl TokenInner {
                     return Ok(fresh);
                 }
                 LockOutcome::Locked(held) => Some(held),
-                LockOutcome::Unlocked => None,
+                // Unlocked (or an outcome added later): on without the lock.
+                _ => None,
             };
         let Some(new) = self.refresh(inputs).await else {
             return Ok(token.into());

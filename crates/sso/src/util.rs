@@ -85,14 +85,18 @@ pub(crate) fn code_verifier() -> Result<String, awscred_core::Error> {
 /// keeps them, so that a file the CLI wrote and this crate rewrites differs only where a value
 /// changed.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum PyJson {
+pub enum PyJson {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
     /// Integers within 64 bits print as Python prints them; a fraction prints in Rust's shortest
     /// form, which may spell an exponent differently from Python (`1e100` for `1e+100`), and a
     /// larger integer is read as a fraction (serde_json without `arbitrary_precision`).
     Number(serde_json::Number),
+    /// A string.
     Str(String),
+    /// A list.
     List(Vec<PyJson>),
     /// Keys in the order they are written.
     Object(Vec<(String, PyJson)>),
@@ -101,7 +105,7 @@ pub(crate) enum PyJson {
 impl PyJson {
     /// `json.dumps(value)` (`sort_keys=False`, separators `", "` and `": "`), or with `compact`,
     /// separators `","` and `":"`.
-    pub(crate) fn dumps(&self, compact: bool) -> String {
+    pub fn dumps(&self, compact: bool) -> String {
         let mut out = String::new();
         self.write(&mut out, compact);
         out
@@ -109,12 +113,12 @@ impl PyJson {
 
     /// Parses JSON text as `json.loads` does: object keys keep their order and a repeated key
     /// keeps its first place with its last value.
-    pub(crate) fn parse(bytes: &[u8]) -> serde_json::Result<PyJson> {
+    pub fn parse(bytes: &[u8]) -> serde_json::Result<PyJson> {
         serde_json::from_slice(bytes)
     }
 
     /// The value of `key` in an object.
-    pub(crate) fn get(&self, key: &str) -> Option<&PyJson> {
+    pub fn get(&self, key: &str) -> Option<&PyJson> {
         match self {
             PyJson::Object(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
@@ -122,7 +126,7 @@ impl PyJson {
     }
 
     /// The string value of `key` in an object.
-    pub(crate) fn get_str(&self, key: &str) -> Option<&str> {
+    pub fn get_str(&self, key: &str) -> Option<&str> {
         match self.get(key) {
             Some(PyJson::Str(s)) => Some(s),
             _ => None,
@@ -131,7 +135,7 @@ impl PyJson {
 
     /// Sets `key` in an object: in place when present (as a `dict` update keeps the key's
     /// place), else at the end. The old value is dropped through [`PyJson::wipe`].
-    pub(crate) fn set(&mut self, key: &str, value: PyJson) {
+    pub fn set(&mut self, key: &str, value: PyJson) {
         if let PyJson::Object(entries) = self {
             match entries.iter_mut().find(|(k, _)| k == key) {
                 Some((_, old)) => std::mem::replace(old, value).wipe(),
@@ -141,7 +145,7 @@ impl PyJson {
     }
 
     /// Drops the value with every string in it zeroed first: for documents that hold secrets.
-    pub(crate) fn wipe(self) {
+    pub fn wipe(self) {
         use zeroize::Zeroize;
         match self {
             PyJson::Str(mut s) => s.zeroize(),
@@ -157,7 +161,7 @@ impl PyJson {
     }
 
     /// The same value with every object's keys sorted (Python's `sort_keys=True`).
-    pub(crate) fn sorted(mut self) -> PyJson {
+    pub fn sorted(mut self) -> PyJson {
         match &mut self {
             PyJson::Object(entries) => {
                 let taken = std::mem::take(entries);

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use awscred_core::retry::RetryConfig;
 use awscred_core::{ErrorKind, ProvideCredentials};
-use awscred_sso::{LoginOptions, SsoProvider, SsoTokenProvider, login};
+use awscred_sso::{SsoLoginOptions, SsoProvider, SsoTokenProvider, login};
 use common::*;
 use serde_json::json;
 
@@ -202,14 +202,14 @@ async fn provider_passes_its_policy_to_the_token_refresh() {
     assert_eq!(s.fake.requests_to("/token").len(), 3);
 }
 
-fn login_options(retry: RetryConfig) -> LoginOptions {
-    LoginOptions {
+fn login_options(retry: RetryConfig) -> SsoLoginOptions {
+    SsoLoginOptions {
         profile: Some("legacy".into()),
         no_browser: true,
         poll_unit: Duration::from_millis(2),
         callback_timeout: Duration::from_secs(20),
         retry,
-        ..LoginOptions::default()
+        ..SsoLoginOptions::default()
     }
 }
 

@@ -80,7 +80,8 @@ impl RoleCache {
         {
             lock::LockOutcome::Ready(hit) => LockOutcome::Cached(hit),
             lock::LockOutcome::Locked(held) => LockOutcome::Locked(CacheLock { _held: held }),
-            lock::LockOutcome::Unlocked => LockOutcome::Unlocked,
+            // Unlocked (or an outcome added later): on without the lock.
+            _ => LockOutcome::Unlocked,
         }
     }
 
@@ -121,6 +122,7 @@ pub const LOCK_STALE: Duration = lock::STALE;
 
 /// What [`RoleCache::lock`] ended with.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum LockOutcome {
     /// Another process stored credentials meanwhile: use them, call nothing.
     Cached(StsCredentials),

@@ -268,7 +268,7 @@ impl StsClient {
         xml::parse_caller_identity(&body).map_err(|e| self.bad_response("GetCallerIdentity", e))
     }
 
-    fn bad_response(&self, operation: &str, problem: String) -> Error {
+    fn bad_response(&self, operation: &str, problem: xml::XmlError) -> Error {
         Error::provider_failed(format!(
             "{operation}: unexpected response from {}: {problem}",
             self.endpoint.url

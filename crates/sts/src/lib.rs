@@ -77,7 +77,21 @@ mod mfa;
 mod provider;
 mod session;
 mod validate;
-pub mod xml;
+mod xml;
+
+/// Entry points public only for the fuzz targets and hardening tests.
+///
+/// Not part of the stable API: it changes without notice (as rustls' `internal`).
+#[doc(hidden)]
+pub mod internal {
+    /// The STS response reader.
+    pub mod xml {
+        pub use crate::xml::{
+            XmlError, XmlFields, account_from_arn, parse, parse_caller_identity, parse_credentials,
+            parse_error,
+        };
+    }
+}
 
 /// The retry policy of [`StsClient::with_retry`], shared with the other network tiers.
 pub use awscred_core::retry::RetryConfig;
@@ -94,4 +108,4 @@ pub use provider::{
     AssumeRoleProvider, MfaCallback, MfaPrompt, WebIdentityProvider, WebIdentitySettings,
 };
 pub use session::SessionTokenProvider;
-pub use xml::{CallerIdentity, StsCredentials};
+pub use xml::{CallerIdentity, StsCredentials, XmlError};

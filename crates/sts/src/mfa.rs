@@ -12,6 +12,7 @@ pub type MfaCallback = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
 /// Where an MFA code comes from when a role has `mfa_serial`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub enum MfaPrompt {
     /// Ask on the controlling terminal (`/dev/tty`), as the CLI does.
     #[default]

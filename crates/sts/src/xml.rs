@@ -12,6 +12,43 @@ use awscred_core::{Secret, timestamp};
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
+/// Why an STS response could not be read. The text describes the document without quoting it
+/// (it may hold credentials).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum XmlError {
+    /// The body is not one well-formed XML document: what is wrong, and where.
+    Malformed(String),
+    /// The document is an `ErrorResponse` where an answer was expected.
+    ErrorResponse,
+    /// A field the answer needs is missing.
+    Missing {
+        /// Its path, `Parent/Child`.
+        path: String,
+        /// The document element's name.
+        root: String,
+    },
+    /// `Credentials/Expiration` is not a timestamp.
+    BadExpiration,
+}
+
+impl std::fmt::Display for XmlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            XmlError::Malformed(what) => f.write_str(what),
+            XmlError::ErrorResponse => f.write_str("the body is an ErrorResponse"),
+            XmlError::Missing { path, root } => {
+                write!(f, "the response has no {path} (document element <{root}>)")
+            }
+            XmlError::BadExpiration => {
+                f.write_str("the response's Credentials/Expiration is not a timestamp")
+            }
+        }
+    }
+}
+
+impl std::error::Error for XmlError {}
+
 /// Deeper documents are not STS responses.
 const MAX_DEPTH: usize = 32;
 
@@ -53,7 +90,11 @@ impl XmlFields {
 
 /// Parses a document into its text fields. Errors describe what is wrong without quoting the
 /// input (which may hold credentials).
-pub fn parse(body: &[u8]) -> Result<XmlFields, String> {
+pub fn parse(body: &[u8]) -> Result<XmlFields, XmlError> {
+    read_fields(body).map_err(XmlError::Malformed)
+}
+
+fn read_fields(body: &[u8]) -> Result<XmlFields, String> {
     let mut reader = Reader::from_reader(body);
     let mut stack: Vec<String> = Vec::new();
     let mut text = String::new();
@@ -224,22 +265,14 @@ pub fn account_from_arn(arn: &str) -> Option<String> {
 
 /// Reads the credentials of an `AssumeRole`, `AssumeRoleWithWebIdentity`, `GetSessionToken` or
 /// `GetFederationToken` response (the federated user's ARN and id stand in for the role's).
-pub fn parse_credentials(body: &[u8]) -> Result<StsCredentials, String> {
+pub fn parse_credentials(body: &[u8]) -> Result<StsCredentials, XmlError> {
     let doc = parse(body)?;
     if doc.root() == "ErrorResponse" {
-        return Err("the body is an ErrorResponse".into());
+        return Err(XmlError::ErrorResponse);
     }
-    let need = |path: &str| {
-        doc.get(path).ok_or_else(|| {
-            format!(
-                "the response has no {path} (document element <{}>)",
-                doc.root()
-            )
-        })
-    };
+    let need = |path: &str| doc.get(path).ok_or_else(|| missing(&doc, path));
     let expiration_text = need("Credentials/Expiration")?;
-    let expiration = timestamp::parse(expiration_text)
-        .ok_or_else(|| "the response's Credentials/Expiration is not a timestamp".to_owned())?;
+    let expiration = timestamp::parse(expiration_text).ok_or(XmlError::BadExpiration)?;
     Ok(StsCredentials {
         access_key_id: need("Credentials/AccessKeyId")?.to_owned(),
         secret_access_key: Secret::new(need("Credentials/SecretAccessKey")?),
@@ -257,6 +290,13 @@ pub fn parse_credentials(body: &[u8]) -> Result<StsCredentials, String> {
     })
 }
 
+fn missing(doc: &XmlFields, path: &str) -> XmlError {
+    XmlError::Missing {
+        path: path.to_owned(),
+        root: doc.root().to_owned(),
+    }
+}
+
 /// Who a set of credentials belongs to (`GetCallerIdentity`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallerIdentity {
@@ -269,15 +309,12 @@ pub struct CallerIdentity {
 }
 
 /// Reads a `GetCallerIdentityResponse`.
-pub fn parse_caller_identity(body: &[u8]) -> Result<CallerIdentity, String> {
+pub fn parse_caller_identity(body: &[u8]) -> Result<CallerIdentity, XmlError> {
     let doc = parse(body)?;
     let need = |path: &str| {
-        doc.get(path).map(str::to_owned).ok_or_else(|| {
-            format!(
-                "the response has no {path} (document element <{}>)",
-                doc.root()
-            )
-        })
+        doc.get(path)
+            .map(str::to_owned)
+            .ok_or_else(|| missing(&doc, path))
     };
     Ok(CallerIdentity {
         account: need("GetCallerIdentityResult/Account")?,
@@ -364,9 +401,16 @@ mod tests {
             );
         }
         let deep = "<a>".repeat(100) + &"</a>".repeat(100);
-        assert!(parse(deep.as_bytes()).unwrap_err().contains("deeper"));
+        assert!(
+            parse(deep.as_bytes())
+                .unwrap_err()
+                .to_string()
+                .contains("deeper")
+        );
         let missing = OK.replace("<SessionToken><![CDATA[TOKEN<1>]]></SessionToken>", "");
-        let err = parse_credentials(missing.as_bytes()).unwrap_err();
+        let err = parse_credentials(missing.as_bytes())
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("Credentials/SessionToken") && !err.contains("SECRET"),
             "{err}"

@@ -6,7 +6,7 @@ use awscred_core::Secret;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    match awscred_sts::xml::parse_credentials(data) {
+    match awscred_sts::internal::xml::parse_credentials(data) {
         Ok(creds) => {
             // Debug does not depend on the secrets at all: swapping them leaves it unchanged
             // (stricter than "the secret is not in the text", and no false alarm when a secret
@@ -17,7 +17,8 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(format!("{creds:?}"), format!("{swapped:?}"), "a secret shows in Debug");
             let _ = creds.account_id();
         }
-        Err(message) => {
+        Err(error) => {
+            let message = error.to_string();
             // Errors describe the document, never quote it.
             if data.len() >= 64 {
                 if let Ok(text) = std::str::from_utf8(data) {
@@ -26,9 +27,9 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    let _ = awscred_sts::xml::parse_error(data);
-    let _ = awscred_sts::xml::parse_caller_identity(data);
-    if let Ok(doc) = awscred_sts::xml::parse(data) {
+    let _ = awscred_sts::internal::xml::parse_error(data);
+    let _ = awscred_sts::internal::xml::parse_caller_identity(data);
+    if let Ok(doc) = awscred_sts::internal::xml::parse(data) {
         let _ = (doc.root(), doc.get("Error/Code"));
     }
 });

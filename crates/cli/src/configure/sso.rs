@@ -14,7 +14,7 @@ use awscred_core::http::{HttpClient, HyperClient};
 use awscred_profile::{ProfileContext, ProfileSet};
 use awscred_sso::assignments::{Account, ListError, Portal};
 use awscred_sso::endpoint::{self, Service};
-use awscred_sso::{LoginOptions, SsoSession};
+use awscred_sso::{SsoLoginOptions, SsoSession};
 use clap::{ArgMatches, Command};
 
 use super::sso_values::{self as values, Values};
@@ -323,10 +323,10 @@ fn configure_sso(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(
         profile_explicit: false,
         region_override: None,
     };
-    let options = LoginOptions {
+    let options = SsoLoginOptions {
         use_device_code: matches.get_flag("use-device-code"),
         no_browser: matches.get_flag("no-browser"),
-        ..LoginOptions::default()
+        ..SsoLoginOptions::default()
     };
     let token = {
         let mut out = std::io::stdout();
@@ -437,7 +437,7 @@ fn choose_account_and_role(
     let accounts = match listed {
         Ok(a) => a,
         Err(ListError::Unauthorized(_)) => return skip(p),
-        Err(ListError::Other(e)) => return Err(general(e)),
+        Err(other) => return Err(general(other.into_error())),
     };
     if accounts.is_empty() {
         return Err(general("No AWS accounts are available to you."));
@@ -463,7 +463,7 @@ fn choose_account_and_role(
     let mut roles = match listed {
         Ok(r) => r,
         Err(ListError::Unauthorized(_)) => return skip(p),
-        Err(ListError::Other(e)) => return Err(general(e)),
+        Err(other) => return Err(general(other.into_error())),
     };
     if roles.is_empty() {
         return Err(general(format!(

@@ -156,7 +156,7 @@ impl Index {
                     }
                 }
                 BaseCredentials::Login { session, .. } => {
-                    if let Some(file) = awscred_sso::login_token_path(env, session)
+                    if let Some(file) = awscred_login::login_token_path(env, session)
                         .ok()
                         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
                     {
@@ -188,7 +188,7 @@ pub(crate) fn scan(env: &Env, set: &ProfileSet) -> Vec<Session> {
             sessions.push(role_credentials(&index, path, bytes));
         }
     }
-    if let Ok(dir) = awscred_sso::login_cache_dir(env) {
+    if let Ok(dir) = awscred_login::login_cache_dir(env) {
         for (path, bytes) in json_files(env, &dir) {
             sessions.push(login(&index, path, bytes));
         }

@@ -23,7 +23,7 @@ use crate::util::{self, PyJson};
 
 /// What `awscred sso login` was asked to do.
 #[derive(Debug, Clone)]
-pub struct LoginOptions {
+pub struct SsoLoginOptions {
     /// `--profile`; `None` uses the context's selected profile.
     pub profile: Option<String>,
     /// `--sso-session`: log in to this session whatever the profile says.
@@ -43,9 +43,9 @@ pub struct LoginOptions {
     pub retry: RetryConfig,
 }
 
-impl Default for LoginOptions {
+impl Default for SsoLoginOptions {
     fn default() -> Self {
-        LoginOptions {
+        SsoLoginOptions {
             profile: None,
             sso_session: None,
             use_device_code: false,
@@ -83,7 +83,7 @@ fn io_error(e: std::io::Error) -> Error {
 pub async fn login(
     ctx: &ProfileContext,
     http: Arc<dyn HttpClient>,
-    options: &LoginOptions,
+    options: &SsoLoginOptions,
     out: &mut (dyn Write + Send),
 ) -> Result<()> {
     let profile = options
@@ -109,7 +109,7 @@ pub async fn login_to_session(
     ctx: &ProfileContext,
     http: Arc<dyn HttpClient>,
     session: &SsoSession,
-    options: &LoginOptions,
+    options: &SsoLoginOptions,
     force_refresh: bool,
     out: &mut (dyn Write + Send),
 ) -> Result<CachedToken> {
@@ -159,7 +159,7 @@ struct Flow<'a> {
     client: api::Client<'a>,
     oidc: &'a str,
     session: &'a SsoSession,
-    options: &'a LoginOptions,
+    options: &'a SsoLoginOptions,
 }
 
 /// A registration as the CLI caches it.

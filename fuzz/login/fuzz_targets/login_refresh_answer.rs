@@ -21,7 +21,7 @@ use awscred_core::http::{HttpClient, HttpError, HttpRequest, HttpResponse, Statu
 use awscred_core::provider::BoxFuture;
 use awscred_core::retry::RetryConfig;
 use awscred_core::{Credentials, Env, ProvideCredentials, Secret, timestamp};
-use awscred_sso::{LoginSessionProvider, login_token_path};
+use awscred_login::{LoginSessionProvider, login_token_path};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value, json};
 

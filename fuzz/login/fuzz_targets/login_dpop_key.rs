@@ -17,7 +17,7 @@ use awscred_core::http::{HttpClient, HttpError, HttpRequest, HttpResponse, Timeo
 use awscred_core::provider::BoxFuture;
 use awscred_core::retry::RetryConfig;
 use awscred_core::{Env, ProvideCredentials, Secret};
-use awscred_sso::{LoginSessionProvider, login_token_path};
+use awscred_login::{LoginSessionProvider, login_token_path};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use libfuzzer_sys::fuzz_target;

@@ -16,19 +16,19 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use awscred_core::fs::ReadLimit;
 use awscred_core::http::HttpClient;
-use awscred_core::lock::{self, LockOutcome, LockTiming};
 use awscred_core::provider::BoxFuture;
 use awscred_core::retry::RetryConfig;
 use awscred_core::timestamp;
-use awscred_core::{Credentials, Env, Error, ErrorKind, ProvideCredentials, Result, Secret};
+use awscred_core::{Credentials, Env, Error, ErrorKind, ProvideCredentials, Result};
 use awscred_profile::{ProfileContext, ProfileSet};
-use serde_json::{Map, Value};
 
-use crate::api::CallError;
+use awscred_sso::internal::sha256_hex;
+
 use crate::dpop::DpopKey;
-use crate::token::lock_path;
-use crate::util::{PyJson, sha256_hex};
-use crate::{endpoint, signin};
+use cache_file::{Invalid, TokenFile};
+
+mod cache_file;
+mod refresh;
 
 /// The tier's name in [`Credentials::provider`]: botocore's `LoginProvider.METHOD`.
 pub const LOGIN_PROVIDER_NAME: &str = "login";
@@ -72,7 +72,7 @@ pub fn login_token_path(env: &Env, session: &str) -> Result<PathBuf> {
 /// ```
 /// use std::sync::Arc;
 /// use awscred_core::{Env, fs::MemFs};
-/// use awscred_sso::{LoginSessionProvider, login_token_path};
+/// use awscred_login::{LoginSessionProvider, login_token_path};
 ///
 /// let env = Env::from_vars([("HOME", "/home/u")]).with_fs(Arc::new(MemFs::default()));
 /// let provider = LoginSessionProvider::from_parts(env.clone(), "dev", "my-session");
@@ -252,129 +252,6 @@ impl LoginSessionProvider {
         ))
     }
 
-    /// The token file in `path` when it no longer needs a refresh (another process did it).
-    fn refreshed_meanwhile(&self, path: &Path) -> Option<Credentials> {
-        let file = self.read(path).ok()?;
-        (self.due(&file) != Due::Refresh).then(|| file.credentials(path))
-    }
-
-    /// `LoginCredentialFetcher.refresh_credentials`: the key first, then (holding the token
-    /// file's lock, on the file as it is now) `CreateOAuth2Token`, then the file rewritten.
-    async fn refresh(
-        &self,
-        http: &dyn HttpClient,
-        path: &Path,
-        file: TokenFile,
-    ) -> Result<Credentials> {
-        self.key(&file, path)?;
-        drop(file);
-        let fs = self.env().fs_arc();
-        let ready = || self.refreshed_meanwhile(path);
-        let timing = LockTiming::default();
-        let _held =
-            match lock::acquire(&fs, &lock_path(path), timing, ready, tokio::time::sleep).await {
-                LockOutcome::Ready(credentials) => {
-                    tracing::debug!("`aws login` session refreshed by another process meanwhile");
-                    return Ok(credentials);
-                }
-                LockOutcome::Locked(held) => Some(held),
-                LockOutcome::Unlocked => None,
-            };
-        // The file as it is now: its refresh token is the one the service will accept.
-        let mut file = self.read(path)?;
-        let key = self.key(&file, path)?;
-        let region = file
-            .doc
-            .get_str("signInRegion")
-            .filter(|r| !r.is_empty())
-            .map(str::to_owned)
-            .or_else(|| self.ctx.region())
-            .ok_or_else(|| {
-                Error::invalid_config(format!(
-                    "You must specify a region. (the refresh of {} needs one: `region` in the \
-                     profile, AWS_REGION, or --region)",
-                    self.whose(path)
-                ))
-            })?;
-        let base = endpoint::resolve_signin(&self.ctx, &region).map_err(|why| {
-            Error::invalid_config(format!("{why} (refreshing {})", self.whose(path)))
-        })?;
-        let url = format!("{base}/v1/token");
-        let body = zeroize::Zeroizing::new(
-            PyJson::Object(vec![
-                ("clientId".into(), str_of(&file.doc, "clientId")),
-                ("refreshToken".into(), str_of(&file.doc, "refreshToken")),
-                ("grantType".into(), PyJson::Str("refresh_token".into())),
-            ])
-            .dumps(false),
-        );
-        let now = || unix_secs(self.env().now());
-        let answer =
-            signin::create_oauth2_token(http, self.retry, &url, body.as_bytes(), &key, &now)
-                .await
-                .map_err(CallError::from)
-                .map_err(|e| self.refresh_failed(e, &url, path))?;
-        let issued = Issued::parse(&answer).map_err(|why| {
-            Error::provider_failed(format!(
-                "Error loading login session token: Unable to refresh access token due to an \
-                 invalid service response ({OPERATION} at {url}: {why}). Please try running \
-                 'aws login' again. ({})",
-                self.whose(path)
-            ))
-        });
-        wipe_map(answer);
-        let issued = issued?;
-        // As botocore: now (whole seconds) plus `expiresIn`, written `YYYY-MM-DDTHH:MM:SSZ`.
-        let expires_at = UNIX_EPOCH
-            + Duration::from_secs(unix_secs(self.env().now()))
-            + Duration::from_secs(issued.expires_in);
-        file.apply(issued, expires_at);
-        let text = zeroize::Zeroizing::new(file.doc.dumps(false));
-        // Written before the lock is released, so that a waiting process finds it.
-        if let Err(e) = self.env().fs().write_atomic(path, text.as_bytes()) {
-            tracing::warn!(
-                "could not write the refreshed `aws login` token to {}: {e}",
-                path.display()
-            );
-        }
-        Ok(file.credentials(path))
-    }
-
-    /// The CLI's messages for the sign-in service's refusals (`LoginRefreshRequired`,
-    /// `LoginInsufficientPermissions`, `LoginError`), with what the service said and where.
-    fn refresh_failed(&self, error: CallError, url: &str, path: &Path) -> Error {
-        let CallError::Service(service) = error else {
-            return error
-                .into_error(OPERATION, url)
-                .context(format_args!("refreshing {}", self.whose(path)));
-        };
-        let sentence = match service.code.as_str() {
-            "TOKEN_EXPIRED" | "USER_CREDENTIALS_CHANGED" => {
-                "Your session has expired or credentials have changed. Please reauthenticate \
-                 using 'aws login'."
-            }
-            "INSUFFICIENT_PERMISSIONS" => {
-                "Unable to create or refresh login credentials due to insufficient \
-                 permissions. You may be missing permission for the \
-                 'signin:CreateOAuth2Token' action."
-            }
-            _ => {
-                "An unspecified error happened when resolving AWS credentials or \
-                 refreshing a login session profile."
-            }
-        };
-        let cli_message = (service.exception == "AccessDeniedException").then_some(sentence);
-        let detail = CallError::Service(service).into_error(OPERATION, url);
-        match cli_message {
-            Some(message) => {
-                Error::provider_failed(format!("{message} ({detail}; {})", self.whose(path)))
-            }
-            // The CLI's `ClientError`, passed on as it is.
-            None => Error::provider_failed(format!("{detail} (refreshing {})", self.whose(path)))
-                .refused_by_service(),
-        }
-    }
-
     fn read(&self, path: &Path) -> Result<TokenFile> {
         let bytes = self
             .env()
@@ -426,213 +303,14 @@ fn unix_secs(time: SystemTime) -> u64 {
     time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
-fn str_of(doc: &PyJson, key: &str) -> PyJson {
-    PyJson::Str(doc.get_str(key).unwrap_or_default().to_owned())
-}
-
-/// The token file: the whole document (for the rewrite after a refresh; its strings are wiped
-/// when it is dropped) and the expiry of its credentials. Invariant: `doc` is an object whose
-/// `accessToken` holds the four credential strings (checked by [`TokenFile::parse`]).
-struct TokenFile {
-    doc: PyJson,
-    expires_at: SystemTime,
-}
-
-impl Drop for TokenFile {
-    fn drop(&mut self) {
-        std::mem::replace(&mut self.doc, PyJson::Null).wipe();
-    }
-}
-
-enum Invalid {
-    Missing(Vec<&'static str>),
-    Other(String),
-}
-
-/// The fields of `accessToken` that the credentials are made of.
-const ACCESS_FIELDS: [&str; 4] = [
-    "accessKeyId",
-    "secretAccessKey",
-    "sessionToken",
-    "accountId",
-];
-
-impl TokenFile {
-    fn parse(bytes: &[u8]) -> std::result::Result<TokenFile, Invalid> {
-        let doc = match PyJson::parse(bytes) {
-            Ok(doc @ PyJson::Object(_)) => doc,
-            Ok(other) => {
-                other.wipe();
-                return Err(Invalid::Other("the file is not a JSON object".into()));
-            }
-            Err(e) => {
-                return Err(Invalid::Other(format!(
-                    "the file is not valid JSON (line {}, column {})",
-                    e.line(),
-                    e.column()
-                )));
-            }
-        };
-        // From here on `doc` is wiped when `file` drops, whatever is refused.
-        let file = TokenFile {
-            doc,
-            expires_at: UNIX_EPOCH,
-        };
-        file.checked()
-    }
-
-    fn checked(mut self) -> std::result::Result<TokenFile, Invalid> {
-        let missing: Vec<&'static str> = REQUIRED_FIELDS
-            .into_iter()
-            .filter(|key| self.doc.get(key).is_none())
-            .collect();
-        if !missing.is_empty() {
-            return Err(Invalid::Missing(missing));
-        }
-        for key in ["dpopKey", "refreshToken", "clientId"] {
-            if self.doc.get_str(key).is_none() {
-                return Err(Invalid::Other(format!("`{key}` is not a string")));
-            }
-        }
-        let Some(access @ PyJson::Object(_)) = self.doc.get("accessToken") else {
-            return Err(Invalid::Other("`accessToken` is not an object".into()));
-        };
-        for key in ACCESS_FIELDS.into_iter().chain(["expiresAt"]) {
-            match access.get(key) {
-                Some(PyJson::Str(_)) => {}
-                None => return Err(Invalid::Other(format!("`accessToken` has no `{key}`"))),
-                Some(_) => {
-                    return Err(Invalid::Other(format!(
-                        "`accessToken.{key}` is not a string"
-                    )));
-                }
-            }
-        }
-        self.expires_at = access
-            .get_str("expiresAt")
-            .and_then(timestamp::parse)
-            .ok_or_else(|| {
-                Invalid::Other("`accessToken.expiresAt` is not an ISO 8601 timestamp".into())
-            })?;
-        Ok(self)
-    }
-
-    fn access(&self, key: &str) -> &str {
-        self.doc
-            .get("accessToken")
-            .and_then(|a| a.get_str(key))
-            .unwrap_or_default()
-    }
-
-    fn credentials(&self, path: &Path) -> Credentials {
-        Credentials::new(
-            self.access("accessKeyId"),
-            Secret::new(self.access("secretAccessKey").to_owned()),
-            Some(Secret::new(self.access("sessionToken").to_owned())),
-            Some(self.expires_at),
-            LOGIN_PROVIDER_NAME,
-        )
-        .with_account_id(Some(self.access("accountId").to_owned()))
-        .with_origin("credentials", path.display().to_string())
-    }
-
-    /// The refreshed fields, as botocore's `token.update(...)`: `accessToken` replaced (the
-    /// account kept), `refreshToken` replaced, every other key where it was.
-    fn apply(&mut self, issued: Issued, expires_at: SystemTime) {
-        let account = PyJson::Str(self.access("accountId").to_owned());
-        let access = PyJson::Object(vec![
-            ("accessKeyId".into(), PyJson::Str(issued.access_key_id)),
-            (
-                "secretAccessKey".into(),
-                PyJson::Str(issued.secret_access_key.expose().to_owned()),
-            ),
-            (
-                "sessionToken".into(),
-                PyJson::Str(issued.session_token.expose().to_owned()),
-            ),
-            ("accountId".into(), account),
-            (
-                "expiresAt".into(),
-                PyJson::Str(timestamp::format_z(expires_at)),
-            ),
-        ]);
-        self.doc.set("accessToken", access);
-        self.doc.set(
-            "refreshToken",
-            PyJson::Str(issued.refresh_token.expose().to_owned()),
-        );
-        self.expires_at = expires_at;
-    }
-}
-
-/// What `CreateOAuth2Token` answered (its `tokenOutput`, the body of the HTTP answer).
-struct Issued {
-    access_key_id: String,
-    secret_access_key: Secret,
-    session_token: Secret,
-    refresh_token: Secret,
-    expires_in: u64,
-}
-
-impl Issued {
-    fn parse(answer: &Map<String, Value>) -> std::result::Result<Issued, String> {
-        let Some(Value::Object(access)) = answer.get("accessToken") else {
-            return Err("the response has no object `accessToken`".into());
-        };
-        let text = |map: &Map<String, Value>, key: &str, name: &str| {
-            map.get(key)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .ok_or_else(|| format!("the response has no string `{name}`"))
-        };
-        let expires_in = answer
-            .get("expiresIn")
-            .and_then(|v| {
-                v.as_u64().or_else(|| {
-                    v.as_f64()
-                        .filter(|f| f.is_finite() && *f >= 0.0)
-                        .map(|f| f as u64)
-                })
-            })
-            // Beyond a year is no answer the service gives; it would only overflow the clock.
-            .filter(|s| *s <= 366 * 86_400)
-            .ok_or("the response has no valid number `expiresIn`")?;
-        Ok(Issued {
-            access_key_id: text(access, "accessKeyId", "accessToken.accessKeyId")?,
-            secret_access_key: Secret::new(text(
-                access,
-                "secretAccessKey",
-                "accessToken.secretAccessKey",
-            )?),
-            session_token: Secret::new(text(access, "sessionToken", "accessToken.sessionToken")?),
-            refresh_token: Secret::new(text(answer, "refreshToken", "refreshToken")?),
-            expires_in,
-        })
-    }
-}
-
-/// Drops a parsed answer with every string it holds zeroed first.
-fn wipe_map(map: Map<String, Value>) {
-    fn wipe(value: Value) {
-        match value {
-            Value::String(s) => drop(Secret::new(s)),
-            Value::Array(items) => items.into_iter().for_each(wipe),
-            Value::Object(map) => wipe_map(map),
-            Value::Null | Value::Bool(_) | Value::Number(_) => {}
-        }
-    }
-    for (key, value) in map {
-        drop(Secret::new(key));
-        wipe(value);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
 
     use awscred_core::clock::ManualClock;
     use awscred_core::fs::MemFs;
+
+    use awscred_core::Secret;
 
     use super::*;
 

@@ -5,18 +5,18 @@ mod common;
 
 use std::time::Duration;
 
-use awscred_sso::{LoginOptions, LogoutSummary, login, logout};
+use awscred_sso::{LogoutSummary, SsoLoginOptions, login, logout};
 use awscred_testkit::sso_fake;
 use common::*;
 use serde_json::json;
 
-fn fast(profile: &str) -> LoginOptions {
-    LoginOptions {
+fn fast(profile: &str) -> SsoLoginOptions {
+    SsoLoginOptions {
         profile: Some(profile.to_owned()),
         no_browser: true,
         poll_unit: Duration::from_millis(2),
         callback_timeout: Duration::from_secs(20),
-        ..LoginOptions::default()
+        ..SsoLoginOptions::default()
     }
 }
 

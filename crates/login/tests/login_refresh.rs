@@ -3,6 +3,8 @@
 //! when the service is called, which region, the CLI's messages for refusals, retries, invalid
 //! answers, a refresh token bound to another key, many processes at once, and secrets.
 
+// The SSO tests' set-up (a temporary home, profile contexts, the fast retry policy).
+#[path = "../../sso/tests/common/mod.rs"]
 mod common;
 
 use std::path::PathBuf;
@@ -13,8 +15,8 @@ use awscred_core::clock::ManualClock;
 use awscred_core::http::{HttpClient, HttpError, HttpRequest, HttpResponse, HyperClient, Timeouts};
 use awscred_core::provider::BoxFuture;
 use awscred_core::{Env, ProvideCredentials, Secret, timestamp};
+use awscred_login::{LoginSessionProvider, login_token_path};
 use awscred_profile::ProfileContext;
-use awscred_sso::{LoginSessionProvider, login_token_path};
 use awscred_testkit::TempDir;
 use awscred_testkit::fake_http::{FakeServer, Reply};
 use awscred_testkit::hostile::capture_trace;

@@ -10,7 +10,7 @@ use std::time::SystemTime;
 use awscred_core::clock::ManualClock;
 use awscred_core::fs::MemFs;
 use awscred_core::{Credentials, Env, Secret};
-use awscred_sso::{LoginSessionProvider, login_token_path};
+use awscred_login::{LoginSessionProvider, login_token_path};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -9,6 +9,8 @@
 //! Cases answered differently from the suite would be listed in `DEVIATIONS` (with botocore's
 //! behaviour as the reason) and in docs/conformance.md; there are none.
 
+// The SSO tests' set-up (a temporary home, profile contexts, the fast retry policy).
+#[path = "../../sso/tests/common/mod.rs"]
 mod common;
 
 use std::collections::VecDeque;
@@ -18,8 +20,8 @@ use std::sync::{Arc, Mutex};
 use awscred_core::clock::ManualClock;
 use awscred_core::http::{HttpClient, HyperClient};
 use awscred_core::{Credentials, Env, ProvideCredentials, Secret, timestamp};
+use awscred_login::{LoginSessionProvider, login_cache_dir, login_token_path};
 use awscred_profile::{ProfileContext, ProfileSet};
-use awscred_sso::{LoginSessionProvider, login_cache_dir, login_token_path};
 use awscred_testkit::TempDir;
 use awscred_testkit::fake_http::{FakeServer, Reply, SeenRequest};
 use common::fast_retry;

@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 
 use awscred_core::Secret;
 
-use crate::util::{base64_decode, base64_encode, base64url, uuid4};
+use awscred_sso::internal::{base64_decode, base64_encode, base64url, uuid4};
 
 /// `prime256v1` (1.2.840.10045.3.1.7), DER-encoded with its tag.
 const P256_OID: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];

@@ -1,5 +1,5 @@
-//! The pieces of the sign-in service's OAuth client that the `aws login` flow (the
-//! `awscred-login` crate) shares with the session refresh ([`crate::LoginSessionProvider`]):
+//! The pieces of the sign-in service's OAuth client that the `aws login` flow shares with the
+//! session refresh ([`crate::LoginSessionProvider`]):
 //! the DPoP key, PKCE, and `CreateOAuth2Token` with a fresh DPoP proof on every attempt.
 
 use awscred_core::http::HttpClient;
@@ -7,10 +7,11 @@ use awscred_core::retry::RetryConfig;
 use awscred_core::{Error, Result, Secret};
 use serde_json::{Map, Value};
 
-pub use crate::api::ServiceError;
-use crate::api::{self, CallError, Client};
 pub use crate::dpop::DpopKey;
-pub use crate::redirect::{open_browser, wait_for_redirect};
+pub use awscred_sso::ServiceError;
+pub use awscred_sso::internal::wait_for_redirect;
+use awscred_sso::internal::{self, CallError, Client};
+pub use awscred_sso::open_browser;
 
 /// The operation's name in messages.
 pub const CREATE_OAUTH2_TOKEN: &str = "CreateOAuth2Token";
@@ -31,19 +32,19 @@ pub struct Pkce {
 impl Pkce {
     /// New random values from the system's generator.
     pub fn new() -> Result<Pkce> {
-        let verifier = Secret::new(crate::util::code_verifier()?);
-        let challenge = crate::util::base64url(&crate::util::sha256(verifier.expose().as_bytes()));
+        let verifier = Secret::new(internal::code_verifier()?);
+        let challenge = internal::base64url(&internal::sha256(verifier.expose().as_bytes()));
         Ok(Pkce {
             verifier,
             challenge,
-            state: crate::util::uuid4()?,
+            state: internal::uuid4()?,
         })
     }
 }
 
 /// Percent-encodes all but RFC 3986's unreserved characters, as botocore's `percent_encode`.
 pub fn percent_encode(value: &str) -> String {
-    crate::util::percent_encode(value)
+    awscred_core::http::percent_encode(value)
 }
 
 /// Decodes base64 as Python's `b64decode` (`url_safe`: `urlsafe_b64decode`, `-` and `_` for
@@ -57,11 +58,12 @@ pub fn base64_decode(text: &str, url_safe: bool) -> Option<zeroize::Zeroizing<Ve
     while url_safe && text.len() % 4 != 0 {
         text.push('=');
     }
-    crate::util::base64_decode(&text)
+    internal::base64_decode(&text)
 }
 
 /// Why a `CreateOAuth2Token` call failed.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum TokenCallError {
     /// The service refused it (`AccessDeniedException` with an `error` code such as
     /// `AUTHCODE_EXPIRED`, `TOKEN_EXPIRED`...).
@@ -116,7 +118,7 @@ pub async fn create_oauth2_token(
             .body(body.to_vec())
             .map_err(|e| Error::invalid_config(format!("invalid endpoint URL {url}: {e}")))
     };
-    api::call_with(Client { http, retry }, CREATE_OAUTH2_TOKEN, make)
+    internal::call_with(Client { http, retry }, CREATE_OAUTH2_TOKEN, make)
         .await
         .map_err(TokenCallError::from)
 }
