@@ -12,6 +12,7 @@ mod demo;
 mod dist;
 mod fake;
 mod fuzz;
+mod quiet;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
