@@ -36,11 +36,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-pub(crate) use self::build::run_quiet;
 use self::build::*;
 use self::json::Json;
 use self::proc::{BlackHole, Tool};
 use self::report::*;
+use crate::quiet::{first_error, output_of, run_quiet};
 use crate::{cargo, describe, root, target_dir};
 
 const USAGE: &str = "usage: cargo xtask bench [--quick] [--runs N] [--no-docs]

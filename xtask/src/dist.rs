@@ -270,7 +270,7 @@ fn run_cargo(plan: &Plan, extra: &[&str], quiet: bool) -> Result<(), String> {
     }
     cmd.envs(plan.env.iter().map(|(k, v)| (k, v)));
     if quiet {
-        return crate::bench::run_quiet(&mut cmd);
+        return crate::quiet::run_quiet(&mut cmd);
     }
     run_status(&mut cmd)
 }

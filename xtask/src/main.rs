@@ -13,6 +13,7 @@ mod demo;
 mod dist;
 mod fake;
 mod fuzz;
+mod quiet;
 mod windows;
 mod windows_compare;
 

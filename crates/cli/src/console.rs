@@ -14,8 +14,8 @@ use awscred_core::{Credentials, Env};
 use awscred_sts::{FederationTokenRequest, StsClient, StsEndpoint};
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use crate::cli::{self, Globals};
 use crate::failure::Failure;
+use crate::globals::{self, Globals};
 use federation::Partition;
 
 /// The session policy of `GetFederationToken`: everything. A federated user's permissions are
@@ -103,7 +103,7 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> u8 {
 
 fn console(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Failure> {
     let chain = globals.chain(env);
-    cli::check_profile_exists(globals, env, &chain)?;
+    globals::check_profile_exists(globals, env, &chain)?;
     let region = chain.region();
     let partition =
         Partition::for_region(region.as_deref(), env).map_err(Failure::Configuration)?;
@@ -129,7 +129,7 @@ fn console(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Fai
             )));
         }
     }
-    let url = cli::block_on(async {
+    let url = crate::runtime::block_on(async {
         let (creds, session_duration) = if creds.session_token().is_some() {
             (creds, duration)
         } else {

@@ -17,41 +17,10 @@ use std::process::Command as Process;
 use awscred_core::{Credentials, Env};
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use crate::cli::{self, Globals};
+use crate::child::{cannot_run, prepared};
 use crate::export;
-use crate::failure::Failure;
 use crate::format::isoformat;
-
-/// Variables that would make the command's SDK pick other credentials, or pair the new keys
-/// with a stale token, expiry, account or profile. The new values are set after the removal.
-const REMOVED: &[&str] = &[
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_ACCOUNT_ID",
-    // The Java SDK v1's older spellings of the keys.
-    "AWS_ACCESS_KEY",
-    "AWS_SECRET_KEY",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_ROLE_ARN",
-    "AWS_ROLE_SESSION_NAME",
-];
-
-/// Prefixes of removed variables: the container tier's endpoint and token settings
-/// (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`, `..._FULL_URI`, `AWS_CONTAINER_AUTHORIZATION_TOKEN`,
-/// `..._FILE`), which SDKs would prefer to nothing else but the environment keys.
-const REMOVED_PREFIXES: &[&str] = &[
-    "AWS_CONTAINER_CREDENTIALS_",
-    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-];
-
-/// The shells' statuses for a command that cannot be run.
-const NOT_EXECUTABLE: u8 = 126;
-const NOT_FOUND: u8 = 127;
+use crate::globals::{self, Globals};
 
 /// The subcommand's parser.
 pub(crate) fn command() -> Command {
@@ -105,7 +74,7 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> u8 {
         return crate::exec_server::run(globals, env, &program, &args);
     }
     let chain = globals.chain(env);
-    let creds = match cli::check_profile_exists(globals, env, &chain)
+    let creds = match globals::check_profile_exists(globals, env, &chain)
         .and_then(|()| export::resolve(&chain, env))
     {
         Ok(creds) => creds,
@@ -117,22 +86,6 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> u8 {
         process.env(name, value.as_str());
     }
     run_process(process, &program)
-}
-
-/// The command, without the variables that name other credentials ([`REMOVED`],
-/// [`REMOVED_PREFIXES`]).
-pub(crate) fn prepared(program: &OsString, args: &[OsString]) -> Process {
-    let mut process = Process::new(program);
-    process.args(args);
-    let removed = std::env::vars_os()
-        .filter_map(|(name, _)| name.into_string().ok())
-        .filter(|name| {
-            REMOVED.contains(&name.as_str()) || REMOVED_PREFIXES.iter().any(|p| name.starts_with(p))
-        });
-    for name in removed {
-        process.env_remove(name);
-    }
-    process
 }
 
 /// The variables the command gets, in the order `export-credentials --format env` prints them,
@@ -166,15 +119,6 @@ fn variables(
         vars.push(("AWS_DEFAULT_REGION", zeroize::Zeroizing::new(region)));
     }
     vars
-}
-
-pub(crate) fn cannot_run(program: &OsString, e: &std::io::Error) -> u8 {
-    let code = match e.kind() {
-        std::io::ErrorKind::NotFound => NOT_FOUND,
-        _ => NOT_EXECUTABLE,
-    };
-    Failure::General(format!("cannot run {}: {e}", program.to_string_lossy())).report();
-    code
 }
 
 #[cfg(unix)]
@@ -234,7 +178,12 @@ mod tests {
 
     #[test]
     fn exec_needs_a_command_after_the_separator() {
-        let parse = |args: &[&str]| crate::cli::command().try_get_matches_from(args);
+        let parse = |args: &[&str]| {
+            Command::new("awscred")
+                .args(crate::globals::args())
+                .subcommand(command())
+                .try_get_matches_from(args)
+        };
         assert!(parse(&["awscred", "exec"]).is_err());
         assert!(parse(&["awscred", "exec", "env"]).is_err());
         assert!(parse(&["awscred", "exec", "--"]).is_err());

@@ -19,24 +19,24 @@ use std::sync::Arc;
 
 use awscred_core::{Env, ProvideCredentials};
 
-use crate::cli::{self, Globals};
-use crate::exec;
+use crate::child;
 use crate::export;
 use crate::failure::Failure;
+use crate::globals::{self, Globals};
 use crate::server::{self, Endpoint, Supply};
 
 /// Runs the command with its endpoint; returns its exit status (or awscred's, when nothing could
 /// be started).
 pub(crate) fn run(globals: &Globals, env: &Env, program: &OsString, args: &[OsString]) -> u8 {
     let chain = Arc::new(globals.chain(env));
-    let started = cli::check_profile_exists(globals, env, &chain).and_then(|()| {
-        cli::block_on(async {
+    let started = globals::check_profile_exists(globals, env, &chain).and_then(|()| {
+        crate::runtime::block_on(async {
             let region = chain.region();
             let provider = server::session_provider(chain, env)?;
             let creds = export::checked(provider.provide_credentials().await, env)?;
             tracing::debug!(provider = creds.provider(), "credentials resolved");
             let endpoint = Endpoint::bind(Supply::new(provider, Some(creds))).await?;
-            let mut process = exec::prepared(program, args);
+            let mut process = child::prepared(program, args);
             process
                 .env("AWS_CONTAINER_CREDENTIALS_FULL_URI", endpoint.uri())
                 .env(
@@ -72,7 +72,7 @@ async fn run_with(endpoint: Endpoint, process: std::process::Command, program: &
     };
     let mut child = match tokio::process::Command::from(process).spawn() {
         Ok(child) => child,
-        Err(e) => return exec::cannot_run(program, &e),
+        Err(e) => return child::cannot_run(program, &e),
     };
     #[cfg(unix)]
     let pid = child.id();

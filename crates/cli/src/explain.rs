@@ -9,9 +9,9 @@ use awscred_core::{Env, timestamp};
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use serde_json::{Value, json};
 
-use crate::cli::{self, Globals};
 use crate::export;
 use crate::failure::Failure;
+use crate::globals::Globals;
 use crate::suggest;
 
 /// The version of the `--json` document; raised only when a field changes meaning or goes away.
@@ -42,7 +42,7 @@ pub(crate) fn command() -> Command {
 pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> u8 {
     let chain = globals.chain(env);
     let prepared = export::prepare(globals, env, &chain);
-    let mut explanation = match cli::block_on(chain.explain()) {
+    let mut explanation = match crate::runtime::block_on(chain.explain()) {
         Ok(explanation) => explanation,
         Err(failure) => return failure.report(),
     };

@@ -5,9 +5,9 @@ use std::io::Write;
 use awscred_core::Env;
 use clap::{Arg, ArgMatches, Command};
 
-use crate::cli::{self, Globals};
 use crate::failure::Failure;
 use crate::format::Format;
+use crate::globals::{self, Globals};
 
 /// The subcommand's parser.
 pub(crate) fn command() -> Command {
@@ -50,7 +50,7 @@ pub(crate) fn resolve(
     chain: &awscred_chain::Chain,
     env: &Env,
 ) -> Result<awscred_core::Credentials, Failure> {
-    checked(cli::block_on(chain.resolve())?, env)
+    checked(crate::runtime::block_on(chain.resolve())?, env)
 }
 
 /// [`resolve`] for a caller already in the runtime: the chain's answer, checked and mapped.
@@ -70,7 +70,7 @@ pub(crate) fn checked(
 }
 
 /// What the command checks before it asks the chain: the files and the named profile
-/// ([`cli::check_profile_exists`]); then it refuses a loop of credential processes running
+/// ([`globals::check_profile_exists`]); then it refuses a loop of credential processes running
 /// export-credentials, and hands the longer `_AWS_CLI_PROFILE_CHAIN` to every credential process
 /// this run starts. `explain` does the same, so it ends as this command would.
 pub(crate) fn prepare(
@@ -78,8 +78,8 @@ pub(crate) fn prepare(
     env: &Env,
     chain: &awscred_chain::Chain,
 ) -> Result<(), Failure> {
-    cli::check_profile_exists(globals, env, chain)?;
-    let profile = cli::selected_profile(globals, env).name;
+    globals::check_profile_exists(globals, env, chain)?;
+    let profile = globals::selected_profile(globals, env).name;
     awscred_process::recursion::enter_export_credentials(env, &profile)
         .map_err(|e| Failure::Configuration(e.to_string()))
 }

@@ -47,6 +47,18 @@ impl Failure {
         }
     }
 
+    /// How an SSO command (`sso login`, `sso logout`, `sso populate`, `configure sso`, `login`
+    /// through an SSO profile) ends: an invalid SSO configuration (`InvalidSSOConfigError`, a
+    /// `ConfigurationError` in the CLI) with 253, anything else (an OIDC or portal error, an
+    /// expired authorization) with 255.
+    pub(crate) fn from_sso_error(e: awscred_core::Error) -> Failure {
+        match e.kind() {
+            awscred_core::ErrorKind::InvalidConfiguration
+            | awscred_core::ErrorKind::NotConfigured => Failure::Configuration(e.to_string()),
+            _ => Failure::General(e.to_string()),
+        }
+    }
+
     /// How a command that needs credentials (`export-credentials`, and `explain`, `exec` and
     /// `serve` after it) ends when the chain fails: the one place that chooses, from the error's
     /// typed [`Detail`] and marks, what `aws configure export-credentials` would end with.

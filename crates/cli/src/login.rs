@@ -12,8 +12,8 @@ use awscred_profile::writer::{self, SectionUpdate};
 use awscred_profile::{ProfileContext, ProfileSet};
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use crate::cli::{self, Globals};
 use crate::failure::Failure;
+use crate::globals::{self, Globals};
 use crate::prompt::{Interrupted, Prompter, Stop, finish, general};
 
 /// The region offered when none is configured, as the CLI's.
@@ -80,7 +80,7 @@ fn existing_style(section: &awscred_profile::Section) -> Option<&'static str> {
 
 fn login(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Stop> {
     let set = Arc::new(ProfileSet::load(env).map_err(general)?);
-    let profile = cli::selected_profile(globals, env).name;
+    let profile = globals::selected_profile(globals, env).name;
     let ctx = ProfileContext {
         profiles: set.clone(),
         env: env.clone(),
@@ -115,7 +115,7 @@ fn login(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Stop>
     };
     let signed_in = {
         let mut out = std::io::stdout();
-        cli::block_on(awscred_login::sign_in(
+        crate::runtime::block_on(awscred_login::sign_in(
             &ctx,
             http,
             &region,
@@ -123,7 +123,7 @@ fn login(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Stop>
             p.input(),
             &mut out,
         ))?
-        .map_err(crate::sso::failure)?
+        .map_err(Failure::from_sso_error)?
     };
     let session = signed_in.session().to_owned();
     if let Some(existing) = section.and_then(|s| s.get("login_session"))
@@ -189,7 +189,7 @@ fn logout(globals: &Globals, all: bool, env: &Env) -> Result<(), Stop> {
         return Ok(());
     }
     let set = ProfileSet::load(env).map_err(general)?;
-    let profile = cli::selected_profile(globals, env).name;
+    let profile = globals::selected_profile(globals, env).name;
     let Some(session) = set.profile(&profile).and_then(|s| s.get("login_session")) else {
         eprintln!("warning: no login session found for profile '{profile}'");
         return Ok(());

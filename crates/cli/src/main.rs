@@ -32,8 +32,11 @@
 //! Subcommands live in their own modules ([`export`], [`explain`], [`exec`], [`serve`], [`sso`],
 //! [`sso_populate`], [`status`], [`console`]);
 //! each gives a `command()` for the parser and a `run()`, and [`cli::main`] names them. Adding one
-//! is a new module and two lines there.
+//! is a new module and two lines there. Subcommands take the global options and the checks every
+//! command makes first from [`globals`], and the runtime from [`runtime`], never from [`cli`],
+//! which depends on them all: no module depends on one that depends on it.
 
+mod child;
 mod cli;
 mod configure;
 mod console;
@@ -45,10 +48,12 @@ mod explain;
 mod export;
 mod failure;
 mod format;
+mod globals;
 mod logging;
 mod login;
 mod menu;
 mod prompt;
+mod runtime;
 mod serve;
 mod server;
 mod shell_safe;

@@ -8,7 +8,22 @@
 
 use std::io::{BufRead, Write};
 
-use crate::prompt::Interrupted;
+/// Why a question got no answer.
+#[derive(Debug)]
+pub(crate) enum Interrupted {
+    /// Ctrl-C (in the menu; elsewhere the terminal sends SIGINT, which ends the process).
+    CtrlC,
+    /// The input ended before the answer.
+    EndOfInput,
+    /// The terminal could not be read or written.
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for Interrupted {
+    fn from(e: std::io::Error) -> Self {
+        Interrupted::Io(e)
+    }
+}
 
 /// How many items show at a time, as the CLI's `max_height`.
 const MAX_HEIGHT: usize = 10;

@@ -9,23 +9,7 @@
 use std::io::{BufRead, IsTerminal, Read, Write};
 
 use crate::failure::Failure;
-
-/// Why a question got no answer.
-#[derive(Debug)]
-pub(crate) enum Interrupted {
-    /// Ctrl-C (in the menu; elsewhere the terminal sends SIGINT, which ends the process).
-    CtrlC,
-    /// The input ended before the answer.
-    EndOfInput,
-    /// The terminal could not be read or written.
-    Io(std::io::Error),
-}
-
-impl From<std::io::Error> for Interrupted {
-    fn from(e: std::io::Error) -> Self {
-        Interrupted::Io(e)
-    }
-}
+pub(crate) use crate::menu::Interrupted;
 
 /// How an interrupted wizard ends: Ctrl-C as the CLI's `KeyboardInterrupt` (a newline and
 /// 130), the end of the input as an error.

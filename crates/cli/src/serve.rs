@@ -15,9 +15,9 @@ use std::sync::Arc;
 use awscred_core::{Env, ProvideCredentials};
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use crate::cli::{self, Globals};
 use crate::export;
 use crate::failure::Failure;
+use crate::globals::{self, Globals};
 use crate::server::{self, Endpoint, Supply};
 use crate::signals::Stop;
 
@@ -57,10 +57,10 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> u8 {
 
 fn serve(globals: &Globals, env: &Env, json: bool) -> Result<u8, Failure> {
     let chain = Arc::new(globals.chain(env));
-    cli::check_profile_exists(globals, env, &chain)?;
+    globals::check_profile_exists(globals, env, &chain)?;
     // One runtime for everything: the HTTP client's pooled connections belong to the runtime
     // that opened them, and the first resolution's are reused by the refreshes.
-    cli::block_on(async move {
+    crate::runtime::block_on(async move {
         let mut stop =
             Stop::new().map_err(|e| Failure::General(format!("cannot listen for signals: {e}")))?;
         let profile = chain.profile_name();

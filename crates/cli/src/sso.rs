@@ -3,13 +3,13 @@
 
 use std::sync::Arc;
 
+use awscred_core::Env;
 use awscred_core::http::{HttpClient, HyperClient};
-use awscred_core::{Env, ErrorKind};
 use awscred_sso::SsoLoginOptions;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use crate::cli::{self, Globals};
 use crate::failure::{Failure, USAGE_ERROR};
+use crate::globals::{self, Globals};
 
 /// The subcommand's parser.
 pub(crate) fn command() -> Command {
@@ -75,24 +75,13 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> u8 {
     }
 }
 
-/// The CLI ends an invalid SSO configuration (`InvalidSSOConfigError`, a `ConfigurationError`)
-/// with 253 and anything else (an OIDC or portal error, an expired authorization) with 255.
-pub(crate) fn failure(e: awscred_core::Error) -> Failure {
-    match e.kind() {
-        ErrorKind::InvalidConfiguration | ErrorKind::NotConfigured => {
-            Failure::Configuration(e.to_string())
-        }
-        _ => Failure::General(e.to_string()),
-    }
-}
-
 fn http(env: &Env) -> Arc<dyn HttpClient> {
     Arc::new(HyperClient::new(env))
 }
 
 fn login(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Failure> {
     let chain = globals.chain(env);
-    cli::require_named_profile(globals, env, &chain)?;
+    globals::require_named_profile(globals, env, &chain)?;
     let ctx = chain
         .profile_context()
         .map_err(|e| Failure::General(e.to_string()))?;
@@ -109,7 +98,8 @@ fn login(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Failu
     // Stdout is line-buffered: every line (the URL, the code) is visible as soon as it is
     // printed, while the command waits for the authorization.
     let mut out = std::io::stdout();
-    cli::block_on(awscred_sso::login(ctx, http(env), &options, &mut out))?.map_err(failure)
+    crate::runtime::block_on(awscred_sso::login(ctx, http(env), &options, &mut out))?
+        .map_err(Failure::from_sso_error)
 }
 
 /// As `aws sso logout`, which reads no profile: a `--profile` that does not exist changes
@@ -119,7 +109,8 @@ fn logout(globals: &Globals, env: &Env) -> Result<(), Failure> {
     let ctx = chain
         .profile_context()
         .map_err(|e| Failure::General(e.to_string()))?;
-    let summary = cli::block_on(awscred_sso::logout(ctx, http(env)))?.map_err(failure)?;
+    let summary = crate::runtime::block_on(awscred_sso::logout(ctx, http(env)))?
+        .map_err(Failure::from_sso_error)?;
     tracing::debug!(
         tokens = summary.tokens,
         credentials = summary.credentials,

@@ -19,9 +19,8 @@ use awscred_sso::assignments::{ListError, Portal};
 use awscred_sso::endpoint::{self, Service};
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use crate::cli::{self, Globals};
 use crate::failure::Failure;
-use crate::sso::failure;
+use crate::globals::{self, Globals};
 use plan::{AccountRole, Change, Settings};
 
 /// The subcommand's parser (`--profile` and `--region` are the global options).
@@ -80,15 +79,15 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> u8 {
 
 fn populate(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Failure> {
     let chain = globals.chain(env);
-    cli::check_profile_exists(globals, env, &chain)?;
-    let ctx = chain.profile_context().map_err(failure)?;
-    let profile = cli::selected_profile(globals, env).name;
+    globals::check_profile_exists(globals, env, &chain)?;
+    let ctx = chain.profile_context().map_err(Failure::from_sso_error)?;
+    let profile = globals::selected_profile(globals, env).name;
     let sso_session = matches
         .get_one::<String>("sso-session")
         .filter(|v| !v.is_empty());
     let session =
         awscred_sso::config::login_config(&ctx.profiles, &profile, sso_session.map(String::as_str))
-            .map_err(failure)?;
+            .map_err(Failure::from_sso_error)?;
     let config = FileLocations::from_env(env).config.ok_or_else(|| {
         Failure::Configuration(
             "there is no config file to write (no home directory, or AWS_CONFIG_FILE is empty)"
@@ -96,7 +95,7 @@ fn populate(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Fa
         )
     })?;
     let http: Arc<dyn HttpClient> = Arc::new(HyperClient::new(env));
-    let roles = cli::block_on(list_roles(ctx, &session, &profile, http))??;
+    let roles = crate::runtime::block_on(list_roles(ctx, &session, &profile, http))??;
     let region = globals.region.as_deref().unwrap_or(&session.region);
     let settings = Settings {
         session: &session,
@@ -155,7 +154,7 @@ async fn list_roles(
 ) -> Result<Vec<AccountRole>, Failure> {
     let token = awscred_sso::session_token(ctx, session, profile, http.clone())
         .await
-        .map_err(failure)?;
+        .map_err(Failure::from_sso_error)?;
     let portal = Portal::new(
         http,
         endpoint::resolve(ctx, Service::Portal, &session.region),
@@ -164,7 +163,7 @@ async fn list_roles(
         ListError::Unauthorized(e) => Failure::General(format!(
             "{e}: the portal refused the token; run `awscred sso login --profile {profile}`"
         )),
-        other => failure(other.into_error()),
+        other => Failure::from_sso_error(other.into_error()),
     };
     let mut roles = Vec::new();
     for account in portal.list_accounts(&token).await.map_err(listing)? {
@@ -246,7 +245,7 @@ fn apply(fs: &dyn Fs, config: &Path, changes: &[Change]) -> Result<Summary, Fail
                 Ok(())
             }
         };
-        result.map_err(failure)?;
+        result.map_err(Failure::from_sso_error)?;
     }
     Ok(summary)
 }

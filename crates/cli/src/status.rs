@@ -13,8 +13,8 @@ use awscred_profile::ProfileSet;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use serde_json::{Map, Value, json};
 
-use crate::cli::Globals;
 use crate::failure::Failure;
+use crate::globals::Globals;
 use scan::{Detail, Session};
 
 /// The version of the `--json` document; raised only when a key changes meaning or goes away.

@@ -11,6 +11,7 @@ use crate::provider::BoxFuture;
 
 mod connect;
 mod hyper_client;
+mod pool;
 mod proxy;
 #[cfg(test)]
 mod tests;

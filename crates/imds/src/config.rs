@@ -201,9 +201,14 @@ impl ImdsConfig {
 
     /// The token URI, `<endpoint>/latest/api/token`.
     pub fn token_uri(&self) -> Uri {
-        self.uri(crate::provider::TOKEN_PATH)
+        self.uri(TOKEN_PATH)
     }
 }
+
+/// Where IMDSv2 hands out session tokens (a `PUT`), relative to the endpoint.
+pub(crate) const TOKEN_PATH: &str = "latest/api/token";
+/// Where the instance role's name is listed, and its credentials read under that name.
+pub(crate) const ROLE_PATH: &str = "latest/meta-data/iam/security-credentials/";
 
 fn parse_timeout(value: &str) -> Option<Duration> {
     let secs: f64 = value.trim().parse().ok()?;

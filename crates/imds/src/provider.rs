@@ -17,11 +17,9 @@ use http::HeaderValue;
 use tokio::time::Instant;
 use zeroize::Zeroize;
 
-use crate::config::{ImdsConfig, Overrides};
+use crate::config::{ImdsConfig, Overrides, ROLE_PATH, TOKEN_PATH};
 use crate::parse::{parse_credentials, parse_role_name};
 
-pub(crate) const TOKEN_PATH: &str = "latest/api/token";
-const ROLE_PATH: &str = "latest/meta-data/iam/security-credentials/";
 const TOKEN_HEADER: &str = "x-aws-ec2-metadata-token";
 const TOKEN_TTL_HEADER: &str = "x-aws-ec2-metadata-token-ttl-seconds";
 /// The token lifetime asked for, as the CLI asks: six hours.

@@ -399,17 +399,6 @@ impl ProfileSet {
         Ok(set)
     }
 
-    /// Parses file contents. Never fails: what cannot be understood is skipped with a warning,
-    /// and lines that make both the AWS CLI and the AWS SDKs refuse the file are skipped and
-    /// listed in [`ProfileSet::errors`].
-    ///
-    /// Each file is read as the AWS CLI v2 reads it. A file the CLI refuses outright (a
-    /// duplicated section or key, a byte-order mark) is read instead with the AWS SDKs' shared
-    /// grammar, which merges duplicates; a warning says so ([`ProfileSet::cli_refusals`]).
-    pub fn parse(config: Option<(&Path, &str)>, credentials: Option<(&Path, &str)>) -> ProfileSet {
-        crate::parser::build(config, credentials)
-    }
-
     /// Parses file contents, failing as the AWS CLI fails when a file cannot be read by either
     /// grammar. The error names the file and line, as in
     /// `Unable to parse config file: /home/u/.aws/config:3: Expected a profile definition`,

@@ -115,57 +115,6 @@ pub(super) fn find_python(out_dir: &Path) -> Result<PathBuf, String> {
     Ok(python)
 }
 
-pub(super) fn output_of(cmd: &mut Command) -> Result<String, String> {
-    let output = cmd
-        .stderr(Stdio::piped())
-        .stdout(Stdio::piped())
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", describe(cmd)))?;
-    if output.status.success() {
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-    } else {
-        Err(format!(
-            "{} failed: {}{}",
-            describe(cmd),
-            String::from_utf8_lossy(&output.stderr),
-            String::from_utf8_lossy(&output.stdout)
-        ))
-    }
-}
-
-/// Runs a build or tool without its output; an error is the command and its first compiler
-/// error (shared with `dist`).
-pub(crate) fn run_quiet(cmd: &mut Command) -> Result<(), String> {
-    output_of(cmd).map(drop).map_err(|e| first_error(&e))
-}
-
-/// The command and the first compiler error of a failed build, not pages of it.
-pub(super) fn first_error(text: &str) -> String {
-    let head = text.lines().next().unwrap_or("").to_owned();
-    let error = text
-        .lines()
-        .filter_map(|l| {
-            Json::parse(l).and_then(|m| {
-                m.get("message")
-                    .and_then(|m| m.str("rendered"))
-                    .map(str::to_owned)
-            })
-        })
-        .find(|r| r.starts_with("error"))
-        .or_else(|| {
-            text.lines()
-                .find(|l| l.trim_start().starts_with("error"))
-                .map(str::to_owned)
-        });
-    match error {
-        Some(e) => format!(
-            "{head} | {}",
-            e.lines().take(3).collect::<Vec<_>>().join(" ")
-        ),
-        None => head.chars().take(400).collect(),
-    }
-}
-
 // ---- Measuring --------------------------------------------------------------------------
 
 /// Runs each tool `warm_up` times unmeasured, then `runs` rounds of one run of each in turn, so

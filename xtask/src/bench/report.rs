@@ -282,26 +282,11 @@ pub(super) fn loadavg() -> String {
         .unwrap_or_default()
 }
 
-/// `YYYY-MM-DD HH:MM UTC` (days-to-civil conversion; xtask has no date crate).
+/// `YYYY-MM-DD HH:MM UTC`.
 pub(super) fn utc_now() -> String {
-    let secs = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs()) as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        rem / 3600,
-        rem % 3600 / 60
-    )
+    // `2021-09-21T04:16:53Z`: the date, then hours and minutes.
+    let z = awscred_core::timestamp::format_z(SystemTime::now());
+    format!("{} {} UTC", &z[..10], &z[11..16])
 }
 
 pub(super) fn render_doc(

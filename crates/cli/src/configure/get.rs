@@ -9,8 +9,8 @@ use clap::{Arg, ArgMatches, Command};
 
 use super::set::is_predefined_section;
 use super::{Files, session_profile};
-use crate::cli::Globals;
 use crate::failure::Failure;
+use crate::globals::Globals;
 
 pub(crate) fn command() -> Command {
     Command::new("get")

@@ -7,8 +7,8 @@ use awscred_profile::writer::{self, SectionUpdate};
 
 use super::prompt::ask;
 use super::{Files, mask, session_profile, warn_if_permissive, write};
-use crate::cli::Globals;
 use crate::failure::Failure;
+use crate::globals::Globals;
 
 /// (key, prompt), in the CLI's order.
 const PROMPTS: [(&str, &str); 5] = [

@@ -7,8 +7,8 @@ use awscred_core::Env;
 use clap::Command;
 
 use super::{Files, mask};
-use crate::cli::Globals;
 use crate::failure::Failure;
+use crate::globals::Globals;
 
 const NOT_SET: &str = "<not set>";
 
@@ -83,7 +83,7 @@ pub(crate) fn run(globals: &Globals, env: &Env) -> Result<u8, Failure> {
     let _ = out.flush();
 
     let chain = globals.chain(env);
-    let (access_key, secret_key) = match crate::cli::block_on(chain.resolve())? {
+    let (access_key, secret_key) = match crate::runtime::block_on(chain.resolve())? {
         Ok(creds) => {
             let row = |value: &str| Row {
                 value: mask(Some(value)),
@@ -120,7 +120,7 @@ fn region_row(globals: &Globals, env: &Env, files: &Files) -> Row {
             location: Some("['AWS_REGION', 'AWS_DEFAULT_REGION']".into()),
         };
     }
-    let profile = crate::cli::selected_profile(globals, env).name;
+    let profile = crate::globals::selected_profile(globals, env).name;
     match files
         .profiles
         .profile(&profile)

@@ -12,8 +12,8 @@ use clap::{Arg, ArgMatches, Command, value_parser};
 
 use super::prompt::{ask, error_with_status_1};
 use super::{Files, warn_if_permissive, write};
-use crate::cli::Globals;
 use crate::failure::Failure;
+use crate::globals::Globals;
 
 pub(crate) fn command() -> Command {
     Command::new("mfa-login")
@@ -66,7 +66,7 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<
     let serial_arg = matches.get_one::<String>("serial-number").cloned();
     let update_profile = matches.get_one::<String>("update-profile").cloned();
     let chain = globals.chain(env);
-    let resolved = crate::cli::block_on(chain.resolve())?;
+    let resolved = crate::runtime::block_on(chain.resolve())?;
     let prompted_for_keys = matches!(&resolved, Err(e) if e.is_not_configured());
     let (source, serial, token) = match resolved {
         Ok(creds) => {
@@ -140,7 +140,7 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<
         serial_number: Some(serial),
         token_code: Some(Secret::new(token)),
     };
-    let session = match crate::cli::block_on(client.get_session_token(&source, &request))? {
+    let session = match crate::runtime::block_on(client.get_session_token(&source, &request))? {
         Ok(session) => session,
         Err(e) if e.is_refused_by_service() => {
             // botocore's ClientError text: the service's code and message, not our context.

@@ -23,9 +23,9 @@ use awscred_profile::writer::{self, SectionUpdate};
 use awscred_profile::{FileLocations, ProfileSet};
 use clap::{ArgMatches, Command};
 
-use crate::cli::Globals;
 use crate::export;
 use crate::failure::Failure;
+use crate::globals::Globals;
 
 /// The subcommand's parser.
 pub(crate) fn command() -> Command {
@@ -96,7 +96,7 @@ impl Files {
 /// The CLI session's `profile`: `--profile`, else `AWS_PROFILE` / `AWS_DEFAULT_PROFILE`; `None`
 /// when none is named (the `default` section is then used).
 pub(crate) fn session_profile(globals: &Globals, env: &Env) -> Option<String> {
-    let selected = crate::cli::selected_profile(globals, env);
+    let selected = crate::globals::selected_profile(globals, env);
     selected.source.is_explicit().then_some(selected.name)
 }
 

@@ -5,8 +5,8 @@ use awscred_profile::writer::{self, SectionUpdate};
 use clap::{Arg, ArgMatches, Command};
 
 use super::{Files, session_profile, warn_if_permissive, write};
-use crate::cli::Globals;
 use crate::failure::Failure;
+use crate::globals::Globals;
 
 /// Keys the CLI writes to the credentials file instead of the config file.
 pub(crate) const CREDENTIAL_KEYS: [&str; 4] = [

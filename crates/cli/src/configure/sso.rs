@@ -18,8 +18,8 @@ use awscred_sso::{SsoLoginOptions, SsoSession};
 use clap::{ArgMatches, Command};
 
 use super::sso_values::{self as values, Values};
-use crate::cli::{self, Globals};
 use crate::failure::Failure;
+use crate::globals::{self, Globals};
 use crate::prompt::{Interrupted, Prompter, Stop, Validator, finish, general};
 
 /// The default registration scope, and the only one the CLI describes.
@@ -248,7 +248,7 @@ struct Registration {
 fn configure_sso(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Stop> {
     let files = super::Files::load(env)?;
     let (set, path) = (Arc::new(files.profiles), files.config);
-    let selected = cli::selected_profile(globals, env);
+    let selected = globals::selected_profile(globals, env);
     let original_profile = selected.source.is_explicit().then(|| selected.name.clone());
     let profile_config = original_profile
         .as_deref()
@@ -330,7 +330,7 @@ fn configure_sso(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(
     };
     let token = {
         let mut out = std::io::stdout();
-        cli::block_on(awscred_sso::login_to_session(
+        crate::runtime::block_on(awscred_sso::login_to_session(
             &ctx,
             http.clone(),
             &registration.session,
@@ -338,7 +338,7 @@ fn configure_sso(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(
             registration.force_refresh,
             &mut out,
         ))?
-        .map_err(crate::sso::failure)?
+        .map_err(Failure::from_sso_error)?
     };
 
     let portal = Portal::new(
@@ -433,7 +433,7 @@ fn choose_account_and_role(
     token: &awscred_core::Secret,
     new_profile: &mut Values,
 ) -> Result<Option<(String, String)>, Stop> {
-    let listed = cli::block_on(portal.list_accounts(token))?;
+    let listed = crate::runtime::block_on(portal.list_accounts(token))?;
     let accounts = match listed {
         Ok(a) => a,
         Err(ListError::Unauthorized(_)) => return skip(p),
@@ -459,7 +459,7 @@ fn choose_account_and_role(
     p.say(&format!("Using the account ID {account_id}\n"))?;
     new_profile.set("sso_account_id", &account_id);
 
-    let listed = cli::block_on(portal.list_account_roles(token, &account_id))?;
+    let listed = crate::runtime::block_on(portal.list_account_roles(token, &account_id))?;
     let mut roles = match listed {
         Ok(r) => r,
         Err(ListError::Unauthorized(_)) => return skip(p),

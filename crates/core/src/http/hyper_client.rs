@@ -13,30 +13,28 @@
 //!   loopback http (containers, IMDS, static keys) never parses them.
 //! - Proxies come from `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` (see [`super::proxy`]); https
 //!   goes through an HTTP `CONNECT` tunnel, http in absolute form. Loopback is never proxied.
-//! - The pool keeps up to four idle connections per destination for 30 s, so that a tier's
-//!   consecutive requests (IMDS: token, role, credentials) share one connection.
+//! - The pool ([`super::pool`]) keeps up to four idle connections per destination for 30 s, so
+//!   that a tier's consecutive requests (IMDS: token, role, credentials) share one connection.
 //! - Timeouts: the connect timeout covers getting a connection (TCP, proxy tunnel, TLS, or a
 //!   pooled connection becoming ready); the read timeout starts once the connection is ready and
 //!   covers the whole response, body included. Neither is a per-read idle timer, so a server
 //!   that trickles one byte a second cannot keep a request alive past its bound.
 
-use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use ::http::header::{CONTENT_LENGTH, HOST, HeaderValue, PROXY_AUTHORIZATION};
 use ::http::{Request, Uri};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
-use tokio::time::Instant;
 
 use super::connect::{Stream, dial, tunnel};
+use super::pool::{Key, Pool, Sender};
 use super::proxy::{Proxies, Proxy, bare_host};
 use super::{
     HttpClient, HttpError, HttpErrorKind, HttpRequest, HttpResponse, MAX_BODY_BYTES, Timeouts,
@@ -44,15 +42,6 @@ use super::{
 };
 use crate::Env;
 use crate::provider::BoxFuture;
-
-/// The sending half of one HTTP/1 connection; its driver runs as a task of its own.
-type Sender = SendRequest<Full<Bytes>>;
-
-/// How long an idle connection stays in the pool.
-const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
-/// Idle connections kept per destination: the tiers send one request at a time, so a few are
-/// plenty even when several tasks resolve at once.
-const MAX_IDLE_PER_KEY: usize = 4;
 
 /// The HTTP client the network tiers share in production.
 ///
@@ -98,7 +87,7 @@ impl HyperClient {
                 ca_bundle: env.non_empty_var("AWS_CA_BUNDLE"),
                 env: env.clone(),
                 tls: OnceLock::new(),
-                pool: Mutex::new(Pool::default()),
+                pool: Pool::default(),
             }),
         }
     }
@@ -112,7 +101,7 @@ impl HyperClient {
     /// How many idle connections the pool holds.
     #[cfg(test)]
     pub(crate) fn idle_connections(&self) -> usize {
-        self.shared.pool().idle.values().map(Vec::len).sum()
+        self.shared.pool.idle_count()
     }
 
     async fn send_inner(
@@ -240,7 +229,7 @@ impl HyperClient {
                 },
                 Attempt::Done(response) => {
                     if response.is_ok() {
-                        self.shared.checkin(key, sender);
+                        self.shared.pool.checkin(key, sender);
                     }
                     return response;
                 }
@@ -267,7 +256,7 @@ impl HyperClient {
         key: &Key,
         use_pool: bool,
     ) -> Result<(Sender, bool), String> {
-        while use_pool && let Some(mut sender) = self.shared.checkout(key) {
+        while use_pool && let Some(mut sender) = self.shared.pool.checkout(key) {
             // The previous exchange may still be winding down in the driver task.
             if sender.ready().await.is_ok() {
                 tracing::trace!(%key, "reusing an idle connection");
@@ -464,99 +453,16 @@ impl Target<'_> {
     }
 }
 
-/// What a pooled connection is good for: the destination, and whether it runs through a proxy.
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct Key {
-    https: bool,
-    host: String,
-    port: u16,
-    proxied: bool,
-}
-
-impl fmt::Display for Key {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let scheme = if self.https { "https" } else { "http" };
-        write!(f, "{scheme}://{}:{}", self.host, self.port)?;
-        if self.proxied {
-            f.write_str(" (through the proxy)")?;
-        }
-        Ok(())
-    }
-}
-
-/// Idle connections by destination, and the task that closes the ones idle too long.
-#[derive(Default)]
-struct Pool {
-    idle: HashMap<Key, Vec<Idle>>,
-    reaper: Option<tokio::task::JoinHandle<()>>,
-}
-
-struct Idle {
-    sender: Sender,
-    /// Tokio's clock, which tests can move forward.
-    since: Instant,
-}
-
-impl Idle {
-    fn usable(&self, now: Instant) -> bool {
-        !self.sender.is_closed() && now.saturating_duration_since(self.since) < IDLE_TIMEOUT
-    }
-}
-
 /// What the connections need, shared by all clones.
 struct Shared {
     proxy: Proxies,
     ca_bundle: Option<String>,
     env: Env,
     tls: OnceLock<Result<Arc<rustls::ClientConfig>, String>>,
-    pool: Mutex<Pool>,
+    pool: Pool,
 }
 
 impl Shared {
-    fn pool(&self) -> MutexGuard<'_, Pool> {
-        // The pool holds no invariant a panic elsewhere could break halfway.
-        self.pool.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The most recently used idle connection for `key` that is still open and fresh.
-    fn checkout(&self, key: &Key) -> Option<Sender> {
-        let mut pool = self.pool();
-        let list = pool.idle.get_mut(key)?;
-        let now = Instant::now();
-        let mut found = None;
-        while let Some(idle) = list.pop() {
-            if idle.usable(now) {
-                found = Some(idle.sender);
-                break;
-            }
-        }
-        if list.is_empty() {
-            pool.idle.remove(key);
-        }
-        found
-    }
-
-    /// Returns a connection whose exchange completed, to be reused within [`IDLE_TIMEOUT`].
-    fn checkin(self: &Arc<Self>, key: Key, sender: Sender) {
-        if sender.is_closed() {
-            return;
-        }
-        let mut pool = self.pool();
-        let list = pool.idle.entry(key).or_default();
-        if list.len() >= MAX_IDLE_PER_KEY {
-            list.remove(0);
-        }
-        list.push(Idle {
-            sender,
-            since: Instant::now(),
-        });
-        // One reaper per pool. A handle that finished without clearing itself belonged to a
-        // runtime that has shut down.
-        if pool.reaper.as_ref().is_none_or(|r| r.is_finished()) {
-            pool.reaper = Some(tokio::spawn(reap(Arc::downgrade(self))));
-        }
-    }
-
     fn tls(&self) -> Result<Arc<rustls::ClientConfig>, String> {
         self.tls
             .get_or_init(|| self.build_tls().map(Arc::new))
@@ -594,34 +500,6 @@ impl Shared {
             .with_no_client_auth();
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok(config)
-    }
-}
-
-/// Closes idle connections once they have been idle for [`IDLE_TIMEOUT`] (dropping a sender
-/// lets its driver shut the connection), then ends when the pool is empty or gone.
-async fn reap(shared: Weak<Shared>) {
-    loop {
-        let next = {
-            let Some(shared) = shared.upgrade() else {
-                return;
-            };
-            let mut pool = shared.pool();
-            let now = Instant::now();
-            pool.idle.retain(|_, list| {
-                list.retain(|idle| idle.usable(now));
-                !list.is_empty()
-            });
-            let next = pool.idle.values().flatten().map(|i| i.since).min();
-            if next.is_none() {
-                // Cleared under the lock, so a check-in from now on starts a new reaper.
-                pool.reaper = None;
-            }
-            next
-        };
-        let Some(oldest) = next else {
-            return;
-        };
-        tokio::time::sleep_until(oldest + IDLE_TIMEOUT).await;
     }
 }
 
@@ -704,7 +582,7 @@ mod tests {
                 port: addr.port(),
                 proxied: false,
             };
-            client.shared.checkin(key, sender);
+            client.shared.pool.checkin(key, sender);
             kill.send(()).expect("kill");
 
             let request = ::http::Request::get(format!("http://{addr}/"))
