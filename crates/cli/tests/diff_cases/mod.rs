@@ -315,9 +315,10 @@ pub const DENIED_ROLE: &str = "arn:aws:iam::123456789012:role/denied";
 
 /// One service fake for every case, at `{fake}` (AWS_ENDPOINT_URL). STS refuses roles named
 /// `denied` with an AccessDenied document (403), roles named `empty` with a bare 403, and answers
-/// anything else with a 400 that is not XML. The SSO portal refuses role `Denied` (403
-/// ForbiddenException) and role `Expired` (401 UnauthorizedException), and answers any other
-/// role with that 400. Only 4xx: botocore would sleep between retries of a 5xx.
+/// anything else with a 400 that is not XML. The SSO portal answers role `Good` with credentials
+/// expiring in 2099, refuses role `Denied` (403 ForbiddenException) and role `Expired` (401
+/// UnauthorizedException), and answers any other role with that 400. The sign-in service
+/// refuses every `aws login` refresh (403 AccessDeniedException, TOKEN_EXPIRED). Only 4xx: botocore would sleep between retries of a 5xx.
 pub fn fake_service() -> FakeServer {
     FakeServer::start(|req| {
         let body = String::from_utf8_lossy(&req.body);
@@ -326,7 +327,25 @@ pub fn fake_service() -> FakeServer {
                 .with_header("content-type", "application/json")
                 .with_header("x-amzn-errortype", kind)
         };
+        if req.path() == "/v1/token" {
+            // The sign-in service refusing every `aws login` refresh, as it does a session that
+            // has ended.
+            return Reply::status(
+                403,
+                "{\"error\":\"TOKEN_EXPIRED\",\"message\":\"session expired\"}",
+            )
+            .with_header("content-type", "application/json")
+            .with_header("x-amzn-ErrorType", "AccessDeniedException");
+        }
         if req.path() == "/federation/credentials" {
+            if req.target.contains("role_name=Good") {
+                return Reply::ok(
+                    "{\"roleCredentials\":{\"accessKeyId\":\"ASIASSO\",\
+                     \"secretAccessKey\":\"ssosecret\",\"sessionToken\":\"ssotoken\",\
+                     \"expiration\":4070908800000}}",
+                )
+                .with_header("content-type", "application/json");
+            }
             if req.target.contains("role_name=Denied") {
                 return sso_error(403, "ForbiddenException", "no access to this role");
             }
