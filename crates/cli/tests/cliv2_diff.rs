@@ -28,7 +28,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use awscred_testkit::TempDir;
-use diff_cases::{Case, Outcome, case, cases, fake_service, role_case, run_awscred, setup};
+use diff_cases::{
+    Case, Outcome, case, cases, fake_service, role_case, run_awscred, setup, sso_role_case,
+};
 use serde_json::{Value, json};
 
 /// The cases only the real CLI answers: what botocore_export.py cannot model.
@@ -79,19 +81,12 @@ fn cliv2_cases() -> Vec<Case> {
         // Accepted by the model: the request is sent (the fake answers 400 without XML).
         role_case("assume role, duration_seconds of 900", "garbled", "duration_seconds = 900\n"),
         // IAM Identity Center answering (tests/sso.rs's export after a login).
-        case("SSO GetRoleCredentials answers")
-            .env("AWS_ENDPOINT_URL", "{fake}")
-            .config(
-                "[profile s]\nsso_session = corp\nsso_account_id = 123456789012\n\
-                 sso_role_name = Good\n\n[sso-session corp]\n\
-                 sso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n",
-            )
-            .file(
-                ".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json",
-                "{\"startUrl\": \"https://corp.awsapps.com/start\", \"region\": \"us-east-1\", \
-                 \"accessToken\": \"tok\", \"expiresAt\": \"2099-01-01T00:00:00Z\"}",
-            )
-            .profile("s"),
+        sso_role_case(
+            "SSO GetRoleCredentials answers",
+            "[profile s]\nsso_session = corp\nsso_account_id = 123456789012\n\
+             sso_role_name = Good\n\n[sso-session corp]\n\
+             sso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n",
+        ),
         // `aws login` sessions (tests/login_refresh.rs), at times that do not depend on the clock:
         // good until 2099 (no refresh), or ended in 2001 (a refresh, which the fake refuses).
         login_case("aws login session good until 2099", Some("2099-01-01T00:00:00Z"), None),
