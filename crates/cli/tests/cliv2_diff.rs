@@ -2,7 +2,8 @@
 //! 2.36.7 built from its source), on every case of the botocore differential
 //! (tests/diff_cases) and the cases below that only the real CLI answers faithfully (its own
 //! exit statuses for a profile that does not exist, a file it cannot parse, parameters botocore
-//! refuses before calling STS).
+//! refuses before calling STS), and the `aws login` and SSO cases whose answers do not depend on
+//! the clock (expiries in 2099 or 2001, a fake that answers the same way every time).
 //!
 //! CI cannot run the CLI v2, so its answers are a fixture, `tests/fixtures/cliv2_export.json`:
 //! exit status, stdout and the last line of stderr of each case, with the temporary home written
@@ -30,7 +31,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use awscred_testkit::TempDir;
-use diff_cases::{Case, Outcome, case, cases, fake_service, role_case, run_awscred, setup};
+use diff_cases::{
+    Case, Outcome, case, cases, fake_service, role_case, run_awscred, setup, sso_role_case,
+};
 use serde_json::{Value, json};
 
 /// The cases only the real CLI answers: what botocore_export.py cannot model.
@@ -80,7 +83,57 @@ fn cliv2_cases() -> Vec<Case> {
             .file("token", "abc"),
         // Accepted by the model: the request is sent (the fake answers 400 without XML).
         role_case("assume role, duration_seconds of 900", "garbled", "duration_seconds = 900\n"),
+        // IAM Identity Center answering (tests/sso.rs's export after a login).
+        sso_role_case(
+            "SSO GetRoleCredentials answers",
+            "[profile s]\nsso_session = corp\nsso_account_id = 123456789012\n\
+             sso_role_name = Good\n\n[sso-session corp]\n\
+             sso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n",
+        ),
+        // `aws login` sessions (tests/login_refresh.rs), at times that do not depend on the clock:
+        // good until 2099 (no refresh), or ended in 2001 (a refresh, which the fake refuses).
+        login_case("aws login session good until 2099", Some("2099-01-01T00:00:00Z"), None),
+        login_case("aws login session, token file missing", None, None),
+        login_case(
+            "aws login session expired, the refresh refused (TOKEN_EXPIRED)",
+            Some("2001-01-01T00:00:00Z"),
+            None,
+        ),
+        login_case(
+            "aws login session expired, a key that is not base64",
+            Some("2001-01-01T00:00:00Z"),
+            Some("-----BEGIN EC PRIVATE KEY-----\nbm90IGEga2V5a\n-----END EC PRIVATE KEY-----\n"),
+        ),
     ]
+}
+
+/// An `aws login` session profile `web`: its token file (in the CLI's format, as
+/// tests/login_refresh.rs writes it) when `expires_at` is given, with the cross-SDK suite's key
+/// or `key`; every endpoint at the fake.
+fn login_case(name: &'static str, expires_at: Option<&str>, key: Option<&str>) -> Case {
+    /// sha256 of the session ARN, the CLI's file name.
+    const TOKEN_FILE: &str =
+        ".aws/login/cache/b7d71d383b9557a9bad4c3346c50365819226484c6824a0fdef66637be339db0.json";
+    let c = case(name)
+        .env("AWS_ENDPOINT_URL", "{fake}")
+        .config(
+            "[profile web]\nlogin_session = arn:aws:iam::123456789012:user/alice\n\
+             region = eu-west-1\n",
+        )
+        .profile("web");
+    let Some(expires_at) = expires_at else {
+        return c;
+    };
+    let key = key.map_or_else(awscred_testkit::signin_fake::suite_dpop_key, str::to_owned);
+    let token = json!({
+        "accessToken": {
+            "accessKeyId": "ASIALOGIN", "secretAccessKey": "loginsecret",
+            "sessionToken": "logintoken", "accountId": "123456789012", "expiresAt": expires_at,
+        },
+        "tokenType": "aws_sigv4", "clientId": "arn:aws:signin:::devtools/same-device",
+        "refreshToken": "refresh-0", "idToken": "id.token.jwt", "dpopKey": key,
+    });
+    c.file(TOKEN_FILE, Box::leak(token.to_string().into_boxed_str()))
 }
 
 fn all_cases() -> Vec<Case> {
@@ -144,6 +197,31 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
         "message",
         "as the case above: the model accepts 900, the request goes out and the fake answers \
          400 without XML",
+    ),
+    (
+        "aws login session, token file missing",
+        "message",
+        "awscred writes botocore's (PyPI) and the cross-SDK suite's sentence (`... session S. \
+         Please reauthenticate with 'aws login'.`) without botocore's `Error loading login \
+         session token:` lead; the CLI v2's botocore fork writes `S, Please`. Same exit status \
+         (253)",
+    ),
+    (
+        "aws login session expired, the refresh refused (TOKEN_EXPIRED)",
+        "message",
+        "awscred gives botocore's (PyPI 1.44.8) one message for every refusal of the refresh \
+         (`Your session has expired or credentials have changed. Please reauthenticate using \
+         'aws login'.`, which tests/login_refresh.rs holds it to), then the service's error; \
+         the CLI v2's fork has one message per error code (`Your session has expired. ...`). \
+         Same exit status (255)",
+    ),
+    (
+        "aws login session expired, a key that is not base64",
+        "message",
+        "the CLI appends CPython's binascii text (`Invalid base64-encoded string: number of \
+         data characters (13) cannot be 1 more than a multiple of 4`); awscred ends botocore's \
+         sentence with a period and says in its own words that the key is not valid base64, \
+         naming the session, the profile and the file. Same exit status (255)",
     ),
 ];
 

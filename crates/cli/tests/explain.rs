@@ -30,6 +30,10 @@ const SECRETS: &[&str] = &[
     "faketoken",
     "ssoACCESS",
     "webTOKEN",
+    "loginSECRET",
+    "loginTOKEN",
+    "loginREFRESH",
+    "loginID",
 ];
 
 /// STS answering every AssumeRole and AssumeRoleWithWebIdentity.
@@ -58,6 +62,8 @@ struct Case {
     home: Home,
     args: Vec<&'static str>,
     fakes: Vec<String>,
+    /// Secrets of this case besides [`SECRETS`].
+    secrets: Vec<String>,
     /// Kept alive for the run.
     _servers: Vec<Box<dyn std::any::Any>>,
 }
@@ -68,6 +74,7 @@ fn case(tier: &'static str, home: Home, args: &[&'static str]) -> Case {
         home,
         args: args.to_vec(),
         fakes: Vec::new(),
+        secrets: Vec::new(),
         _servers: Vec::new(),
     }
 }
@@ -168,6 +175,48 @@ fn cases() -> Vec<Case> {
     c.fakes.push(fake.url().to_owned());
     c._servers.push(Box::new(fake));
     out.push(c);
+    // An `aws login` session whose credentials are still good for years: no refresh, so no
+    // call to the sign-in service; its endpoint is the fake all the same, so that a refresh
+    // could reach nothing else.
+    let fake = awscred_testkit::signin_fake::SigninFake::start();
+    let session = "arn:aws:iam::123456789012:user/alice";
+    let mut home = Home::new().file(
+        ".aws/config",
+        "[profile web]\nlogin_session = arn:aws:iam::123456789012:user/alice\nregion = eu-west-1\n",
+    );
+    let root = home.dir.path().to_owned();
+    let token_path = awscred_sso::login_token_path(
+        &awscred_core::Env::from_vars([("HOME", root.to_str().unwrap())]),
+        session,
+    )
+    .unwrap();
+    let key = awscred_testkit::signin_fake::suite_dpop_key();
+    let token = serde_json::json!({
+        "accessToken": {
+            "accessKeyId": "ASIALOGIN", "secretAccessKey": "loginSECRET",
+            "sessionToken": "loginTOKEN", "accountId": "123456789012",
+            "expiresAt": "2099-01-01T00:00:00Z",
+        },
+        "tokenType": "aws_sigv4", "clientId": "arn:aws:signin:::devtools/same-device",
+        "refreshToken": "loginREFRESH", "idToken": "loginID.token.jwt", "dpopKey": key,
+    });
+    home = home
+        .file(
+            token_path.strip_prefix(&root).unwrap().to_str().unwrap(),
+            &token.to_string(),
+        )
+        .env("AWS_ENDPOINT_URL_SIGNIN", &fake.url());
+    let mut c = case("login", home, &["--profile", "web"]);
+    // The key's body: the PEM's base64 lines.
+    c.secrets = key
+        .lines()
+        .filter(|l| !l.starts_with("-----") && l.len() > 16)
+        .map(str::to_owned)
+        .collect();
+    assert!(!c.secrets.is_empty(), "the key has a body");
+    c.fakes.push(fake.url());
+    c._servers.push(Box::new(fake));
+    out.push(c);
     let fake = awscred_testkit::ecs_fake::FakeContainerEndpoint::start();
     let mut c = case(
         "container-role",
@@ -190,6 +239,14 @@ fn cases() -> Vec<Case> {
     c._servers.push(Box::new(fake));
     out.push(c);
     out
+}
+
+/// Every secret `case` must keep out of its output.
+fn secrets(case: &Case) -> impl Iterator<Item = &str> {
+    SECRETS
+        .iter()
+        .copied()
+        .chain(case.secrets.iter().map(String::as_str))
 }
 
 fn normalise(text: &str, case: &Case) -> String {
@@ -242,7 +299,7 @@ fn explain_matches_its_snapshot_for_each_tier() {
                 case.tier
             ));
         }
-        for secret in SECRETS {
+        for secret in secrets(&case) {
             assert!(!text.contains(secret), "{}: {secret} in {text}", case.tier);
             assert!(!err.contains(secret), "{}: {secret} in {err}", case.tier);
         }
@@ -255,7 +312,7 @@ fn the_json_document_follows_its_schema_and_holds_no_secret() {
     for case in cases() {
         let out = run(&case, &["--json"]);
         let text = String::from_utf8_lossy(&out.stdout);
-        for secret in SECRETS {
+        for secret in secrets(&case) {
             assert!(!text.contains(secret), "{}: {secret} in {text}", case.tier);
         }
         let doc: Value = serde_json::from_str(&text).unwrap();
@@ -329,7 +386,7 @@ fn each_tier_logs_what_it_tries_at_debug_and_never_a_secret() {
             _ => "the profile's tier applies",
         };
         assert!(log.contains(own), "{}: {log}", case.tier);
-        for secret in SECRETS {
+        for secret in secrets(&case) {
             assert!(!log.contains(secret), "{}: {secret} in {log}", case.tier);
         }
     }

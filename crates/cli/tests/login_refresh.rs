@@ -20,7 +20,7 @@ use std::process::{ChildStdin, ChildStdout, Command, Stdio};
 use std::time::SystemTime;
 
 use awscred_core::{Env, timestamp};
-use awscred_testkit::signin_fake::SigninFake;
+use awscred_testkit::signin_fake::{self, SigninFake};
 use common::{Home, KillOnDrop, stderr, stdout};
 use serde_json::{Value, json};
 
@@ -39,18 +39,6 @@ const NOT_DER_KEY: &str =
 /// Unknown keys of every JSON kind, and `signInRegion`, between the CLI's own keys. Python's
 /// json.dumps escapes non-ASCII, so the file holds `\u00e9`.
 const EXTRA_KEYS: &str = r#", "signInRegion": "eu-central-1", "futureObject": {"nested": [1, -7, 2.5, "three"], "deeper": {"none": null}}, "futureCount": 12345678901234567890, "futureFlag": true, "futureNull": null, "futureName": "caf\u00e9""#;
-
-/// The key of the cross-SDK suite (login-provider-test-cases.json), as the CLI writes keys.
-fn suite_key() -> String {
-    let path = awscred_testkit::conformance_dir()
-        .join("smithy-rs/aws-config/login-provider-test-cases.json");
-    let suite: Value = serde_json::from_slice(&std::fs::read(&path).expect("the suite")).unwrap();
-    let cache = suite[0]["cacheContents"]
-        .as_object()
-        .expect("cacheContents");
-    let (_, token) = cache.iter().next().expect("a token file");
-    token["dpopKey"].as_str().expect("dpopKey").to_owned()
-}
 
 #[derive(Clone, Copy)]
 struct Case {
@@ -588,7 +576,7 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[(
 
 #[test]
 fn login_refresh_matches_botocore() {
-    let key = suite_key();
+    let key = signin_fake::suite_dpop_key();
     let mut botocore = Botocore::start();
     let cases = cases();
     let (mut agreed, mut known, mut unexpected) = (0, Vec::new(), Vec::new());

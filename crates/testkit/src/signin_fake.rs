@@ -40,6 +40,18 @@ struct State {
     session_arn: String,
 }
 
+/// The DPoP key of the cross-SDK suite's first case (login-provider-test-cases.json), a PEM EC
+/// key in the form the CLI writes to `~/.aws/login/cache`: for token files the tests write.
+pub fn suite_dpop_key() -> String {
+    let path = crate::conformance_dir().join("smithy-rs/aws-config/login-provider-test-cases.json");
+    let suite: Value = serde_json::from_slice(&std::fs::read(&path).expect("the suite")).unwrap();
+    let cache = suite[0]["cacheContents"]
+        .as_object()
+        .expect("cacheContents");
+    let (_, token) = cache.iter().next().expect("a token file");
+    token["dpopKey"].as_str().expect("dpopKey").to_owned()
+}
+
 /// The fake service. Dropping it stops the server.
 pub struct SigninFake {
     server: FakeServer,

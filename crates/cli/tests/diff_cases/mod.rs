@@ -315,9 +315,10 @@ pub const DENIED_ROLE: &str = "arn:aws:iam::123456789012:role/denied";
 
 /// One service fake for every case, at `{fake}` (AWS_ENDPOINT_URL). STS refuses roles named
 /// `denied` with an AccessDenied document (403), roles named `empty` with a bare 403, and answers
-/// anything else with a 400 that is not XML. The SSO portal refuses role `Denied` (403
-/// ForbiddenException) and role `Expired` (401 UnauthorizedException), and answers any other
-/// role with that 400. Only 4xx: botocore would sleep between retries of a 5xx.
+/// anything else with a 400 that is not XML. The SSO portal answers role `Good` with credentials
+/// expiring in 2099, refuses role `Denied` (403 ForbiddenException) and role `Expired` (401
+/// UnauthorizedException), and answers any other role with that 400. The sign-in service
+/// refuses every `aws login` refresh (403 AccessDeniedException, TOKEN_EXPIRED). Only 4xx: botocore would sleep between retries of a 5xx.
 pub fn fake_service() -> FakeServer {
     FakeServer::start(|req| {
         let body = String::from_utf8_lossy(&req.body);
@@ -326,7 +327,25 @@ pub fn fake_service() -> FakeServer {
                 .with_header("content-type", "application/json")
                 .with_header("x-amzn-errortype", kind)
         };
+        if req.path() == "/v1/token" {
+            // The sign-in service refusing every `aws login` refresh, as it does a session that
+            // has ended.
+            return Reply::status(
+                403,
+                "{\"error\":\"TOKEN_EXPIRED\",\"message\":\"session expired\"}",
+            )
+            .with_header("content-type", "application/json")
+            .with_header("x-amzn-ErrorType", "AccessDeniedException");
+        }
         if req.path() == "/federation/credentials" {
+            if req.target.contains("role_name=Good") {
+                return Reply::ok(
+                    "{\"roleCredentials\":{\"accessKeyId\":\"ASIASSO\",\
+                     \"secretAccessKey\":\"ssosecret\",\"sessionToken\":\"ssotoken\",\
+                     \"expiration\":4070908800000}}",
+                )
+                .with_header("content-type", "application/json");
+            }
             if req.target.contains("role_name=Denied") {
                 return sso_error(403, "ForbiddenException", "no access to this role");
             }
@@ -348,6 +367,22 @@ pub fn fake_service() -> FakeServer {
     })
 }
 
+/// An SSO profile `s` (`config`, sso-session `corp`) whose token, cached in the CLI's format, is
+/// good until 2099; every endpoint at the fake, with standard retries.
+pub fn sso_role_case(name: &'static str, config: &'static str) -> Case {
+    /// sha1("corp"), the CLI's file name.
+    const SESSION_TOKEN: &str = ".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json";
+    const LIVE_TOKEN: &str = "{\"startUrl\": \"https://corp.awsapps.com/start\", \"region\": \
+                              \"us-east-1\", \"accessToken\": \"tok\", \"expiresAt\": \
+                              \"2099-01-01T00:00:00Z\"}";
+    case(name)
+        .env("AWS_ENDPOINT_URL", "{fake}")
+        .env("AWS_RETRY_MODE", "standard")
+        .config(config)
+        .file(SESSION_TOKEN, LIVE_TOKEN)
+        .profile("s")
+}
+
 /// Credentials botocore hands out unfetched (assume role, web identity, SSO): what fails while
 /// they are located exits 253 as a ConfigurationError; what fails while they are read reaches
 /// the CLI's error handlers (a service's refusal 254, anything else 255).
@@ -359,23 +394,12 @@ fn deferred_cases() -> Vec<Case> {
     const SSO_LEGACY: &str = "[profile s]\nsso_start_url = https://legacy.awsapps.com/start\n\
                               sso_region = us-east-1\nsso_account_id = 123456789012\n\
                               sso_role_name = Role\nregion = us-east-1\n";
-    // The token caches of the profiles above: sha1("corp") and sha1(the legacy start URL).
-    const SESSION_TOKEN: &str = ".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json";
+    // The token cache of the legacy profile: sha1(its start URL).
     const LEGACY_TOKEN: &str = ".aws/sso/cache/79e435d7a515078e81c9dffc35f38d5687ebd3a7.json";
-    const LIVE_TOKEN: &str = "{\"startUrl\": \"https://corp.awsapps.com/start\", \"region\": \
-                              \"us-east-1\", \"accessToken\": \"tok\", \"expiresAt\": \
-                              \"2099-01-01T00:00:00Z\"}";
     let base = |name| {
         case(name)
             .env("AWS_ENDPOINT_URL", "{fake}")
             .env("AWS_RETRY_MODE", "standard")
-    };
-    // A live token, and a role the portal refuses.
-    let sso_role = |name, config| {
-        base(name)
-            .config(config)
-            .file(SESSION_TOKEN, LIVE_TOKEN)
-            .profile("s")
     };
     vec![
         // SSO: the token is loaded when the credentials are read.
@@ -392,19 +416,19 @@ fn deferred_cases() -> Vec<Case> {
                 "{\"accessToken\": \"tok\", \"expiresAt\": \"2001-01-01T00:00:00Z\"}",
             )
             .profile("s"),
-        sso_role(
+        sso_role_case(
             "SSO GetRoleCredentials forbidden",
             "[profile s]\nsso_session = corp\nsso_account_id = 123456789012\n\
              sso_role_name = Denied\n\n[sso-session corp]\n\
              sso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n",
         ),
-        sso_role(
+        sso_role_case(
             "SSO GetRoleCredentials unauthorized",
             "[profile s]\nsso_session = corp\nsso_account_id = 123456789012\n\
              sso_role_name = Expired\n\n[sso-session corp]\n\
              sso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n",
         ),
-        sso_role(
+        sso_role_case(
             "SSO GetRoleCredentials answers 400 without JSON",
             "[profile s]\nsso_session = corp\nsso_account_id = 123456789012\n\
              sso_role_name = Garbled\n\n[sso-session corp]\n\
