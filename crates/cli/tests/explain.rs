@@ -185,7 +185,7 @@ fn cases() -> Vec<Case> {
         "[profile web]\nlogin_session = arn:aws:iam::123456789012:user/alice\nregion = eu-west-1\n",
     );
     let root = home.dir.path().to_owned();
-    let token_path = awscred_sso::login_token_path(
+    let token_path = awscred_login::login_token_path(
         &awscred_core::Env::from_vars([("HOME", root.to_str().unwrap())]),
         session,
     )
