@@ -2,22 +2,29 @@
 //! `set_region_name`, each the same as the `Option` forms (`--profile`, `--region`).
 #![cfg(all(feature = "env", feature = "profile"))]
 
+use std::path::Path;
 use std::sync::Arc;
 
 use awscred_chain::{Chain, ChainBuilder, Tier};
 use awscred_core::Env;
 use awscred_core::fs::MemFs;
 
+/// The home directory, named by the platform's variable (`USERPROFILE` on Windows).
+const HOME: &str = "/h";
+
 fn env() -> Env {
     let fs = MemFs::default()
-        .with_file("/h/.aws/config", "[profile dev]\nregion = eu-west-1\n")
         .with_file(
-            "/h/.aws/credentials",
+            Path::new(HOME).join(".aws/config"),
+            "[profile dev]\nregion = eu-west-1\n",
+        )
+        .with_file(
+            Path::new(HOME).join(".aws/credentials"),
             "[dev]\naws_access_key_id = DEVKEY\naws_secret_access_key = S\n\
              [default]\naws_access_key_id = DEFAULTKEY\naws_secret_access_key = S\n",
         );
     Env::from_vars([
-        ("HOME", "/h"),
+        (awscred_testkit::HOME_VAR, HOME),
         ("AWS_EC2_METADATA_DISABLED", "true"),
         ("AWS_ACCESS_KEY_ID", "ENVKEY"),
         ("AWS_SECRET_ACCESS_KEY", "S"),
@@ -103,9 +110,10 @@ fn a_profile_provider_asks_the_profile_tiers_alone() {
     );
 
     // A profile without credentials is not configured: no fall-through to the machine tiers.
-    let empty = env().with_fs(Arc::new(
-        MemFs::default().with_file("/h/.aws/config", "[profile bare]\nregion = x\n"),
-    ));
+    let empty = env().with_fs(Arc::new(MemFs::default().with_file(
+        Path::new(HOME).join(".aws/config"),
+        "[profile bare]\nregion = x\n",
+    )));
     let err = provide(Chain::builder().env(empty.clone()).profile_name("bare")).unwrap_err();
     assert!(err.is_not_configured(), "{err}");
     let explanation = runtime.block_on(
