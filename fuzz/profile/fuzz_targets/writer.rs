@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use awscred_core::fs::{Fs, MemFs};
+use awscred_core::fs::{Fs, MemFs, ReadLimit};
 use awscred_profile::writer::{self, SectionUpdate};
 use libfuzzer_sys::fuzz_target;
 
@@ -64,7 +64,7 @@ fuzz_target!(|data: &[u8]| {
         3 => writer::remove_keys(&fs, path, &section, &[&key]).map(|_| ()),
         _ => writer::remove_section(&fs, path, &section).map(|_| ()),
     };
-    let after = String::from_utf8(fs.read(path).unwrap()).unwrap();
+    let after = String::from_utf8(fs.read(path, ReadLimit::CONFIG).unwrap()).unwrap();
     if result.is_err() {
         assert_eq!(after, text, "a refused edit changed the file");
         return;
