@@ -7,9 +7,6 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Output, Stdio};
-
 use awscred_testkit::moto::MotoServer;
 use common::Home;
 
@@ -31,23 +28,6 @@ fn moto_with_user() -> (MotoServer, String, String) {
     let (id, secret) = (lines.next().unwrap(), lines.next().unwrap());
     moto.enable_auth();
     (moto, id, secret)
-}
-
-fn run(home: &Home, args: &[&str], stdin: &str) -> Output {
-    let mut child = home
-        .command(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -89,8 +69,7 @@ fn mfa_login_writes_a_session_profile_that_awscred_and_botocore_use() {
             "[default]\nmfa_serial = arn:aws:iam::123456789012:mfa/dev-phone\n",
         );
     // The code, then Enter for the suggested profile name.
-    let out = run(
-        &home,
+    let out = home.run_with_input(
         &["configure", "mfa-login", "--duration-seconds", "900"],
         "123456\n\n",
     );
@@ -118,8 +97,7 @@ fn mfa_login_writes_a_session_profile_that_awscred_and_botocore_use() {
     assert!(credentials.contains("\naws_session_token = "));
     assert!(!stdout.contains(&secret) && !text(&out.stderr).contains(&secret));
 
-    let export = run(
-        &home,
+    let export = home.run_with_input(
         &[
             "export-credentials",
             "--profile",
@@ -164,7 +142,7 @@ fn without_credentials_it_asks_for_the_keys_first_and_refusals_write_nothing() {
         .env("AWS_ENDPOINT_URL_STS", &moto.endpoint())
         .env("AWS_REGION", "us-east-1");
     let answers = format!("{id}\n{secret}\nGAHT12345678\n654321\n\n");
-    let out = run(&home, &["configure", "mfa-login"], &answers);
+    let out = home.run_with_input(&["configure", "mfa-login"], &answers);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(
@@ -188,7 +166,7 @@ fn without_credentials_it_asks_for_the_keys_first_and_refusals_write_nothing() {
         .env("AWS_ENDPOINT_URL_STS", &moto.endpoint())
         .env("AWS_REGION", "us-east-1");
     let answers = format!("{id}\nnot-the-secret\nGAHT12345678\n654321\np\n");
-    let out = run(&fresh, &["configure", "mfa-login"], &answers);
+    let out = fresh.run_with_input(&["configure", "mfa-login"], &answers);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
@@ -202,15 +180,14 @@ fn without_credentials_it_asks_for_the_keys_first_and_refusals_write_nothing() {
     assert!(!fresh.dir.path().join(".aws/credentials").exists());
 
     // A missing answer: the CLI's error, exit 1, nothing asked after it.
-    let out = run(&fresh, &["configure", "mfa-login"], &format!("{id}\n\n"));
+    let out = fresh.run_with_input(&["configure", "mfa-login"], &format!("{id}\n\n"));
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         text(&out.stderr),
         "\nawscred: [ERROR]: AWS Secret Access Key is required\n"
     );
     // A code too short: botocore's parameter validation (252) before any request.
-    let out = run(
-        &fresh,
+    let out = fresh.run_with_input(
         &["configure", "mfa-login", "--update-profile", "p"],
         &format!("{id}\n{secret}\nGAHT12345678\n12\n"),
     );
