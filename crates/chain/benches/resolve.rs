@@ -151,13 +151,11 @@ fn imds_requests() {
             server.endpoint().as_str(),
         ),
     ]);
-    let ctx = ProfileContext {
-        profiles: Arc::new(ProfileSet::default()),
-        profile_name: "default".into(),
-        profile_explicit: false,
-        region_override: None,
-        env: env.clone(),
-    };
+    let ctx = ProfileContext::new(
+        env.clone(),
+        Arc::new(ProfileSet::default()),
+        "default".into(),
+    );
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -323,13 +323,9 @@ impl Resolver {
         }
         let profiles = Arc::new(awscred_profile::ProfileSet::load(&self.env)?);
         let selected = self.selected_profile();
-        let ctx = ProfileContext {
-            env: self.env.clone(),
-            profiles,
-            profile_name: selected.name,
-            profile_explicit: selected.source == ProfileSource::Cli,
-            region_override: self.region.clone(),
-        };
+        let ctx = ProfileContext::new(self.env.clone(), profiles, selected.name)
+            .chosen_explicitly(selected.source == ProfileSource::Cli)
+            .with_region_override(self.region.clone());
         Ok(self.context.get_or_init(|| ctx))
     }
 

@@ -454,16 +454,14 @@ mod tests {
         config: &str,
         builder: Option<RetryConfig>,
     ) -> Result<u32, String> {
-        let ctx = ProfileContext {
-            env: Env::from_vars(vars.iter().copied()),
-            profiles: Arc::new(ProfileSet::parse(
+        let ctx = ProfileContext::new(
+            Env::from_vars(vars.iter().copied()),
+            Arc::new(ProfileSet::parse(
                 Some((Path::new("/h/.aws/config"), config)),
                 None,
             )),
-            profile_name: "default".into(),
-            profile_explicit: false,
-            region_override: None,
-        };
+            "default".into(),
+        );
         let tiers = Tiers::new(
             None,
             builder,

@@ -72,13 +72,12 @@ fn sso_role_cache_content_never_reaches_the_error() {
         ("AWS_ENDPOINT_URL_SSO", closed.clone()),
         ("AWS_ENDPOINT_URL_SSO_OIDC", closed),
     ]);
-    let ctx = ProfileContext {
-        env: env.clone(),
-        profiles: Arc::new(ProfileSet::load(&env).expect("config")),
-        profile_name: "p".into(),
-        profile_explicit: true,
-        region_override: None,
-    };
+    let ctx = ProfileContext::new(
+        env.clone(),
+        Arc::new(ProfileSet::load(&env).expect("config")),
+        "p".into(),
+    )
+    .chosen_explicitly(true);
     let http = Arc::new(awscred_core::http::HyperClient::new(&env));
     let key = awscred_sso::SsoProvider::new(&ctx, "p", http)
         .expect("complete")

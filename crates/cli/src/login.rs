@@ -81,13 +81,8 @@ fn existing_style(section: &awscred_profile::Section) -> Option<&'static str> {
 fn login(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Stop> {
     let set = Arc::new(ProfileSet::load(env).map_err(general)?);
     let profile = globals::selected_profile(globals, env).name;
-    let ctx = ProfileContext {
-        profiles: set.clone(),
-        env: env.clone(),
-        profile_name: profile.clone(),
-        profile_explicit: false,
-        region_override: globals.region.clone(),
-    };
+    let ctx = ProfileContext::new(env.clone(), set.clone(), profile.clone())
+        .with_region_override(globals.region.clone());
     let mut p = Prompter::stdio();
     let (region, prompted) = match ctx.region() {
         Some(region) => (region, false),

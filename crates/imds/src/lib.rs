@@ -14,20 +14,14 @@
 //!         "/home/u/.aws/config",
 //!         "[default]\nmetadata_service_timeout = 0.5\nec2_metadata_service_endpoint_mode = IPv6\n",
 //!     )));
-//! let ctx = ProfileContext {
-//!     profiles: Arc::new(ProfileSet::load(&env)?),
-//!     profile_name: "default".into(),
-//!     profile_explicit: false,
-//!     region_override: None,
-//!     env: env.clone(),
-//! };
+//! let ctx = ProfileContext::new(env.clone(), Arc::new(ProfileSet::load(&env)?), "default".into());
 //! let config = ImdsConfig::from_context(&ctx, &Default::default())?;
 //! assert_eq!(config.endpoint, "http://[fd00:ec2::254]");
 //! assert_eq!((config.timeout, config.attempts), (Duration::from_millis(500), 2));
 //!
 //! // Switched off, the tier is "not configured" (the chain moves on) and sends nothing.
 //! let off = Env::from_vars([("AWS_EC2_METADATA_DISABLED", "true")]);
-//! let ctx = ProfileContext { env: off.clone(), ..ctx };
+//! let ctx = ProfileContext::new(off.clone(), ctx.profiles.clone(), ctx.profile_name.clone());
 //! let imds = ImdsProvider::new(&ctx, Arc::new(HyperClient::new(&off)));
 //! let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
 //! let err = runtime.block_on(imds.provide_credentials()).unwrap_err();
@@ -45,13 +39,7 @@
 //!
 //! # async fn run() -> Result<(), awscred_core::Error> {
 //! let env = Env::real();
-//! let ctx = ProfileContext {
-//!     profiles: Arc::new(ProfileSet::load(&env)?),
-//!     profile_name: awscred_profile::selected_profile_name(None, &env),
-//!     profile_explicit: false,
-//!     region_override: None,
-//!     env: env.clone(),
-//! };
+//! let ctx = ProfileContext::new(env.clone(), Arc::new(ProfileSet::load(&env)?), awscred_profile::selected_profile_name(None, &env));
 //! let imds = awscred_imds::ImdsProvider::new(&ctx, Arc::new(HyperClient::new(&env)));
 //! match imds.provide_credentials().await {
 //!     Ok(creds) => println!("{} (role credentials)", creds.access_key_id()),

@@ -70,13 +70,11 @@ fn ours(fake: &FakeImds, v1_disabled: bool) -> String {
         vars.push(("AWS_EC2_METADATA_V1_DISABLED".into(), "true".into()));
     }
     let env = Env::from_vars(vars).with_fs(Arc::new(MemFs::default()));
-    let ctx = ProfileContext {
-        profiles: Arc::new(ProfileSet::parse(None, None)),
-        profile_name: "default".into(),
-        profile_explicit: false,
-        region_override: None,
-        env: env.clone(),
-    };
+    let ctx = ProfileContext::new(
+        env.clone(),
+        Arc::new(ProfileSet::parse(None, None)),
+        "default".into(),
+    );
     let provider = ImdsProvider::new(&ctx, Arc::new(HyperClient::new(&env)));
     let result = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -28,13 +28,11 @@ fn context(case: &Value) -> ProfileContext {
         }
     }
     let env = Env::from_vars(vars).with_fs(Arc::new(fs));
-    ProfileContext {
-        profiles: Arc::new(ProfileSet::load(&env).expect("config parses")),
-        profile_name: selected_profile_name(None, &env),
-        profile_explicit: false,
-        region_override: None,
-        env,
-    }
+    ProfileContext::new(
+        env.clone(),
+        Arc::new(ProfileSet::load(&env).expect("config parses")),
+        selected_profile_name(None, &env),
+    )
 }
 
 #[test]

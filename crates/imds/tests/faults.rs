@@ -33,13 +33,11 @@ fn provider_at(endpoint: &str, extra: &[(&str, &str)], config: Option<&str>) -> 
         vars.push(("AWS_CONFIG_FILE".into(), "/cfg".into()));
     }
     let env = Env::from_vars(vars).with_fs(Arc::new(fs));
-    let ctx = ProfileContext {
-        profiles: Arc::new(ProfileSet::load(&env).expect("profiles")),
-        profile_name: "default".into(),
-        profile_explicit: false,
-        region_override: None,
-        env: env.clone(),
-    };
+    let ctx = ProfileContext::new(
+        env.clone(),
+        Arc::new(ProfileSet::load(&env).expect("profiles")),
+        "default".into(),
+    );
     ImdsProvider::new(&ctx, Arc::new(HyperClient::new(&env)))
 }
 
@@ -571,13 +569,11 @@ fn profile_settings_apply() {
     );
     let env = Env::from_vars([("AWS_CONFIG_FILE", "/cfg")])
         .with_fs(Arc::new(MemFs::default().with_file("/cfg", config)));
-    let ctx = ProfileContext {
-        profiles: Arc::new(ProfileSet::load(&env).expect("profiles")),
-        profile_name: "default".into(),
-        profile_explicit: false,
-        region_override: None,
-        env: env.clone(),
-    };
+    let ctx = ProfileContext::new(
+        env.clone(),
+        Arc::new(ProfileSet::load(&env).expect("profiles")),
+        "default".into(),
+    );
     let p = ImdsProvider::new(&ctx, Arc::new(HyperClient::new(&env)));
     run(async {
         let (result, took) = timed(&p).await;

@@ -38,13 +38,11 @@ fn replay(
     let env = Env::from_vars(vars.iter().copied())
         .with_fs(Arc::new(MemFs::default()))
         .with_clock(clock);
-    let ctx = ProfileContext {
-        profiles: Arc::new(ProfileSet::parse(None, None)),
-        profile_name: "default".into(),
-        profile_explicit: false,
-        region_override: None,
-        env,
-    };
+    let ctx = ProfileContext::new(
+        env.clone(),
+        Arc::new(ProfileSet::parse(None, None)),
+        "default".into(),
+    );
     let provider = ImdsProvider::new(&ctx, client.clone());
     let result = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -169,13 +167,11 @@ fn expired_on_arrival_is_extended_from_the_clock() {
     let env = Env::from_vars([(awscred_testkit::HOME_VAR, "/nowhere")])
         .with_fs(Arc::new(MemFs::default()))
         .with_clock(Arc::new(ManualClock::new(now)));
-    let ctx = ProfileContext {
-        profiles: Arc::new(ProfileSet::parse(None, None)),
-        profile_name: "default".into(),
-        profile_explicit: false,
-        region_override: None,
-        env,
-    };
+    let ctx = ProfileContext::new(
+        env.clone(),
+        Arc::new(ProfileSet::parse(None, None)),
+        "default".into(),
+    );
     let creds = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

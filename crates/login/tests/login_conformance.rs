@@ -155,13 +155,12 @@ async fn run(case: &Value) -> Vec<String> {
             contents.to_string(),
         );
     }
-    let ctx = ProfileContext {
-        env: env.clone(),
-        profiles: Arc::new(ProfileSet::load(&env).expect("the case's config loads")),
-        profile_name: PROFILE.into(),
-        profile_explicit: true,
-        region_override: None,
-    };
+    let ctx = ProfileContext::new(
+        env.clone(),
+        Arc::new(ProfileSet::load(&env).expect("the case's config loads")),
+        PROFILE.into(),
+    )
+    .chosen_explicitly(true);
     let session = ctx
         .profile_value("login_session")
         .expect("login_session")

@@ -8,6 +8,7 @@ use crate::{ProfileSet, Section};
 
 /// The environment, the parsed files, and the selected profile.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ProfileContext {
     /// Variables, files, clock.
     pub env: Env,
@@ -23,6 +24,31 @@ pub struct ProfileContext {
 }
 
 impl ProfileContext {
+    /// `profile_name` selected in `profiles`, as `AWS_PROFILE` or the default selects it (the
+    /// environment-variable tier stays on); no `--region`.
+    pub fn new(env: Env, profiles: Arc<ProfileSet>, profile_name: String) -> Self {
+        ProfileContext {
+            env,
+            profiles,
+            profile_name,
+            profile_explicit: false,
+            region_override: None,
+        }
+    }
+
+    /// Marks the profile as chosen with `--profile` (`true`), which turns the
+    /// environment-variable tier off, as in the CLI.
+    pub fn chosen_explicitly(mut self, explicit: bool) -> Self {
+        self.profile_explicit = explicit;
+        self
+    }
+
+    /// Sets `--region`.
+    pub fn with_region_override(mut self, region: Option<String>) -> Self {
+        self.region_override = region;
+        self
+    }
+
     /// The selected profile's section, if it exists.
     pub fn profile(&self) -> Option<&Section> {
         self.profiles.profile(&self.profile_name)

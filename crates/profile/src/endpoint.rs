@@ -10,13 +10,7 @@
 //! use awscred_profile::{ProfileContext, ProfileSet, endpoint};
 //!
 //! let config = "[default]\nuse_dualstack_endpoint = true\n";
-//! let ctx = ProfileContext {
-//!     env: Env::from_vars([("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:9")]),
-//!     profiles: Arc::new(ProfileSet::parse(Some((Path::new("/c"), config)), None)),
-//!     profile_name: "default".into(),
-//!     profile_explicit: false,
-//!     region_override: None,
-//! };
+//! let ctx = ProfileContext::new(Env::from_vars([("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:9")]), Arc::new(ProfileSet::parse(Some((Path::new("/c"), config)), None)), "default".into());
 //! let portal = endpoint::resolve(&ctx, Service::SsoPortal, "us-east-1").unwrap();
 //! assert_eq!((portal.url.as_str(), portal.source.as_str()), ("http://127.0.0.1:9", "AWS_ENDPOINT_URL_SSO"));
 //! let oidc = endpoint::resolve(&ctx, Service::SsoOidc, "us-isob-east-1").unwrap();

@@ -72,11 +72,10 @@ fn main() {
 }
 
 fn context(env: &Env) -> ProfileContext {
-    ProfileContext {
-        env: env.clone(),
-        profiles: Arc::new(ProfileSet::load(env).expect("config loads")),
-        profile_name: "dev".into(),
-        profile_explicit: true,
-        region_override: None,
-    }
+    ProfileContext::new(
+        env.clone(),
+        Arc::new(ProfileSet::load(env).expect("config loads")),
+        "dev".into(),
+    )
+    .chosen_explicitly(true)
 }

@@ -81,13 +81,11 @@ mod tests {
     use std::sync::Arc;
 
     fn ctx(vars: &[(&str, &str)], config: &str) -> ProfileContext {
-        ProfileContext {
-            env: Env::from_vars(vars.iter().copied()),
-            profiles: Arc::new(ProfileSet::parse(Some((Path::new("/c"), config)), None)),
-            profile_name: "default".into(),
-            profile_explicit: false,
-            region_override: None,
-        }
+        ProfileContext::new(
+            Env::from_vars(vars.iter().copied()),
+            Arc::new(ProfileSet::parse(Some((Path::new("/c"), config)), None)),
+            "default".into(),
+        )
     }
 
     #[test]

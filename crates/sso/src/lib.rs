@@ -45,13 +45,7 @@
 //! use awscred_sso::SsoProvider;
 //!
 //! let env = Env::real();
-//! let ctx = ProfileContext {
-//!     profiles: Arc::new(ProfileSet::load(&env)?),
-//!     env,
-//!     profile_name: "dev".into(),
-//!     profile_explicit: true,
-//!     region_override: None,
-//! };
+//! let ctx = ProfileContext::new(env.clone(), Arc::new(ProfileSet::load(&env)?), "dev".into()).chosen_explicitly(true);
 //! // `dev` has sso_session + sso_account_id + sso_role_name (or the legacy sso_* keys).
 //! let creds = SsoProvider::new(&ctx, "dev", http)?.provide_credentials().await?;
 //! println!("{} (account {:?})", creds.access_key_id(), creds.account_id());

@@ -126,13 +126,11 @@ mod tests {
 
     fn ctx(vars: &[(&str, &str)], config: &str) -> ProfileContext {
         let set = ProfileSet::parse(Some((Path::new("/h/.aws/config"), config)), None);
-        ProfileContext {
-            env: Env::from_vars(vars.iter().copied()).with_fs(Arc::new(MemFs::default())),
-            profiles: Arc::new(set),
-            profile_name: "default".into(),
-            profile_explicit: false,
-            region_override: None,
-        }
+        ProfileContext::new(
+            Env::from_vars(vars.iter().copied()).with_fs(Arc::new(MemFs::default())),
+            Arc::new(set),
+            "default".into(),
+        )
     }
 
     #[test]

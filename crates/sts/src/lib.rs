@@ -15,13 +15,7 @@
 //!         "/home/u/.aws/config",
 //!         "[profile dev]\nregion = eu-west-1\nrole_arn = arn:aws:iam::123456789012:role/Dev\n",
 //!     )));
-//! let ctx = ProfileContext {
-//!     profiles: Arc::new(ProfileSet::load(&env)?),
-//!     env,
-//!     profile_name: "dev".into(),
-//!     profile_explicit: true,
-//!     region_override: None,
-//! };
+//! let ctx = ProfileContext::new(env.clone(), Arc::new(ProfileSet::load(&env)?), "dev".into()).chosen_explicitly(true);
 //! let endpoint = StsEndpoint::resolve(&ctx)?;
 //! assert_eq!(endpoint.url, "https://sts-fips.eu-west-1.amazonaws.com");
 //! assert_eq!(endpoint.signing_region, "eu-west-1");

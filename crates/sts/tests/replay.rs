@@ -62,13 +62,7 @@ async fn run_case(name: &str) {
     .with_fs(Arc::new(fs))
     .with_clock(clock);
     let profiles = Arc::new(ProfileSet::load(&env).unwrap());
-    let ctx = ProfileContext {
-        profile_name: selected_profile_name(None, &env),
-        env: env.clone(),
-        profiles,
-        profile_explicit: false,
-        region_override: None,
-    };
+    let ctx = ProfileContext::new(env.clone(), profiles, selected_profile_name(None, &env));
     let plan = resolve_for_context(&ctx).unwrap();
     let BaseCredentials::AccessKey { profile } = &plan.base else {
         panic!("{name}: unexpected base {:?}", plan.base)

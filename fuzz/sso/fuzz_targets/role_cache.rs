@@ -41,13 +41,7 @@ fn resolve(data: Option<&[u8]>) -> Result<awscred_core::Credentials, awscred_cor
     let profiles = PROFILES.get_or_init(|| {
         Arc::new(ProfileSet::parse(Some((Path::new("/h/.aws/config"), CONFIG)), None))
     });
-    let ctx = ProfileContext {
-        env,
-        profiles: profiles.clone(),
-        profile_name: "p".into(),
-        profile_explicit: true,
-        region_override: None,
-    };
+    let ctx = ProfileContext::new(env.clone(), profiles.clone(), "p".into()).chosen_explicitly(true);
     let provider = SsoProvider::new(&ctx, "p", Arc::new(NoNetwork)).expect("a complete SSO profile");
     if let Some(data) = data {
         fs.insert(

@@ -316,13 +316,7 @@ fn configure_sso(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(
 
     // The login, with the sections not yet written: the context carries the files as they are.
     let http: Arc<dyn HttpClient> = Arc::new(HyperClient::new(env));
-    let ctx = ProfileContext {
-        profiles: set.clone(),
-        env: env.clone(),
-        profile_name: selected.name.clone(),
-        profile_explicit: false,
-        region_override: None,
-    };
+    let ctx = ProfileContext::new(env.clone(), set.clone(), selected.name.clone());
     let options = SsoLoginOptions {
         use_device_code: matches.get_flag("use-device-code"),
         no_browser: matches.get_flag("no-browser"),

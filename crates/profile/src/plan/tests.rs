@@ -137,13 +137,7 @@ fn context_env_web_identity_overrides_keys_unless_profile_explicit() {
         ("AWS_WEB_IDENTITY_TOKEN_FILE", "/tok"),
         ("AWS_ROLE_ARN", "arn:env"),
     ]);
-    let mut ctx = ProfileContext {
-        env,
-        profiles: s,
-        profile_name: "a".into(),
-        profile_explicit: false,
-        region_override: None,
-    };
+    let mut ctx = ProfileContext::new(env.clone(), s, "a".into());
     assert_eq!(
         resolve_for_context(&ctx).unwrap().base,
         BaseCredentials::WebIdentity {

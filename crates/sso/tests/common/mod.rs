@@ -70,13 +70,12 @@ impl Setup {
 
 /// `profile` selected (as with `--profile`) in the files `env` points at.
 pub fn profile_context(env: &Env, profile: &str) -> ProfileContext {
-    ProfileContext {
-        env: env.clone(),
-        profiles: Arc::new(ProfileSet::load(env).expect("config loads")),
-        profile_name: profile.to_owned(),
-        profile_explicit: true,
-        region_override: None,
-    }
+    ProfileContext::new(
+        env.clone(),
+        Arc::new(ProfileSet::load(env).expect("config loads")),
+        profile.to_owned(),
+    )
+    .chosen_explicitly(true)
 }
 
 /// The CLI's retry policy with millisecond waits, so tests of failures do not sleep for seconds.
