@@ -67,6 +67,7 @@
 //! `credentials_document`, the reader of the JSON credentials document that instance metadata
 //! and the container endpoints send (through `serde_json`). Without features the crate depends
 //! on `zeroize` and `tracing` only.
+pub mod cli_cache;
 pub mod clock;
 mod credentials;
 #[cfg(feature = "json")]
