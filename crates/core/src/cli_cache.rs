@@ -148,3 +148,43 @@ impl CliCache {
         .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fs::MemFs;
+
+    fn seconds(bytes: &[u8]) -> Option<(u64, SystemTime)> {
+        let secs: u64 = std::str::from_utf8(bytes).ok()?.trim().parse().ok()?;
+        Some((secs, SystemTime::UNIX_EPOCH + Duration::from_secs(secs)))
+    }
+
+    #[test]
+    fn directory_names_and_limits() {
+        let env = Env::from_vars([("HOME", "/h"), ("USERPROFILE", "/h")]);
+        let cache = CliCache::from_env(&env).unwrap();
+        assert!(cache.dir().ends_with("cli/cache") || cache.dir().ends_with("cli\\cache"));
+        assert!(
+            cache
+                .lock_path("k")
+                .to_string_lossy()
+                .ends_with("k.json.lock")
+        );
+        assert!(CliCache::from_env(&Env::from_vars([("X", "")])).is_none());
+
+        let fs = Arc::new(MemFs::default());
+        let cache = CliCache::new(PathBuf::from("/c"), fs.clone());
+        // Exactly the window left is still a hit; a second less is a miss.
+        cache.store("k", b"900", "test");
+        assert_eq!(cache.load("k", SystemTime::UNIX_EPOCH, seconds), Some(900));
+        let later = SystemTime::UNIX_EPOCH + Duration::from_secs(1);
+        assert_eq!(cache.load("k", later, seconds), None);
+        // Larger than ReadLimit::CACHE_ENTRY, or refused by the parser: a miss.
+        let huge = vec![b' '; ReadLimit::CACHE_ENTRY.bytes() as usize + 1];
+        fs.insert(cache.path("k"), huge);
+        assert!(cache.read("k").is_none());
+        fs.insert(cache.path("k"), b"soon".to_vec());
+        assert_eq!(cache.load("k", SystemTime::UNIX_EPOCH, seconds), None);
+        assert_eq!(cache.load("missing", SystemTime::UNIX_EPOCH, seconds), None);
+    }
+}

@@ -247,3 +247,130 @@ pub fn retry_attempts(ctx: &ProfileContext) -> Result<Option<u32>, Error> {
     )?;
     Ok(explicit.or(by_mode).map(|found| found.value))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::ProfileSet;
+
+    fn ctx(vars: &[(&str, &str)], config: &str) -> ProfileContext {
+        let set = ProfileSet::parse(Some((Path::new("/h/.aws/config"), config)), None);
+        ProfileContext::new(
+            Env::from_vars(vars.iter().copied()),
+            Arc::new(set),
+            "default".into(),
+        )
+    }
+
+    #[test]
+    fn variable_then_profile_key_with_origins() {
+        let config = "[default]\nmax_attempts = 4\n";
+        let from_env = MAX_ATTEMPTS
+            .read(&ctx(&[("AWS_MAX_ATTEMPTS", "2")], config))
+            .unwrap();
+        assert_eq!(from_env.value, "2");
+        assert_eq!(
+            from_env.origin,
+            Origin::Environment {
+                var: "AWS_MAX_ATTEMPTS"
+            }
+        );
+        assert_eq!(from_env.origin.location(), None);
+        let from_profile = MAX_ATTEMPTS.read(&ctx(&[], config)).unwrap();
+        assert_eq!(from_profile.value, "4");
+        assert_eq!(
+            from_profile.origin.to_string(),
+            "`max_attempts` of profile default"
+        );
+        assert_eq!(
+            from_profile.origin.location().unwrap().to_string(),
+            "/h/.aws/config:2"
+        );
+        assert_eq!(MAX_ATTEMPTS.read(&ctx(&[], "[default]\n")), None);
+        // Without a profile context only the variables answer.
+        let env = Env::from_vars([("AWS_MAX_ATTEMPTS", "7")]);
+        assert_eq!(MAX_ATTEMPTS.lookup(&env, None).unwrap().value, "7");
+        assert_eq!(
+            MAX_ATTEMPTS.lookup(&Env::from_vars([("X", "")]), None),
+            None
+        );
+    }
+
+    #[test]
+    fn empty_values_are_unset_unless_kept() {
+        let config = "[default]\nmax_attempts =\n";
+        assert_eq!(
+            MAX_ATTEMPTS.read(&ctx(&[("AWS_MAX_ATTEMPTS", "")], config)),
+            None
+        );
+        let kept = MAX_ATTEMPTS
+            .keep_empty_profile_value()
+            .read(&ctx(&[("AWS_MAX_ATTEMPTS", "")], config))
+            .unwrap();
+        assert_eq!(kept.value, "");
+        assert_eq!(kept.origin.location().unwrap().line, 2);
+    }
+
+    #[test]
+    fn region_from_option_variables_or_profile() {
+        let config = "[default]\nregion = eu-west-1\n";
+        let origin = |vars: &[(&str, &str)], over: Option<&str>| {
+            let found = ctx(vars, config)
+                .with_region_override(over.map(str::to_owned))
+                .region_setting()
+                .unwrap();
+            (found.value, found.origin.to_string())
+        };
+        assert_eq!(
+            origin(&[("AWS_REGION", "us-east-2")], Some("ap-south-1")),
+            ("ap-south-1".into(), "--region".into())
+        );
+        assert_eq!(
+            origin(
+                &[("AWS_REGION", ""), ("AWS_DEFAULT_REGION", "us-west-2")],
+                None
+            ),
+            ("us-west-2".into(), "AWS_DEFAULT_REGION".into())
+        );
+        assert_eq!(
+            origin(&[], None),
+            ("eu-west-1".into(), "`region` of profile default".into())
+        );
+        assert_eq!(ctx(&[], "[default]\nregion =\n").region(), None);
+    }
+
+    #[test]
+    fn retry_attempts_and_their_errors() {
+        let attempts = |vars: &[(&str, &str)], config: &str| retry_attempts(&ctx(vars, config));
+        assert_eq!(attempts(&[], "[default]\n").unwrap(), None);
+        assert_eq!(
+            attempts(&[("AWS_RETRY_MODE", "adaptive")], "[default]\n").unwrap(),
+            Some(3)
+        );
+        assert_eq!(
+            attempts(&[], "[default]\nretry_mode = legacy\nmax_attempts = 2\n").unwrap(),
+            Some(2)
+        );
+        assert_eq!(
+            attempts(&[("AWS_MAX_ATTEMPTS", " 6 ")], "[default]\n").unwrap(),
+            Some(6)
+        );
+        assert_eq!(
+            attempts(&[("AWS_RETRY_MODE", "fast")], "[default]\n")
+                .unwrap_err()
+                .to_string(),
+            "Invalid value provided to \"mode\": \"fast\" must be one of: ('legacy', \
+             'standard', 'adaptive') (from AWS_RETRY_MODE)"
+        );
+        assert_eq!(
+            attempts(&[], "[default]\nmax_attempts = 0\n")
+                .unwrap_err()
+                .to_string(),
+            "Value provided to \"max_attempts\": 0 must be an integer greater than or equal \
+             to 1. (from `max_attempts` of profile default)"
+        );
+    }
+}
