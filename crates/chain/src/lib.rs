@@ -54,15 +54,11 @@
 //!
 //! The answer is kept in a [`refresh::RefreshCache`] with the CLI's refresh windows, so a
 //! long-lived [`Chain`] serves cached credentials without I/O and refreshes them before they
-//! expire. Dependencies: `tokio` (sync, rt) for the refresh cache's single flight and background
-//! refresh; each tier crate only with its feature.
-mod env_tier;
+//! expire. The cache lives in core (its `refresh` feature: `tokio` with sync and rt, for its
+//! single flight and background refresh); each tier crate comes only with its feature.
 mod explain;
 mod explain_context;
-#[cfg(feature = "sts")]
-pub mod mfa_session;
 mod profile_provider;
-pub mod refresh;
 mod static_keys;
 mod tier;
 mod tiers;
@@ -70,6 +66,8 @@ mod tiers;
 use std::sync::{Arc, OnceLock};
 
 use awscred_core::provider::BoxFuture;
+/// The refresh cache the chain keeps its answer in ([`awscred_core::refresh`]).
+pub use awscred_core::refresh;
 use awscred_core::{Credentials, Detail, Env, Error, ProvideCredentials};
 use awscred_profile::{ProfileContext, ProfileSource, SelectedProfile};
 #[cfg(feature = "sts")]
@@ -361,7 +359,8 @@ impl Resolver {
                 tier = Tier::Env.name(),
                 "trying AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY"
             );
-            finish(env_tier::resolve(&self.env), Tier::Env, &mut record)
+            let result = awscred_core::EnvProvider::new(self.env.clone()).credentials();
+            finish(result, Tier::Env, &mut record)
         } {
             return result;
         }

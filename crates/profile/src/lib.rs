@@ -50,7 +50,8 @@
 //! [`FileLocations::from_env`] (or [`FileLocations::for_platform`]) finds the files as the CLI
 //! does; [`selected_profile`] picks the profile (`--profile`, `AWS_PROFILE`,
 //! `AWS_DEFAULT_PROFILE`, `default`, in the CLI v2's order) and says whether it was named
-//! explicitly.
+//! explicitly. [`opt_in`] reads awscred's own true/false keys of a profile (the MFA session,
+//! the `credential_process` disk cache), which the CLI ignores.
 //!
 //! # Writing the files
 //!
@@ -64,6 +65,7 @@
 mod context;
 pub mod endpoint;
 mod locations;
+mod opt_in;
 mod parser;
 pub mod plan;
 mod set;
@@ -75,4 +77,5 @@ pub use locations::{
     FileLocations, Platform, ProfileSource, SelectedProfile, expand_path, selected_profile,
     selected_profile_name,
 };
+pub use opt_in::opt_in;
 pub use set::{Location, MAX_FILE_BYTES, ProfileSet, Property, Section, Warning};
