@@ -52,7 +52,8 @@
 //! ```
 //!
 //! Modules: [`env`](mod@env) (the [`Env`] seam), [`env_provider`] ([`EnvProvider`], the
-//! environment-variable tier on its own: `AWS_ACCESS_KEY_ID` and the rest), [`fs`] ([`fs::Fs`]: [`fs::RealFs`], whose
+//! environment-variable tier on its own: `AWS_ACCESS_KEY_ID` and the rest), [`explain`] (the
+//! files and the profile's chain as `awscred explain` reports them), [`fs`] ([`fs::Fs`]: [`fs::RealFs`], whose
 //! `write_atomic` writes a temporary file and renames it, mode 0600 and directories 0700, and
 //! [`fs::MemFs`] for tests), [`clock`] ([`clock::SystemClock`], [`clock::ManualClock`]),
 //! [`timestamp`] (ISO 8601 as the services and the CLI's caches write it), [`provider`],
@@ -79,6 +80,7 @@ pub mod endpoint;
 pub mod env;
 pub mod env_provider;
 mod error;
+pub mod explain;
 pub mod fs;
 #[cfg(feature = "http")]
 pub mod http;

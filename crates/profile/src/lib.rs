@@ -51,7 +51,9 @@
 //! does; [`selected_profile`] picks the profile (`--profile`, `AWS_PROFILE`,
 //! `AWS_DEFAULT_PROFILE`, `default`, in the CLI v2's order) and says whether it was named
 //! explicitly. [`opt_in`] reads awscred's own true/false keys of a profile (the MFA session,
-//! the `credential_process` disk cache), which the CLI ignores.
+//! the `credential_process` disk cache), which the CLI ignores. [`explain`] describes the
+//! configuration for `awscred explain`: the files, where the region came from, the profiles with
+//! credentials and the selected profile's chain.
 //!
 //! # Writing the files
 //!
@@ -64,6 +66,7 @@
 
 mod context;
 pub mod endpoint;
+pub mod explain;
 mod locations;
 mod opt_in;
 mod parser;
