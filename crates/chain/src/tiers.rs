@@ -11,8 +11,8 @@ use awscred_profile::plan::{self, BaseCredentials, CredentialSource, ProfileChai
 #[cfg(feature = "http")]
 use awscred_core::retry::RetryConfig;
 
+use crate::static_keys;
 use crate::tier::Tier;
-use crate::{env_tier, static_keys};
 
 type Provider = Arc<dyn ProvideCredentials>;
 
@@ -164,7 +164,7 @@ impl Tiers {
         #[cfg(feature = "sts")]
         let (base, session) = match &chain.base {
             BaseCredentials::AccessKey { profile } => {
-                match crate::mfa_session::MfaSession::of(ctx, profile)? {
+                match awscred_sts::mfa_session::MfaSession::of(ctx, profile)? {
                     Some(session) => (
                         session.provider(base, self.sts_client(ctx)?, ctx, &self.mfa),
                         Some(session),
@@ -186,7 +186,7 @@ impl Tiers {
                 // The MFA session already carries this device's authentication.
                 if session
                     .as_ref()
-                    .is_some_and(|s| step.mfa_serial.as_deref() == Some(&s.serial))
+                    .is_some_and(|s| step.mfa_serial.as_deref() == Some(s.serial()))
                 {
                     step.mfa_serial = None;
                 }
@@ -300,10 +300,10 @@ impl Tiers {
                 }
             }
             BaseCredentials::CredentialSource { profile, source } => match source {
-                CredentialSource::Environment => Ok(Arc::new(EnvSource {
-                    env: ctx.env.clone(),
-                    profile: profile.clone(),
-                })),
+                CredentialSource::Environment => Ok(Arc::new(
+                    awscred_core::EnvProvider::new(ctx.env.clone())
+                        .as_credential_source_of(profile),
+                )),
                 CredentialSource::EcsContainer => self.container(ctx).map_err(|feature| {
                     missing_feature(profile, "credential_source = EcsContainer", feature)
                 }),
@@ -322,26 +322,7 @@ pub(crate) const PROCESS_CACHE_KEY: &str = "awscred_credential_process_cache";
 /// Whether `profile` sets [`PROCESS_CACHE_KEY`] to `true`.
 #[cfg(feature = "process")]
 fn process_cache_enabled(ctx: &ProfileContext, profile: &str) -> Result<bool, Error> {
-    bool_setting(ctx, profile, PROCESS_CACHE_KEY)
-}
-
-/// An awscred opt-in key of `profile`: absent is false; a value other than true or false (any
-/// case) is an error naming the profile and key.
-#[cfg(any(feature = "process", feature = "sts"))]
-pub(crate) fn bool_setting(ctx: &ProfileContext, profile: &str, key: &str) -> Result<bool, Error> {
-    let value = ctx
-        .profiles
-        .profile(profile)
-        .and_then(|p| p.get(key))
-        .map(str::trim);
-    match value {
-        None => Ok(false),
-        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
-        Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-        Some(v) => Err(Error::invalid_config(format!(
-            "profile {profile}: {key} = {v:?} is not true or false"
-        ))),
-    }
+    awscred_profile::opt_in(&ctx.profiles, profile, PROCESS_CACHE_KEY)
 }
 
 fn tier_of(ctx: &ProfileContext, chain: &ProfileChain) -> Tier {
@@ -377,32 +358,6 @@ impl ProvideCredentials for Ready {
     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, Error>> {
         let creds = self.0.clone();
         Box::pin(async move { Ok(creds) })
-    }
-}
-
-/// `credential_source = Environment`: the environment-variable tier as a role's source.
-#[derive(Debug)]
-struct EnvSource {
-    env: awscred_core::Env,
-    profile: String,
-}
-
-impl ProvideCredentials for EnvSource {
-    fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, Error>> {
-        let result = env_tier::resolve(&self.env).map_err(|e| {
-            if e.is_not_configured() {
-                // botocore's words for a credential_source that has nothing.
-                Error::not_configured(format!(
-                    "No credentials found in credential_source referenced in profile {} \
-                     (Environment: {})",
-                    self.profile,
-                    e.message()
-                ))
-            } else {
-                e
-            }
-        });
-        Box::pin(async move { result })
     }
 }
 
