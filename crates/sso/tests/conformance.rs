@@ -65,7 +65,11 @@ fn load(dir: &Path, name: &str) -> Case {
     let profile = env
         .non_empty_var("AWS_PROFILE")
         .unwrap_or_else(|| "default".to_owned());
-    let ctx = ProfileContext::new(env.clone(), Arc::new(ProfileSet::load(&env).unwrap()), profile);
+    let ctx = ProfileContext::new(
+        env.clone(),
+        Arc::new(ProfileSet::load(&env).unwrap()),
+        profile,
+    );
     let replay = Arc::new(ReplayClient::from_file(&dir.join("http-traffic.json")).unwrap());
     let expected: Value =
         serde_json::from_slice(&std::fs::read(dir.join("test-case.json")).unwrap()).unwrap();
@@ -115,10 +119,7 @@ async fn run_credentials(case: &Case) -> (Result<Value, String>, usize) {
 
 async fn resolve(case: &Case, http: Arc<ReplayClient>) -> Result<Value, String> {
     let profile = case.ctx.profile_name.clone();
-    let fast = RetryConfig {
-        base_delay: Duration::from_millis(1),
-        ..RetryConfig::default()
-    };
+    let fast = RetryConfig::default().with_base_delay(Duration::from_millis(1));
     let provider = SsoProvider::new(&case.ctx, &profile, http)
         .map_err(|e| e.to_string())?
         .with_retry(fast);
