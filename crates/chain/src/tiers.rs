@@ -409,10 +409,7 @@ mod tests {
         assert_eq!(retry(&[("AWS_MAX_ATTEMPTS", "2")], both, None), Ok(2));
         assert_eq!(retry(&[], both, None), Ok(7));
         // The builder's policy replaces the settings.
-        let fixed = RetryConfig {
-            max_attempts: 9,
-            ..RetryConfig::default()
-        };
+        let fixed = RetryConfig::default().with_max_attempts(9);
         assert_eq!(retry(&[("AWS_MAX_ATTEMPTS", "2")], "", Some(fixed)), Ok(9));
     }
 

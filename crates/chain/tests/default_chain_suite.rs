@@ -279,10 +279,8 @@ fn run_case(
         );
         // The CLI's retry policy with millisecond waits: a recorded 5xx is asked three times
         // (the replay answers the repeats as the server last did).
-        let fast = awscred_core::retry::RetryConfig {
-            base_delay: Duration::from_millis(1),
-            ..Default::default()
-        };
+        let fast =
+            awscred_core::retry::RetryConfig::default().with_base_delay(Duration::from_millis(1));
         builder = builder.http_client(replay.clone()).retry(fast);
         replay
     };

@@ -175,12 +175,9 @@ async fn federation_token(
         .profile_context()
         .map_err(|e| Failure::General(e.to_string()))?;
     let endpoint = StsEndpoint::resolve(ctx).map_err(|e| Failure::Configuration(e.to_string()))?;
-    let request = FederationTokenRequest {
-        name: FEDERATED_USER.into(),
-        policy: Some(FEDERATION_POLICY.into()),
-        policy_arns: Vec::new(),
-        duration_seconds: duration.map(|d| u32::try_from(d).unwrap_or(u32::MAX)),
-    };
+    let request = FederationTokenRequest::new(FEDERATED_USER.into())
+        .with_policy(Some(FEDERATION_POLICY.into()))
+        .with_duration_seconds(duration.map(|d| u32::try_from(d).unwrap_or(u32::MAX)));
     let sts = StsClient::new(http, endpoint);
     let issued = sts
         .get_federation_token(creds, &request)

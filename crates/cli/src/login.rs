@@ -104,10 +104,7 @@ fn login(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Stop>
         })?;
 
     let http: Arc<dyn HttpClient> = Arc::new(HyperClient::new(env));
-    let options = LoginOptions {
-        remote: matches.get_flag("remote"),
-        ..LoginOptions::default()
-    };
+    let options = LoginOptions::default().with_remote(matches.get_flag("remote"));
     let signed_in = {
         let mut out = std::io::stdout();
         crate::runtime::block_on(awscred_login::sign_in(

@@ -85,16 +85,16 @@ fn login(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Failu
     let ctx = chain
         .profile_context()
         .map_err(|e| Failure::General(e.to_string()))?;
-    let options = SsoLoginOptions {
-        profile: globals.profile.clone(),
-        sso_session: matches
-            .get_one::<String>("sso-session")
-            .filter(|v| !v.is_empty())
-            .cloned(),
-        use_device_code: matches.get_flag("use-device-code"),
-        no_browser: matches.get_flag("no-browser"),
-        ..SsoLoginOptions::default()
-    };
+    let options = SsoLoginOptions::default()
+        .with_profile(globals.profile.clone())
+        .with_sso_session(
+            matches
+                .get_one::<String>("sso-session")
+                .filter(|v| !v.is_empty())
+                .cloned(),
+        )
+        .with_use_device_code(matches.get_flag("use-device-code"))
+        .with_no_browser(matches.get_flag("no-browser"));
     // Stdout is line-buffered: every line (the URL, the code) is visible as soon as it is
     // printed, while the command waits for the authorization.
     let mut out = std::io::stdout();

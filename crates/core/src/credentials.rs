@@ -8,6 +8,7 @@ use crate::secret::Secret;
 /// Where one value of a set of credentials came from, for `awscred explain`:
 /// `("access_key_id", "env AWS_ACCESS_KEY_ID")`, `("role_arn", "/home/u/.aws/config:12")`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Origin {
     /// The value's name.
     pub what: String,

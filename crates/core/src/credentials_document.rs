@@ -38,12 +38,20 @@ pub struct Document {
 
 /// Why a body is not a credentials document.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Refused {
     /// What is wrong, by kind and position only: it never quotes the body.
     pub error: Error,
     /// `true` when the body is not JSON at all (cut short or garbled on the way), which the
     /// CLI's container provider answers by asking again; `false` for JSON of the wrong shape.
     pub retry: bool,
+}
+
+impl Refused {
+    /// `error`, and whether the body deserves another request (`retry`).
+    pub fn new(error: Error, retry: bool) -> Self {
+        Refused { error, retry }
+    }
 }
 
 impl Document {

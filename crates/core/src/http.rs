@@ -46,11 +46,20 @@ pub struct Direct;
 
 /// How long one attempt may take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Timeouts {
     /// Until the TCP (and TLS) connection is established.
     pub connect: Duration,
     /// From the request being sent until the whole response body has arrived.
     pub read: Duration,
+}
+
+impl Timeouts {
+    /// `connect` until the connection is established, `read` from the request being sent until
+    /// the whole response has arrived.
+    pub const fn new(connect: Duration, read: Duration) -> Self {
+        Timeouts { connect, read }
+    }
 }
 
 impl Default for Timeouts {

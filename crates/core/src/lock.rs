@@ -62,6 +62,7 @@ pub const STALE: Duration = Duration::from_secs(30);
 
 /// The patience of [`acquire`]; [`WAIT`], [`POLL`] and [`STALE`] by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LockTiming {
     /// How long to wait for a lock another process holds.
     pub wait: Duration,

@@ -8,7 +8,7 @@
 //!
 //! # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
 //! // Two 503s, then an answer: three attempts, the default number.
-//! let fast = RetryConfig { base_delay: Duration::from_millis(1), ..RetryConfig::default() };
+//! let fast = RetryConfig::default().with_base_delay(Duration::from_millis(1));
 //! let mut answers = vec![200, 503, 503];
 //! let outcome: Result<u16, u16> = retry::run(fast, "Demo", || {
 //!     let status = answers.pop().unwrap_or(500);
@@ -33,6 +33,7 @@ use crate::http::{HttpError, HttpErrorKind};
 /// How often and how patiently a request is retried: the AWS CLI v2's "standard" mode (three
 /// attempts; exponential backoff with full jitter, base 1 s, at most 20 s).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryConfig {
     /// Attempts in all, at least 1.
     pub max_attempts: u32,
@@ -53,6 +54,27 @@ impl Default for RetryConfig {
 }
 
 impl RetryConfig {
+    /// `max_attempts` in all (at least 1), the backoff base and the longest wait between attempts.
+    pub const fn new(max_attempts: u32, base_delay: Duration, max_delay: Duration) -> Self {
+        RetryConfig {
+            max_attempts,
+            base_delay,
+            max_delay,
+        }
+    }
+
+    /// Sets the number of attempts in all (at least 1).
+    pub const fn with_max_attempts(mut self, max_attempts: u32) -> Self {
+        self.max_attempts = max_attempts;
+        self
+    }
+
+    /// Sets the backoff base.
+    pub const fn with_base_delay(mut self, base_delay: Duration) -> Self {
+        self.base_delay = base_delay;
+        self
+    }
+
     /// The wait after failed attempt `attempt` (1-based): full jitter, a random time below
     /// `min(base * 2^(attempt-1), max)`.
     pub fn backoff(&self, attempt: u32) -> Duration {

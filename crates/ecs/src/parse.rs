@@ -28,10 +28,7 @@ pub fn parse_credentials(body: &[u8]) -> Result<Credentials, Error> {
 pub(crate) fn parse(body: &[u8]) -> Result<Credentials, Refused> {
     Document::parse(body)?
         .into_credentials(PROVIDER_NAME)
-        .map_err(|error| Refused {
-            error,
-            retry: false,
-        })
+        .map_err(|error| Refused::new(error, false))
 }
 
 #[cfg(test)]

@@ -31,6 +31,7 @@ const ALLOWED_HTTP_HOSTS: [&str; 4] = [ECS_HOST, "169.254.170.23", "fd00:ec2::23
 /// How many times, how long each, and how long between: the CLI's `ContainerMetadataFetcher`
 /// uses 3 attempts of 2 s with 1 s between.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// The time limit of one attempt.
     pub timeout: Duration,
@@ -38,6 +39,17 @@ pub struct RetryPolicy {
     pub attempts: u32,
     /// The pause between attempts.
     pub pause: Duration,
+}
+
+impl RetryPolicy {
+    /// `attempts` of at most `timeout` each, `pause` between them.
+    pub const fn new(timeout: Duration, attempts: u32, pause: Duration) -> Self {
+        RetryPolicy {
+            timeout,
+            attempts,
+            pause,
+        }
+    }
 }
 
 impl Default for RetryPolicy {
@@ -180,10 +192,7 @@ impl ContainerProvider {
             FULL_URI_VAR
         };
         tracing::debug!(endpoint = %shown, from = source, "asking the container credentials endpoint");
-        let timeouts = Timeouts {
-            connect: self.policy.timeout,
-            read: self.policy.timeout,
-        };
+        let timeouts = Timeouts::new(self.policy.timeout, self.policy.timeout);
         let mut last_failure = String::new();
         let mut last_kind = ErrorKind::ProviderFailed;
         for attempt in 1..=self.policy.attempts.max(1) {

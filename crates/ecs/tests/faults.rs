@@ -21,11 +21,8 @@ fn run<F: Future>(f: F) -> F::Output {
 }
 
 /// Short timeouts and pauses, so the retry tests stay quick; the counts stay the CLI's.
-const QUICK: RetryPolicy = RetryPolicy {
-    timeout: Duration::from_millis(300),
-    attempts: 3,
-    pause: Duration::from_millis(50),
-};
+const QUICK: RetryPolicy =
+    RetryPolicy::new(Duration::from_millis(300), 3, Duration::from_millis(50));
 
 fn provider_with(vars: &[(&str, &str)], fs: MemFs) -> ContainerProvider {
     let env = Env::from_vars(vars.iter().copied()).with_fs(Arc::new(fs));
@@ -422,10 +419,6 @@ fn huge_body_is_refused() {
 fn the_clis_policy_is_the_default() {
     assert_eq!(
         RetryPolicy::default(),
-        RetryPolicy {
-            timeout: Duration::from_secs(2),
-            attempts: 3,
-            pause: Duration::from_secs(1),
-        }
+        RetryPolicy::new(Duration::from_secs(2), 3, Duration::from_secs(1))
     );
 }

@@ -61,11 +61,26 @@ impl fmt::Display for EndpointMode {
 /// Settings given in code, which beat the environment and the profile (the SDKs' builder
 /// options; the conformance suite exercises them).
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Overrides {
     /// An endpoint that beats every configured one.
     pub endpoint: Option<String>,
     /// A mode that beats the configured modes (but not a configured endpoint).
     pub mode: Option<EndpointMode>,
+}
+
+impl Overrides {
+    /// Sets the endpoint that beats every configured one.
+    pub fn with_endpoint(mut self, endpoint: Option<String>) -> Self {
+        self.endpoint = endpoint;
+        self
+    }
+
+    /// Sets the mode that beats the configured modes.
+    pub fn with_mode(mut self, mode: Option<EndpointMode>) -> Self {
+        self.mode = mode;
+        self
+    }
 }
 
 /// The resolved IMDS settings.
@@ -79,6 +94,7 @@ pub struct Overrides {
 /// assert_eq!(config.timeout, std::time::Duration::from_secs(1));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ImdsConfig {
     /// `AWS_EC2_METADATA_DISABLED=true`: the tier is off.
     pub disabled: bool,

@@ -352,10 +352,7 @@ impl Fetcher<'_> {
                 timed_out: true,
             });
         }
-        let timeouts = Timeouts {
-            connect: limit,
-            read: limit,
-        };
+        let timeouts = Timeouts::new(limit, limit);
         match tokio::time::timeout(limit, self.provider.http.send(request, timeouts)).await {
             Ok(Ok(response)) => Ok(response),
             Ok(Err(e)) => Err(Failure::Transport {

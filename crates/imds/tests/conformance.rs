@@ -45,12 +45,13 @@ fn imds_endpoint_suite() {
     let mut failures = Vec::new();
     for case in cases {
         let docs = case["docs"].as_str().unwrap_or("?");
-        let overrides = Overrides {
-            endpoint: case["endpoint_override"].as_str().map(str::to_owned),
-            mode: case["mode_override"]
-                .as_str()
-                .map(|m| EndpointMode::parse(m).expect("override mode")),
-        };
+        let overrides = Overrides::default()
+            .with_endpoint(case["endpoint_override"].as_str().map(str::to_owned))
+            .with_mode(
+                case["mode_override"]
+                    .as_str()
+                    .map(|m| EndpointMode::parse(m).expect("override mode")),
+            );
         let got =
             ImdsConfig::from_context(&context(case), &overrides).map(|c| c.token_uri().to_string());
         let ok = match (&case["result"]["Ok"], &case["result"]["Err"], &got) {

@@ -25,6 +25,7 @@ const CROSS_DEVICE_CLIENT: &str = "arn:aws:signin:::devtools/cross-device";
 
 /// How to sign in.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct LoginOptions {
     /// `--remote`: print the URL and read the code the sign-in page shows, instead of the
     /// loopback redirect (for SSH sessions and machines without a browser).
@@ -33,6 +34,14 @@ pub struct LoginOptions {
     pub callback_timeout: Duration,
     /// How `CreateOAuth2Token` is retried (the CLI's standard mode by default).
     pub retry: RetryConfig,
+}
+
+impl LoginOptions {
+    /// Sets `--remote`.
+    pub fn with_remote(mut self, remote: bool) -> Self {
+        self.remote = remote;
+        self
+    }
 }
 
 impl Default for LoginOptions {

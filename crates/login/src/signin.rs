@@ -20,6 +20,7 @@ pub const CREATE_OAUTH2_TOKEN: &str = "CreateOAuth2Token";
 /// characters from letters, digits and `-._~`; the challenge base64url of its SHA-256, without
 /// padding; the state a random UUID.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Pkce {
     /// The verifier, sent with the code exchange.
     pub verifier: Secret,

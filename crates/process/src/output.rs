@@ -13,6 +13,7 @@ pub const METHOD: &str = "custom-process";
 ///
 /// `Debug` redacts the secrets, like [`Credentials`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ProcessOutput {
     /// `AccessKeyId`.
     pub access_key_id: String,

@@ -14,6 +14,7 @@ use crate::util::percent_encode;
 /// An error answer from a service: its HTTP status, the error code (`authorization_pending`,
 /// `UnauthorizedException`...) and message.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ServiceError {
     /// The HTTP status.
     pub status: u16,
@@ -541,11 +542,7 @@ mod tests {
     fn client(http: &Scripted) -> Client<'_> {
         Client {
             http,
-            retry: RetryConfig {
-                max_attempts: 3,
-                base_delay: Duration::from_millis(1),
-                max_delay: Duration::from_millis(5),
-            },
+            retry: RetryConfig::new(3, Duration::from_millis(1), Duration::from_millis(5)),
         }
     }
 

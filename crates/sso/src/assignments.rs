@@ -19,6 +19,7 @@ const MAX_PAGES: usize = 10_000;
 
 /// An AWS account the token's user may sign in to (`ListAccounts`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Account {
     /// `accountId`.
     pub account_id: String,
@@ -26,6 +27,29 @@ pub struct Account {
     pub account_name: Option<String>,
     /// `emailAddress`, when the portal sends it.
     pub email_address: Option<String>,
+}
+
+impl Account {
+    /// The account `account_id`, with no name or e-mail address.
+    pub fn new(account_id: String) -> Self {
+        Account {
+            account_id,
+            account_name: None,
+            email_address: None,
+        }
+    }
+
+    /// Sets `accountName`.
+    pub fn with_account_name(mut self, account_name: Option<String>) -> Self {
+        self.account_name = account_name;
+        self
+    }
+
+    /// Sets `emailAddress`.
+    pub fn with_email_address(mut self, email_address: Option<String>) -> Self {
+        self.email_address = email_address;
+        self
+    }
 }
 
 /// Why a listing failed.

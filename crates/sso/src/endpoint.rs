@@ -9,6 +9,7 @@ use awscred_profile::{ProfileContext, endpoint as shared};
 
 /// One of the two SSO services this crate calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Service {
     /// The AWS access portal: `GetRoleCredentials`, `Logout`.
     Portal,

@@ -23,6 +23,7 @@ use crate::util::{self, PyJson};
 
 /// What `awscred sso login` was asked to do.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct SsoLoginOptions {
     /// `--profile`; `None` uses the context's selected profile.
     pub profile: Option<String>,
@@ -41,6 +42,50 @@ pub struct SsoLoginOptions {
     /// transport failures, 5xx and throttling (the CLI's standard mode by default). The OAuth
     /// polling answers are not failures: the flow waits and polls again whatever this says.
     pub retry: RetryConfig,
+}
+
+impl SsoLoginOptions {
+    /// Sets `--profile`.
+    pub fn with_profile(mut self, profile: Option<String>) -> Self {
+        self.profile = profile;
+        self
+    }
+
+    /// Sets `--sso-session`.
+    pub fn with_sso_session(mut self, sso_session: Option<String>) -> Self {
+        self.sso_session = sso_session;
+        self
+    }
+
+    /// Sets `--use-device-code`.
+    pub fn with_use_device_code(mut self, use_device_code: bool) -> Self {
+        self.use_device_code = use_device_code;
+        self
+    }
+
+    /// Sets `--no-browser`.
+    pub fn with_no_browser(mut self, no_browser: bool) -> Self {
+        self.no_browser = no_browser;
+        self
+    }
+
+    /// Sets the length of one second of the services' `interval` / `expiresIn` values.
+    pub fn with_poll_unit(mut self, poll_unit: Duration) -> Self {
+        self.poll_unit = poll_unit;
+        self
+    }
+
+    /// Sets how long the loopback listener waits for the browser's redirect.
+    pub fn with_callback_timeout(mut self, callback_timeout: Duration) -> Self {
+        self.callback_timeout = callback_timeout;
+        self
+    }
+
+    /// Sets how the service calls are retried.
+    pub fn with_retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
 }
 
 impl Default for SsoLoginOptions {
@@ -496,6 +541,7 @@ fn pending_expired() -> Error {
 
 /// What [`logout`] removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LogoutSummary {
     /// Token cache files removed from `~/.aws/sso/cache`.
     pub tokens: usize,

@@ -22,6 +22,7 @@ use crate::util::PyJson;
 /// One token cache file, in the CLI's format. Only `accessToken` and `expiresAt` are required;
 /// the rest is what a refresh needs.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CachedToken {
     /// `accessToken`.
     pub access_token: Secret,
@@ -232,6 +233,7 @@ impl WithHint for Error {
 
 /// A bearer token and when it stops working.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SsoToken {
     /// The access token.
     pub token: Secret,

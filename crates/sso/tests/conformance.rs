@@ -119,10 +119,7 @@ async fn run_credentials(case: &Case) -> (Result<Value, String>, usize) {
 
 async fn resolve(case: &Case, http: Arc<ReplayClient>) -> Result<Value, String> {
     let profile = case.ctx.profile_name.clone();
-    let fast = RetryConfig {
-        base_delay: Duration::from_millis(1),
-        ..RetryConfig::default()
-    };
+    let fast = RetryConfig::default().with_base_delay(Duration::from_millis(1));
     let provider = SsoProvider::new(&case.ctx, &profile, http)
         .map_err(|e| e.to_string())?
         .with_retry(fast);

@@ -121,10 +121,7 @@ async fn a_dropped_connection_is_retried() {
 async fn the_policy_is_the_callers() {
     let s = portal_setup();
     s.fake.fail_next(PORTAL, &[(503, ""), (503, "")]);
-    let once = RetryConfig {
-        max_attempts: 1,
-        ..fast_retry()
-    };
+    let once = fast_retry().with_max_attempts(1);
     let err = SsoProvider::new(&s.ctx("dev"), "dev", s.http.clone())
         .unwrap()
         .with_retry(once)
@@ -203,14 +200,12 @@ async fn provider_passes_its_policy_to_the_token_refresh() {
 }
 
 fn login_options(retry: RetryConfig) -> SsoLoginOptions {
-    SsoLoginOptions {
-        profile: Some("legacy".into()),
-        no_browser: true,
-        poll_unit: Duration::from_millis(2),
-        callback_timeout: Duration::from_secs(20),
-        retry,
-        ..SsoLoginOptions::default()
-    }
+    SsoLoginOptions::default()
+        .with_profile(Some("legacy".into()))
+        .with_no_browser(true)
+        .with_poll_unit(Duration::from_millis(2))
+        .with_callback_timeout(Duration::from_secs(20))
+        .with_retry(retry)
 }
 
 #[tokio::test]
@@ -251,10 +246,7 @@ async fn polling_answers_do_not_use_up_attempts() {
     let s = Setup::new(SESSION_CONFIG);
     s.fake.set_interval(1);
     s.fake.script_device_polls(&["authorization_pending"; 5]);
-    let once = RetryConfig {
-        max_attempts: 1,
-        ..fast_retry()
-    };
+    let once = fast_retry().with_max_attempts(1);
     let mut out = SharedOut::default();
     login(
         &s.ctx("legacy"),

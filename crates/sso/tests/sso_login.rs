@@ -11,13 +11,11 @@ use common::*;
 use serde_json::json;
 
 fn fast(profile: &str) -> SsoLoginOptions {
-    SsoLoginOptions {
-        profile: Some(profile.to_owned()),
-        no_browser: true,
-        poll_unit: Duration::from_millis(2),
-        callback_timeout: Duration::from_secs(20),
-        ..SsoLoginOptions::default()
-    }
+    SsoLoginOptions::default()
+        .with_profile(Some(profile.to_owned()))
+        .with_no_browser(true)
+        .with_poll_unit(Duration::from_millis(2))
+        .with_callback_timeout(Duration::from_secs(20))
 }
 
 /// Waits for the authorize URL to be printed, then plays the browser with `act`.
@@ -429,13 +427,7 @@ async fn logout_removes_sso_tokens_and_credentials_only() {
         json!({"ProviderType": "assume-role", "Credentials": {}}),
     );
     let summary = logout(&s.ctx("dev"), s.http.clone()).await.unwrap();
-    assert_eq!(
-        summary,
-        LogoutSummary {
-            tokens: 2,
-            credentials: 1
-        }
-    );
+    assert_eq!((summary.tokens, summary.credentials), (2, 1));
     assert!(!t1.exists() && !t2.exists() && !sso_creds.exists());
     assert!(reg.exists() && junk.exists() && role_creds.exists());
     assert_eq!(s.fake.logged_out(), vec!["tok-1".to_owned()]);

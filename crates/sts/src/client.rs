@@ -16,6 +16,7 @@ use crate::xml::{self, CallerIdentity, StsCredentials};
 /// An error STS answered with: its `Code` and `Message`, shown verbatim. Attached as the
 /// [`source`](std::error::Error::source) of the [`Error`] an operation returns.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StsServiceError {
     /// The operation (`AssumeRole`).
     pub operation: &'static str,
@@ -42,6 +43,7 @@ impl std::error::Error for StsServiceError {}
 
 /// The parameters of `AssumeRole`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct AssumeRoleRequest {
     /// `RoleArn`.
     pub role_arn: String,
@@ -59,6 +61,7 @@ pub struct AssumeRoleRequest {
 
 /// The parameters of `AssumeRoleWithWebIdentity`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct WebIdentityRequest {
     /// `RoleArn`.
     pub role_arn: String,
@@ -71,6 +74,7 @@ pub struct WebIdentityRequest {
 /// The parameters of `GetSessionToken`: a session for an IAM user's long-term keys, with an MFA
 /// code when the user's policies ask for one.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct SessionTokenRequest {
     /// `DurationSeconds` (900 to 129600; STS's default is 43200).
     pub duration_seconds: Option<u32>,
@@ -83,6 +87,7 @@ pub struct SessionTokenRequest {
 /// The parameters of `GetFederationToken`: a federated user's session for an IAM user's
 /// long-term keys, limited by `policy` (what the console sign-in uses).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct FederationTokenRequest {
     /// `Name` (2 to 32 characters of `[\w+=,.@-]`).
     pub name: String,
@@ -92,6 +97,54 @@ pub struct FederationTokenRequest {
     pub policy_arns: Vec<String>,
     /// `DurationSeconds` (900 to 129600).
     pub duration_seconds: Option<u32>,
+}
+
+impl AssumeRoleRequest {
+    /// `RoleArn` and `RoleSessionName`, no other parameter.
+    pub fn new(role_arn: String, role_session_name: String) -> Self {
+        AssumeRoleRequest {
+            role_arn,
+            role_session_name,
+            ..AssumeRoleRequest::default()
+        }
+    }
+}
+
+impl SessionTokenRequest {
+    /// Sets `DurationSeconds`.
+    pub fn with_duration_seconds(mut self, duration_seconds: Option<u32>) -> Self {
+        self.duration_seconds = duration_seconds;
+        self
+    }
+
+    /// Sets the MFA device (`SerialNumber`) and its code (`TokenCode`).
+    pub fn with_mfa(mut self, serial_number: String, token_code: Secret) -> Self {
+        self.serial_number = Some(serial_number);
+        self.token_code = Some(token_code);
+        self
+    }
+}
+
+impl FederationTokenRequest {
+    /// `Name`, no other parameter.
+    pub fn new(name: String) -> Self {
+        FederationTokenRequest {
+            name,
+            ..FederationTokenRequest::default()
+        }
+    }
+
+    /// Sets `Policy`.
+    pub fn with_policy(mut self, policy: Option<String>) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Sets `DurationSeconds`.
+    pub fn with_duration_seconds(mut self, duration_seconds: Option<u32>) -> Self {
+        self.duration_seconds = duration_seconds;
+        self
+    }
 }
 
 /// An STS client bound to one endpoint.

@@ -8,6 +8,7 @@ use awscred_profile::{ProfileContext, endpoint};
 /// An STS endpoint: the URL requests are posted to, the region they are signed for, and where
 /// the choice came from (for messages and `awscred explain`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StsEndpoint {
     /// Scheme, host, optional port and path, e.g. `https://sts.eu-west-1.amazonaws.com`.
     pub url: String,

@@ -280,6 +280,7 @@ impl ProvideCredentials for AssumeRoleProvider {
 
 /// What a web identity role needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct WebIdentitySettings {
     /// The role.
     pub role_arn: String,

@@ -211,6 +211,7 @@ fn resolve_entity(name: &str) -> Option<char> {
 
 /// Temporary credentials as STS returns them.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StsCredentials {
     /// `AccessKeyId`.
     pub access_key_id: String,
@@ -299,6 +300,7 @@ fn missing(doc: &XmlFields, path: &str) -> XmlError {
 
 /// Who a set of credentials belongs to (`GetCallerIdentity`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CallerIdentity {
     /// The account id.
     pub account: String,

@@ -93,10 +93,7 @@ async fn ours(home: &Path, profile: &str, endpoint: String) -> (Credentials, usi
         count: AtomicUsize::new(0),
     });
     let client = StsClient::new(http.clone(), StsEndpoint::custom(endpoint, "us-east-1"))
-        .with_retry(RetryConfig {
-            max_attempts: 1,
-            ..RetryConfig::default()
-        });
+        .with_retry(RetryConfig::default().with_max_attempts(1));
     let keys = Credentials::new(
         "AKIAIOSFODNN7EXAMPLE",
         "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",

@@ -78,15 +78,15 @@ fn read_request(stream: &mut TcpStream) {
 fn client(url: &str, attempts: u32) -> StsClient {
     let http = Arc::new(HyperClient::new(&Env::from_vars([("NO_PROXY", "*")])));
     StsClient::new(http, StsEndpoint::custom(url, "us-east-1"))
-        .with_retry(RetryConfig {
-            max_attempts: attempts,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(50),
-        })
-        .with_timeouts(Timeouts {
-            connect: Duration::from_secs(2),
-            read: Duration::from_millis(500),
-        })
+        .with_retry(RetryConfig::new(
+            attempts,
+            Duration::from_millis(10),
+            Duration::from_millis(50),
+        ))
+        .with_timeouts(Timeouts::new(
+            Duration::from_secs(2),
+            Duration::from_millis(500),
+        ))
 }
 
 fn source() -> Credentials {
@@ -100,11 +100,7 @@ fn source() -> Credentials {
 }
 
 fn request() -> AssumeRoleRequest {
-    AssumeRoleRequest {
-        role_arn: "arn:aws:iam::123456789012:role/r".into(),
-        role_session_name: "session".into(),
-        ..AssumeRoleRequest::default()
-    }
+    AssumeRoleRequest::new("arn:aws:iam::123456789012:role/r".into(), "session".into())
 }
 
 const GOOD: &str = "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAOK</AccessKeyId>\

@@ -94,12 +94,8 @@ fn moto_with_auth() -> (MotoServer, String, String) {
 }
 
 fn client(moto: &MotoServer, http: Arc<Counting>) -> StsClient {
-    StsClient::new(http, StsEndpoint::custom(moto.endpoint(), "us-east-1")).with_retry(
-        RetryConfig {
-            base_delay: Duration::from_millis(20),
-            ..RetryConfig::default()
-        },
-    )
+    StsClient::new(http, StsEndpoint::custom(moto.endpoint(), "us-east-1"))
+        .with_retry(RetryConfig::default().with_base_delay(Duration::from_millis(20)))
 }
 
 /// Builds the providers for `profile` of the files, with `keys` as the base credentials.
@@ -310,10 +306,7 @@ async fn session_and_federation_tokens_with_signature_checking() {
     let session = sts
         .get_session_token(
             &keys,
-            &SessionTokenRequest {
-                duration_seconds: Some(900),
-                ..Default::default()
-            },
+            &SessionTokenRequest::default().with_duration_seconds(Some(900)),
         )
         .await
         .unwrap();
@@ -329,12 +322,9 @@ async fn session_and_federation_tokens_with_signature_checking() {
     let federated = sts
         .get_federation_token(
             &keys,
-            &FederationTokenRequest {
-                name: "console".into(),
-                policy: Some(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#.into()),
-                duration_seconds: Some(3600),
-                ..Default::default()
-            },
+            &FederationTokenRequest::new("console".into())
+                .with_policy(Some(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#.into()))
+                .with_duration_seconds(Some(3600)),
         )
         .await
         .unwrap();

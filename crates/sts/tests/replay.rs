@@ -77,10 +77,8 @@ async fn run_case(name: &str) {
     )));
     let replay = Arc::new(ReplayClient::from_file(&dir.join("http-traffic.json")).unwrap());
     let endpoint = StsEndpoint::resolve(&ctx).unwrap();
-    let client = StsClient::new(replay.clone(), endpoint).with_retry(RetryConfig {
-        base_delay: Duration::from_millis(10),
-        ..RetryConfig::default()
-    });
+    let client = StsClient::new(replay.clone(), endpoint)
+        .with_retry(RetryConfig::default().with_base_delay(Duration::from_millis(10)));
     for step in &plan.roles {
         provider = Arc::new(
             AssumeRoleProvider::new(provider, step.clone(), client.clone(), &env)

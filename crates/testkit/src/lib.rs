@@ -3,6 +3,9 @@
 //! of the services that have no emulator.
 //!
 //! Nothing here reaches beyond 127.0.0.1.
+//!
+//! Not published (`publish = false`) and not a stable API: it changes with the tests that use it,
+//! so its structs and enums are not `#[non_exhaustive]` as the published crates' are.
 
 pub mod bench;
 pub mod ecs_fake;

@@ -135,11 +135,11 @@ fn signs(key: &str) {
     let signin = Arc::new(Signin::default());
     let provider = provider(REFRESH_EXPIRY, key)
         .with_http(signin.clone())
-        .with_retry(RetryConfig {
-            max_attempts: 1,
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(1),
-        });
+        .with_retry(RetryConfig::new(
+            1,
+            Duration::from_millis(1),
+            Duration::from_millis(1),
+        ));
     let creds = runtime()
         .block_on(provider.provide_credentials())
         .unwrap_or_else(|e| panic!("a key that loads does not refresh: {e}"));

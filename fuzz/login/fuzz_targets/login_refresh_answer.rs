@@ -60,11 +60,7 @@ const STATUSES: [u16; 16] = [
 ];
 /// Two attempts, so that retried answers are fuzzed too; the paused runtime makes the backoff
 /// free.
-const RETRY: RetryConfig = RetryConfig {
-    max_attempts: 2,
-    base_delay: Duration::from_millis(1),
-    max_delay: Duration::from_millis(1),
-};
+const RETRY: RetryConfig = RetryConfig::new(2, Duration::from_millis(1), Duration::from_millis(1));
 
 /// The token file, its keys in [`KEYS`]' order (a `json!` object would sort them).
 fn token_file() -> String {

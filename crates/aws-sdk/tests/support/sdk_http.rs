@@ -40,10 +40,10 @@ impl HttpClient for Bridge {
         let defaults = Timeouts::default();
         SharedHttpConnector::new(Connector {
             http: self.http.clone(),
-            timeouts: Timeouts {
-                connect: settings.connect_timeout().unwrap_or(defaults.connect),
-                read: settings.read_timeout().unwrap_or(defaults.read),
-            },
+            timeouts: Timeouts::new(
+                settings.connect_timeout().unwrap_or(defaults.connect),
+                settings.read_timeout().unwrap_or(defaults.read),
+            ),
         })
     }
 }

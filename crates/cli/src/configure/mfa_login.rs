@@ -135,11 +135,9 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<
         .map_err(|e| Failure::General(e.to_string()))?;
     let endpoint = StsEndpoint::resolve(ctx).map_err(|e| Failure::General(e.to_string()))?;
     let client = StsClient::new(Arc::new(HyperClient::new(env)), endpoint);
-    let request = SessionTokenRequest {
-        duration_seconds: u32::try_from(duration).ok(),
-        serial_number: Some(serial),
-        token_code: Some(Secret::new(token)),
-    };
+    let request = SessionTokenRequest::default()
+        .with_duration_seconds(u32::try_from(duration).ok())
+        .with_mfa(serial, Secret::new(token));
     let session = match crate::runtime::block_on(client.get_session_token(&source, &request))? {
         Ok(session) => session,
         Err(e) if e.is_refused_by_service() => {

@@ -317,11 +317,9 @@ fn configure_sso(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(
     // The login, with the sections not yet written: the context carries the files as they are.
     let http: Arc<dyn HttpClient> = Arc::new(HyperClient::new(env));
     let ctx = ProfileContext::new(env.clone(), set.clone(), selected.name.clone());
-    let options = SsoLoginOptions {
-        use_device_code: matches.get_flag("use-device-code"),
-        no_browser: matches.get_flag("no-browser"),
-        ..SsoLoginOptions::default()
-    };
+    let options = SsoLoginOptions::default()
+        .with_use_device_code(matches.get_flag("use-device-code"))
+        .with_no_browser(matches.get_flag("no-browser"));
     let token = {
         let mut out = std::io::stdout();
         crate::runtime::block_on(awscred_sso::login_to_session(
@@ -574,10 +572,10 @@ mod tests {
 
     #[test]
     fn accounts_display_and_sort_as_the_cli() {
-        let a = |id: &str, n: Option<&str>, e: Option<&str>| Account {
-            account_id: id.into(),
-            account_name: n.map(Into::into),
-            email_address: e.map(Into::into),
+        let a = |id: &str, n: Option<&str>, e: Option<&str>| {
+            Account::new(id.into())
+                .with_account_name(n.map(Into::into))
+                .with_email_address(e.map(Into::into))
         };
         let mut list = [
             a("3", None, None),

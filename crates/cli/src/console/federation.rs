@@ -27,10 +27,7 @@ pub(crate) const ENDPOINT_VARIABLE: &str = "AWSCRED_FEDERATION_ENDPOINT";
 pub(crate) const ISSUER: &str = "awscred";
 
 /// How long the federation endpoint may take.
-const TIMEOUTS: Timeouts = Timeouts {
-    connect: Duration::from_secs(30),
-    read: Duration::from_secs(30),
-};
+const TIMEOUTS: Timeouts = Timeouts::new(Duration::from_secs(30), Duration::from_secs(30));
 
 /// The sign-in and console hosts of the region's partition.
 #[derive(Debug, Clone, PartialEq, Eq)]

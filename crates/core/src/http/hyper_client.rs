@@ -56,7 +56,7 @@ use crate::provider::BoxFuture;
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let client = HyperClient::new(&Env::real());
 /// let request = http::Request::get("http://127.0.0.1:8080/health").body(Vec::new())?;
-/// let timeouts = Timeouts { connect: Duration::from_secs(1), read: Duration::from_secs(1) };
+/// let timeouts = Timeouts::new(Duration::from_secs(1), Duration::from_secs(1));
 /// let response = client.send(request, timeouts).await?;
 /// println!("{} ({} bytes)", response.status(), response.body().len());
 /// # Ok(()) }

@@ -80,11 +80,7 @@ pub fn profile_context(env: &Env, profile: &str) -> ProfileContext {
 
 /// The CLI's retry policy with millisecond waits, so tests of failures do not sleep for seconds.
 pub fn fast_retry() -> awscred_core::retry::RetryConfig {
-    awscred_core::retry::RetryConfig {
-        max_attempts: 3,
-        base_delay: Duration::from_millis(2),
-        max_delay: Duration::from_millis(20),
-    }
+    awscred_core::retry::RetryConfig::new(3, Duration::from_millis(2), Duration::from_millis(20))
 }
 
 pub fn sha1(input: &str) -> String {
