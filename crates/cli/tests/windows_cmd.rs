@@ -25,18 +25,7 @@ fn cmd_reads_back(key: &str, secret: &str, token: &str, expiration: Option<&str>
     let out = home.run(&["export-credentials", "--format", "windows-cmd"]);
     assert_code(&out, 0);
     let script = format!("@echo off\r\n{}set AWS_\r\n", stdout(&out));
-    let path = home.dir.write("set-them.cmd", script);
-    let shown = std::process::Command::new("cmd")
-        .arg("/c")
-        .arg(&path)
-        .env_clear()
-        .env(
-            "SystemRoot",
-            std::env::var_os("SystemRoot").unwrap_or_default(),
-        )
-        .output()
-        .expect("cmd runs");
-    let text = String::from_utf8_lossy(&shown.stdout);
+    let text = awscred_testkit::run_batch_file(&home.dir.write("set-them.cmd", script));
     let lines: Vec<&str> = text.lines().collect();
     let mut want = vec![
         format!("AWS_ACCESS_KEY_ID={key}"),

@@ -63,6 +63,17 @@ fn drawn_values_that_pass() -> Vec<String> {
     passed
 }
 
+/// Credentials of a key id, secret and session token (the first three of `values`).
+fn credentials_of(values: &[String]) -> awscred_core::Credentials {
+    awscred_core::Credentials::new(
+        values[0].as_str(),
+        values[1].as_str(),
+        Some(awscred_core::Secret::new(values[2].as_str())),
+        None,
+        "test",
+    )
+}
+
 /// A property test: every value the check passes, printed as `--format env` prints it and run
 /// by a real `sh`, sets the variable to the value itself and runs nothing else.
 // Unix only: it runs sh (cmd on Windows: the test below).
@@ -100,7 +111,6 @@ fn what_passes_is_exactly_what_sh_reads_back_unchanged() {
 #[test]
 fn what_passes_is_exactly_what_cmd_reads_back_unchanged() {
     use crate::format::Format;
-    use awscred_core::{Credentials, Secret};
 
     let passed: Vec<String> = drawn_values_that_pass()
         .into_iter()
@@ -109,29 +119,11 @@ fn what_passes_is_exactly_what_cmd_reads_back_unchanged() {
     let groups: Vec<&[String]> = passed.chunks_exact(3).collect();
     let mut script = String::from("@echo off\r\n");
     for group in &groups {
-        let creds = Credentials::new(
-            group[0].as_str(),
-            group[1].as_str(),
-            Some(Secret::new(group[2].as_str())),
-            None,
-            "test",
-        );
-        script.push_str(&Format::WindowsCmd.render(&creds));
+        script.push_str(&Format::WindowsCmd.render(&credentials_of(group)));
         script.push_str("set AWS_\r\n");
     }
     let dir = awscred_testkit::TempDir::new("cmd-read-back");
-    let path = dir.write("values.cmd", script);
-    let out = std::process::Command::new("cmd")
-        .arg("/c")
-        .arg(&path)
-        .env_clear()
-        .env(
-            "SystemRoot",
-            std::env::var_os("SystemRoot").unwrap_or_default(),
-        )
-        .output()
-        .expect("cmd runs");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = awscred_testkit::run_batch_file(&dir.write("values.cmd", script));
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3 * groups.len(), "{text}");
     for (group, shown) in groups.iter().zip(lines.chunks_exact(3)) {
@@ -215,18 +207,10 @@ fn read_powershell_assignment(line: &str) -> Result<(String, String), String> {
 #[test]
 fn powershell_output_reads_back_unchanged_by_the_double_quoted_string_rule() {
     use crate::format::Format;
-    use awscred_core::{Credentials, Secret};
 
     let passed = drawn_values_that_pass();
     for group in passed.chunks_exact(3) {
-        let creds = Credentials::new(
-            group[0].as_str(),
-            group[1].as_str(),
-            Some(Secret::new(group[2].as_str())),
-            None,
-            "test",
-        );
-        let text = Format::Powershell.render(&creds);
+        let text = Format::Powershell.render(&credentials_of(group));
         let read: Vec<(String, String)> = text
             .lines()
             .map(|l| read_powershell_assignment(l).unwrap_or_else(|e| panic!("{l}: {e}")))
