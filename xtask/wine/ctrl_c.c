@@ -12,8 +12,8 @@
  *   awscred-ctrl-c.exe --wait CODE   a command that prints "ready" once it listens for Ctrl-C,
  *                                    then ends with CODE on Ctrl-C, or with 3 after 60 s.
  *
- * Wine 8 delivers CTRL_C_EVENT to group 0 (the whole console) only; Ctrl-Break and a process
- * group fail there (ERROR_INVALID_HANDLE): docs/platforms.md.
+ * Wine 8 delivers CTRL_C_EVENT to group 0 (the whole console); CTRL_BREAK_EVENT fails there
+ * (ERROR_INVALID_HANDLE): docs/platforms.md.
  */
 #include <windows.h>
 #include <stdio.h>
