@@ -8,7 +8,9 @@
 //! Wine runs in a prefix of its own under `target/wine/`, so nothing of the user's `~/.wine` is
 //! read or changed. Debian 12's Wine 8 lacks `bcryptprimitives.dll`, whose `ProcessPrng` Rust's
 //! standard library imports for random numbers: `xtask/wine/bcryptprimitives.c` (a forward to
-//! `RtlGenRandom`) is compiled with mingw into that prefix's `system32` first.
+//! `RtlGenRandom`) is compiled with mingw into that prefix's `system32` first, with the test aid
+//! that sends Ctrl-C (`xtask/wine/ctrl_c.c`, which needs the console API Rust reaches only
+//! through `unsafe`).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -66,21 +68,27 @@ impl Wine {
             wine.apply(&mut boot);
             crate::run_status(boot.stdout(Stdio::null()).stderr(Stdio::null()))?;
         }
-        let source = root().join("xtask/wine/bcryptprimitives.c");
-        let dll = dir.join("bcryptprimitives.dll");
-        let mut cc = Command::new(MINGW_CC);
-        cc.args(["-shared", "-O2", "-s", "-o"])
-            .arg(&dll)
-            .arg(&source)
-            .arg("-ladvapi32");
-        crate::run_status(&mut cc)?;
-        let system32 = wine.prefix.join("drive_c/windows/system32");
-        std::fs::copy(&dll, system32.join("bcryptprimitives.dll")).map_err(|e| {
-            format!(
-                "cannot copy the bridge DLL into {}: {e}",
-                system32.display()
-            )
-        })?;
+        // The bridge DLL, and the test aid that presses Ctrl-C (xtask/wine/ctrl_c.c), which the
+        // tests find on the prefix's PATH.
+        for (source, built, flags) in [
+            (
+                "bcryptprimitives.c",
+                "bcryptprimitives.dll",
+                &["-shared", "-ladvapi32"][..],
+            ),
+            ("ctrl_c.c", "awscred-ctrl-c.exe", &[][..]),
+        ] {
+            let output = dir.join(built);
+            let mut cc = Command::new(MINGW_CC);
+            cc.args(["-O2", "-s", "-o"])
+                .arg(&output)
+                .arg(root().join("xtask/wine").join(source))
+                .args(flags);
+            crate::run_status(&mut cc)?;
+            let system32 = wine.prefix.join("drive_c/windows/system32");
+            std::fs::copy(&output, system32.join(built))
+                .map_err(|e| format!("cannot copy {built} into {}: {e}", system32.display()))?;
+        }
         Ok(wine)
     }
 

@@ -70,6 +70,12 @@ async fn run_with(endpoint: Endpoint, process: std::process::Command, program: &
             }
         }
     };
+    // Windows: the console sends Ctrl-C and Ctrl-Break to the command itself; awscred goes on
+    // serving until the command ends.
+    #[cfg(windows)]
+    if let Err(e) = crate::exec_windows::hold_off_ctrl_events() {
+        return Failure::General(format!("cannot listen for Ctrl-C: {e}")).report();
+    }
     let mut child = match tokio::process::Command::from(process).spawn() {
         Ok(child) => child,
         Err(e) => return child::cannot_run(program, &e),

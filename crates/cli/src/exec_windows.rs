@@ -18,11 +18,25 @@ pub(crate) fn run(mut process: Command) -> io::Result<u8> {
         .enable_io()
         .build()?;
     let _context = runtime.enter();
-    // Kept until the command ends: while a listener exists, the events are handled here.
-    let _ctrl_c = tokio::signal::windows::ctrl_c()?;
-    let _ctrl_break = tokio::signal::windows::ctrl_break()?;
+    hold_off_ctrl_events()?;
     let status = process.status()?;
     Ok(status
         .code()
         .map_or(255, |c| u8::try_from(c).unwrap_or(255)))
+}
+
+/// Holds off Ctrl-C and Ctrl-Break from now until the process ends: a listener for each event
+/// marks it handled in awscred, which goes on waiting for its command (which gets the event
+/// itself). The listeners are never dropped: the console runs each process's handler on a
+/// thread of its own, in no set order, so the handler may run after the command has ended and
+/// awscred is on its way out, and without a listener then the default action would end awscred
+/// with its own status instead of the command's. Must run inside the tokio runtime, before the
+/// command starts.
+pub(crate) fn hold_off_ctrl_events() -> io::Result<()> {
+    let listeners = (
+        tokio::signal::windows::ctrl_c()?,
+        tokio::signal::windows::ctrl_break()?,
+    );
+    std::mem::forget(listeners);
+    Ok(())
 }

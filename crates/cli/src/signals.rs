@@ -49,10 +49,14 @@ pub(crate) const SIGQUIT: i32 = 3;
 #[cfg(unix)]
 pub(crate) const SIGTERM: i32 = 15;
 
-/// SIGINT and SIGTERM (Ctrl-C elsewhere), listened for from [`Stop::new`] on.
+/// SIGINT and SIGTERM (Ctrl-C on Windows), listened for from [`Stop::new`] on.
 pub(crate) struct Stop {
     #[cfg(unix)]
     listener: Listener,
+    /// From the start, so that a Ctrl-C right after the endpoint is announced ends awscred with
+    /// 130 too, not by the console's default action.
+    #[cfg(windows)]
+    ctrl_c: tokio::signal::windows::CtrlC,
 }
 
 impl Stop {
@@ -61,19 +65,21 @@ impl Stop {
         Ok(Stop {
             #[cfg(unix)]
             listener: Listener::new(&[SIGINT, SIGTERM])?,
+            #[cfg(windows)]
+            ctrl_c: tokio::signal::windows::ctrl_c()?,
         })
     }
 
     /// Waits for one of the signals; returns the status to exit with, 128 + the signal's
-    /// number, as a shell reports a command a signal ended.
+    /// number, as a shell reports a command a signal ended (Ctrl-C counts as SIGINT).
     pub(crate) async fn wait(&mut self) -> u8 {
         #[cfg(unix)]
         let n = self.listener.next().await;
-        #[cfg(not(unix))]
-        let n = match tokio::signal::ctrl_c().await {
-            Ok(()) => SIGINT,
-            // No console to listen to: serve until killed.
-            Err(_) => std::future::pending().await,
+        #[cfg(windows)]
+        let n = match self.ctrl_c.recv().await {
+            Some(()) => SIGINT,
+            // The listener ended (it does not while the process runs): serve until killed.
+            None => std::future::pending().await,
         };
         128 + u8::try_from(n).unwrap_or(0)
     }

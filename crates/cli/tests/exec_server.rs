@@ -1,11 +1,10 @@
 //! `awscred exec --server`: the command's environment (an endpoint, no keys), its status and
-//! signals, the endpoint's lifetime, and a command that outlives several refresh windows.
-//!
-//! Unix only: the commands are shell scripts.
-#![cfg(unix)]
+//! signals, the endpoint's lifetime, and a command that outlives several refresh windows. The
+//! commands are `sh -c` scripts on Unix and `cmd /c` lines on Windows.
 
 mod common;
 
+#[cfg(unix)]
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
 
@@ -19,13 +18,22 @@ fn run_dev(home: &Home, command: &[&str]) -> std::process::Output {
     home.run(&[&EXEC_DEV[..], command].concat())
 }
 
+/// The command line that runs `unix` with `sh -c`, or `windows` with `cmd /c` on Windows.
+fn shell<'a>(unix: &'a str, windows: &'a str) -> [&'a str; 3] {
+    if cfg!(windows) {
+        ["cmd", "/c", windows]
+    } else {
+        ["sh", "-c", unix]
+    }
+}
+
 #[test]
 fn the_command_gets_an_endpoint_and_no_keys() {
     let home = Home::new()
         .with_dev_profile()
         .env("AWS_ACCESS_KEY_ID", "AKIASTALE")
         .env("AWS_PROFILE", "other");
-    let out = run_dev(&home, &["sh", "-c", "env"]);
+    let out = run_dev(&home, &shell("env", "set"));
     assert_code(&out, 0);
     let lines = env_lines(&out);
     let names: Vec<&str> = lines.iter().map(|l| l.split('=').next().unwrap()).collect();
@@ -54,15 +62,20 @@ fn the_command_gets_an_endpoint_and_no_keys() {
 fn the_command_resolves_through_the_endpoint_which_ends_with_it() {
     let home = Home::new().with_dev_profile();
     // The command prints the credentials it resolves through its container tier, and the URI.
-    let out = run_dev(
-        &home,
-        &[
-            "sh",
-            "-c",
-            "\"$0\" export-credentials --format env-no-export && echo \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\"",
-            AWSCRED,
-        ],
+    let windows = format!(
+        "{AWSCRED} export-credentials --format env-no-export && \
+         echo %AWS_CONTAINER_CREDENTIALS_FULL_URI%"
     );
+    let mut command = shell(
+        "\"$0\" export-credentials --format env-no-export && echo \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\"",
+        &windows,
+    )
+    .to_vec();
+    if cfg!(unix) {
+        // `$0` of the sh script.
+        command.push(AWSCRED);
+    }
+    let out = run_dev(&home, &command);
     assert_code(&out, 0);
     let text = stdout(&out);
     assert!(text.contains("AWS_ACCESS_KEY_ID=ASIADEV\n"), "{text}");
@@ -84,19 +97,27 @@ fn the_command_resolves_through_the_endpoint_which_ends_with_it() {
 #[test]
 fn the_commands_status_is_returned() {
     let home = Home::new().with_dev_profile();
-    let run = |script: &str| run_dev(&home, &["sh", "-c", script]);
+    let run = |script: &str| run_dev(&home, &shell(script, script));
     assert_code(&run("exit 7"), 7);
-    assert_code(&run("true"), 0);
+    assert_code(&run("exit 0"), 0);
+    // Unix only: signals.
     #[cfg(unix)]
     assert_code(&run("kill -TERM $$"), 143);
     let out = run_dev(&home, &["/nonexistent/x"]);
     assert_code(&out, 127);
     // Nothing to serve: the command never starts.
-    let out = Home::new().run(&["exec", "--server", "--", "sh", "-c", "echo ran"]);
+    let out = Home::new().run(
+        &[
+            &["exec", "--server", "--"][..],
+            &shell("echo ran", "echo ran"),
+        ]
+        .concat(),
+    );
     assert_code(&out, 253);
     assert_eq!(stdout(&out), "");
 }
 
+// Unix only: signals (Ctrl-C on Windows: ctrl_c_windows.rs).
 #[cfg(unix)]
 #[test]
 fn signals_sent_to_awscred_reach_the_command() {
@@ -122,6 +143,7 @@ fn signals_sent_to_awscred_reach_the_command() {
 /// refreshed once per window, not once per call. STS's shortest session is 15 minutes, which is
 /// the CLI's advisory refresh window: the helper's credentials last 15 minutes and 3 seconds, so
 /// each set enters the window 3 seconds after it was issued.
+// Linux only: the helper computes its expiration with GNU date, the loop is sh's.
 #[cfg(target_os = "linux")]
 #[test]
 fn a_long_command_keeps_calling_with_one_refresh_per_window() {

@@ -1,11 +1,9 @@
 //! `awscred explain` through the real binary, one case per tier that can answer: the report is
 //! compared with a snapshot (`tests/snapshots/explain/TIER.txt`, the temporary home written
-//! `{home}` and each fake's address `{fake}`), the `--json` document with its documented schema
+//! `{home}` with '/' between its parts on every platform, each fake's address `{fake}` and the
+//! helper program `{program}`), the `--json` document with its documented schema
 //! (docs/commands/explain.md), and neither ever holds a secret. `AWSCRED_BLESS=1 cargo test -p
 //! awscred-cli --test explain` rewrites the snapshots after a deliberate change.
-
-// Unix only for now: the snapshots and expected messages spell paths with '/' and run shell helpers.
-#![cfg(unix)]
 
 mod common;
 
@@ -64,6 +62,8 @@ struct Case {
     fakes: Vec<String>,
     /// Secrets of this case besides [`SECRETS`].
     secrets: Vec<String>,
+    /// The helper program a `credential_process` line starts, shown as `{program}`.
+    program: Option<String>,
     /// Kept alive for the run.
     _servers: Vec<Box<dyn std::any::Any>>,
 }
@@ -75,6 +75,7 @@ fn case(tier: &'static str, home: Home, args: &[&'static str]) -> Case {
         args: args.to_vec(),
         fakes: Vec::new(),
         secrets: Vec::new(),
+        program: None,
         _servers: Vec::new(),
     }
 }
@@ -106,18 +107,26 @@ fn cases() -> Vec<Case> {
             ),
             &[],
         ),
-        case(
-            "custom-process",
-            Home::new().file(
-                ".aws/config",
-                "[profile p]\ncredential_process = /bin/sh -c 'printf \"%s\" \
-                 \"{\\\"Version\\\": 1, \\\"AccessKeyId\\\": \\\"AKIDPROC\\\", \
-                 \\\"SecretAccessKey\\\": \\\"processSECRET\\\", \\\"SessionToken\\\": \
-                 \\\"processTOKEN\\\", \\\"Expiration\\\": \\\"2099-01-01T00:00:00Z\\\"}\"'\n",
-            ),
-            &["--profile", "p"],
-        ),
     ];
+    // A helper program printing the CLI's process document (`sh` on Unix, `cmd` on Windows).
+    let home = Home::new();
+    let helper = awscred_testkit::credential_helper(
+        &home.dir.path().join("helper"),
+        "creds",
+        "{\"Version\": 1, \"AccessKeyId\": \"AKIDPROC\", \"SecretAccessKey\": \
+         \"processSECRET\", \"SessionToken\": \"processTOKEN\", \"Expiration\": \
+         \"2099-01-01T00:00:00Z\"}",
+        "",
+        0,
+    );
+    let program = helper.split(' ').next().unwrap_or_default().to_owned();
+    let home = home.file(
+        ".aws/config",
+        &format!("[profile p]\ncredential_process = {helper}\n"),
+    );
+    let mut c = case("custom-process", home, &["--profile", "p"]);
+    c.program = Some(program);
+    out.push(c);
     // A chain of two roles: base's keys, then ops, then admin.
     let fake = sts();
     let mut c = case(
@@ -186,7 +195,7 @@ fn cases() -> Vec<Case> {
     );
     let root = home.dir.path().to_owned();
     let token_path = awscred_login::login_token_path(
-        &awscred_core::Env::from_vars([("HOME", root.to_str().unwrap())]),
+        &awscred_core::Env::from_vars([(awscred_testkit::HOME_VAR, root.to_str().unwrap())]),
         session,
     )
     .unwrap();
@@ -253,6 +262,13 @@ fn normalise(text: &str, case: &Case) -> String {
     let mut text = text.replace(case.home.dir.path().to_str().unwrap(), "{home}");
     for fake in &case.fakes {
         text = text.replace(fake.as_str(), "{fake}");
+    }
+    if let Some(program) = &case.program {
+        text = text.replace(&format!("(program '{program}'"), "(program '{program}'");
+    }
+    // Paths below the home directory, joined with '\\' on Windows.
+    if cfg!(windows) {
+        text = text.replace('\\', "/");
     }
     text
 }

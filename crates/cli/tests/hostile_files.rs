@@ -5,6 +5,8 @@
 //! that is a file; container URIs that would leave the host. Every run must end within its
 //! bound, and the peak memory of every child (`getrusage(RUSAGE_CHILDREN)`) stays under 64 MiB.
 
+// Unix only: the hostile files are Unix special files (FIFOs, `/dev/zero`, symbolic links) and
+// the memory bound is read with getrusage, neither of which Windows has.
 #![cfg(unix)]
 
 mod common;

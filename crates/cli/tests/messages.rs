@@ -89,9 +89,6 @@ fn sso_logout_with_a_profile_that_does_not_exist_succeeds_as_in_the_cli() {
     assert_eq!(out.status.code(), Some(255));
 }
 
-// Unix only for now: the expected messages spell paths with '/'.
-
-#[cfg(unix)]
 #[test]
 fn sso_login_configuration_errors_name_the_keys_the_file_and_the_fix() {
     let home = Home::new().file(
@@ -101,7 +98,7 @@ fn sso_login_configuration_errors_name_the_keys_the_file_and_the_fix() {
     let out = home.run(&["sso", "login", "--profile", "half"]);
     assert_eq!(out.status.code(), Some(253));
     let err = text(&out.stderr);
-    let file = home.dir.path().join(".aws/config");
+    let file = home.dir.path().join(".aws").join("config");
     assert!(
         err.contains("Missing the following required SSO configuration values: sso_region."),
         "{err}"
@@ -142,9 +139,6 @@ fn unreachable_instance_metadata_says_what_failed_after_the_clis_line() {
     );
 }
 
-// Unix only for now: the expected messages spell paths with '/'.
-
-#[cfg(unix)]
 #[test]
 fn a_profile_written_the_wrong_way_is_pointed_at() {
     // `[dev]` in the config file is not a profile for the CLI: the error says where and why,
@@ -156,7 +150,7 @@ fn a_profile_written_the_wrong_way_is_pointed_at() {
     let out = home.run(&["export-credentials", "--profile", "dev"]);
     assert_eq!(out.status.code(), Some(253));
     let err = text(&out.stderr);
-    let file = home.dir.path().join(".aws/config");
+    let file = home.dir.path().join(".aws").join("config");
     assert!(
         err.contains(&format!(
             "The config profile (dev) could not be found ({}:1: section [dev] ignored: \

@@ -1,10 +1,8 @@
 //! The opt-in `credential_process` cache (`awscred_credential_process_cache = true`), through
 //! the real binary: 50 processes at once run the helper once; the entry is private, in the
 //! CLI's format with awscred's mark; output without `Expiration` is never cached; without the
-//! key the helper runs every time, as in the CLI.
-//!
-//! Unix only: the commands are shell scripts.
-#![cfg(unix)]
+//! key the helper runs every time, as in the CLI. The helper is a `sh` script on Unix and a
+//! batch file run by `cmd /c` on Windows.
 
 mod common;
 
@@ -13,7 +11,8 @@ use std::time::{Duration, SystemTime};
 use common::*;
 
 /// A home whose profile `dev` runs a helper that takes a second, counts its runs in
-/// `$HOME/runs` and prints credentials (with an `Expiration` an hour ahead when `expires`).
+/// `runs` in the home directory and prints credentials (with an `Expiration` an hour ahead
+/// when `expires`).
 fn home(opt_in: bool, expires: bool) -> Home {
     let home = Home::new();
     let expiration = if expires {
@@ -24,16 +23,35 @@ fn home(opt_in: bool, expires: bool) -> Home {
     } else {
         String::new()
     };
-    let script = home.dir.path().join("helper.sh");
-    std::fs::write(
-        &script,
-        format!(
-            "echo run >> \"$HOME/runs\"\nsleep 1\n\
-             printf '{{\"Version\":1,\"AccessKeyId\":\"ASIAPROC\",\"SecretAccessKey\":\"{SECRET}\",\
-             \"SessionToken\":\"{TOKEN}\"{expiration}}}'\n"
-        ),
-    )
-    .unwrap();
+    let document = format!(
+        "{{\"Version\":1,\"AccessKeyId\":\"ASIAPROC\",\"SecretAccessKey\":\"{SECRET}\",\
+         \"SessionToken\":\"{TOKEN}\"{expiration}}}"
+    );
+    let output = home.dir.write("helper.out", document);
+    let runs = home.dir.path().join("runs");
+    // Counts the run, waits a second (so that the processes of a burst overlap), prints.
+    let command = if cfg!(windows) {
+        let script = home.dir.write(
+            "helper.cmd",
+            format!(
+                "@echo off\r\necho run>> \"{}\"\r\nping -n 2 127.0.0.1 > nul\r\n\
+                 type \"{}\"\r\n",
+                runs.display(),
+                output.display()
+            ),
+        );
+        format!("cmd /c \"{}\"", script.display())
+    } else {
+        let script = home.dir.write(
+            "helper.sh",
+            format!(
+                "echo run >> '{}'\nsleep 1\ncat '{}'\n",
+                runs.display(),
+                output.display()
+            ),
+        );
+        format!("sh {}", script.display())
+    };
     let opt_in = if opt_in {
         "awscred_credential_process_cache = true\n"
     } else {
@@ -41,10 +59,7 @@ fn home(opt_in: bool, expires: bool) -> Home {
     };
     home.file(
         ".aws/config",
-        &format!(
-            "[profile dev]\ncredential_process = sh {}\n{opt_in}",
-            script.display()
-        ),
+        &format!("[profile dev]\ncredential_process = {command}\n{opt_in}"),
     )
 }
 
@@ -98,6 +113,7 @@ fn fifty_processes_at_once_run_the_helper_once() {
         serde_json::json!({"Kind": "credential-process", "Profile": "dev"})
     );
     assert_eq!(doc["Credentials"]["SecretAccessKey"], SECRET);
+    // No mode bits on Windows: the CLI's 0o600 sets none there either.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

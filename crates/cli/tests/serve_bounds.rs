@@ -1,10 +1,7 @@
 //! `serve` under pressure, through the real binary: a refresh that hangs (credentials still
 //! valid are served, at once and without a second refresh), a flood of idle connections under
 //! a low open-file limit, the exact head cap, signals when started with SIGINT ignored, and
-//! `--json`.
-//!
-//! Unix only: the commands are shell scripts.
-#![cfg(unix)]
+//! `--json`. The credential process is a `sh` script on Unix and a batch file on Windows.
 
 mod common;
 
@@ -16,13 +13,26 @@ use std::time::{Duration, Instant, SystemTime};
 use common::*;
 
 struct Served {
+    /// Ended when the test ends; signalled by the Unix tests.
+    #[cfg_attr(not(unix), allow(dead_code))]
     child: KillOnDrop,
     port: u16,
     token: String,
 }
 
+/// `awscred serve --json --profile dev`, the JSON line read.
+fn serve(home: &Home) -> Served {
+    let mut command = home.command(&["serve", "--json", "--profile", "dev"]);
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    announced(KillOnDrop(command.spawn().unwrap()))
+}
+
 /// `awscred serve --json --profile dev` run by `sh -c SCRIPT` (which ends with `exec "$0"
 /// "$@"`), the JSON line read.
+#[cfg(unix)]
 fn serve_via(home: &Home, script: &str) -> Served {
     let mut command = home.command(&[]);
     command.args(["serve", "--json", "--profile", "dev"]);
@@ -40,7 +50,11 @@ fn serve_via(home: &Home, script: &str) -> Served {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = KillOnDrop(sh.spawn().unwrap());
+    announced(KillOnDrop(sh.spawn().unwrap()))
+}
+
+/// Reads the JSON line `child` (serving) announces its endpoint with.
+fn announced(mut child: KillOnDrop) -> Served {
     let mut line = String::new();
     BufReader::new(child.0.stdout.take().unwrap())
         .read_line(&mut line)
@@ -87,38 +101,60 @@ fn raw(port: u16, head: &str) -> (u16, String) {
 }
 
 /// A credential process answering credentials valid for five minutes (always inside the
-/// refresh window) the first time, and hanging every time after. It counts its runs in
-/// `$HOME/runs`.
+/// refresh window) the first time, and hanging (60 s) every time after. It writes a line to
+/// `runs` in the home directory at each run.
 fn hanging_process_home() -> Home {
     let home = Home::new();
     let expiration =
         awscred_core::timestamp::format_z(SystemTime::now() + Duration::from_secs(300));
-    let script = format!(
-        "n=$(cat \"$HOME/runs\" 2>/dev/null || echo 0); n=$((n+1)); echo $n > \"$HOME/runs\"\n\
-         if [ $n -gt 1 ]; then exec sleep 60; fi\n\
-         printf '{{\"Version\":1,\"AccessKeyId\":\"ASIAPROC\",\"SecretAccessKey\":\"{SECRET}\",\
-         \"SessionToken\":\"{TOKEN}\",\"Expiration\":\"{expiration}\"}}'\n"
+    let output = home.dir.write(
+        "helper.out",
+        format!(
+            "{{\"Version\":1,\"AccessKeyId\":\"ASIAPROC\",\"SecretAccessKey\":\"{SECRET}\",\
+             \"SessionToken\":\"{TOKEN}\",\"Expiration\":\"{expiration}\"}}"
+        ),
     );
-    let path = home.dir.path().join("helper.sh");
-    std::fs::write(&path, script).unwrap();
+    let (runs, output) = (home.dir.path().join("runs"), output.display());
+    let command = if cfg!(windows) {
+        let script = home.dir.write(
+            "helper.cmd",
+            format!(
+                "@echo off\r\nif exist \"{runs}\" (\r\n  echo run>> \"{runs}\"\r\n  \
+                 ping -n 61 127.0.0.1 > nul\r\n  exit /b 1\r\n)\r\necho run>> \"{runs}\"\r\n\
+                 type \"{output}\"\r\n",
+                runs = runs.display()
+            ),
+        );
+        format!("cmd /c \"{}\"", script.display())
+    } else {
+        let script = home.dir.write(
+            "helper.sh",
+            format!(
+                "echo run >> '{runs}'\nif [ $(wc -l < '{runs}') -gt 1 ]; then exec sleep 60; fi\n\
+                 cat '{output}'\n",
+                runs = runs.display()
+            ),
+        );
+        format!("sh {}", script.display())
+    };
     home.file(
         ".aws/config",
-        &format!(
-            "[profile dev]\ncredential_process = sh {}\n",
-            path.display()
-        ),
+        &format!("[profile dev]\ncredential_process = {command}\n"),
     )
 }
 
-fn runs(home: &Home) -> String {
-    std::fs::read_to_string(home.dir.path().join("runs")).unwrap_or_default()
+/// How many times the credential process has run.
+fn runs(home: &Home) -> usize {
+    std::fs::read_to_string(home.dir.path().join("runs"))
+        .map(|t| t.lines().count())
+        .unwrap_or(0)
 }
 
 #[test]
 fn a_hanging_refresh_does_not_block_requests() {
     let home = hanging_process_home();
-    let s = serve_via(&home, "exec \"$0\" \"$@\"");
-    assert_eq!(runs(&home).trim(), "1");
+    let s = serve(&home);
+    assert_eq!(runs(&home), 1);
     for _ in 0..4 {
         let start = Instant::now();
         let (status, body) = get(s.port, &s.token);
@@ -134,9 +170,10 @@ fn a_hanging_refresh_does_not_block_requests() {
         assert_eq!(doc["AccessKeyId"], "ASIAPROC");
     }
     // One refresh in flight for all the requests, started in the background.
-    assert_eq!(runs(&home).trim(), "2");
+    assert_eq!(runs(&home), 2);
 }
 
+// Unix only: the open-file limit (ulimit).
 #[cfg(unix)]
 #[test]
 fn idle_connections_under_a_low_file_limit_do_not_keep_a_request_out() {
@@ -162,7 +199,7 @@ fn idle_connections_under_a_low_file_limit_do_not_keep_a_request_out() {
 #[test]
 fn the_head_cap_is_exact() {
     let home = Home::new().with_dev_profile();
-    let s = serve_via(&home, "exec \"$0\" \"$@\"");
+    let s = serve(&home);
     let head = |len: usize| {
         let start = format!(
             "GET /credentials HTTP/1.1\r\nAuthorization: {}\r\nX: ",
@@ -180,6 +217,7 @@ fn the_head_cap_is_exact() {
     assert!(!body.contains(SECRET));
 }
 
+// Unix only: signals (Ctrl-C on Windows: ctrl_c_windows.rs).
 #[cfg(unix)]
 fn stops_on(signal: &str, code: i32) {
     let home = Home::new().with_dev_profile();
@@ -217,7 +255,7 @@ fn sigterm_stops_it() {
 #[test]
 fn a_burst_of_clients_beyond_the_cap_is_answered_in_full() {
     let home = Home::new().with_dev_profile();
-    let s = serve_via(&home, "exec \"$0\" \"$@\"");
+    let s = serve(&home);
     // More clients at once than the connection cap (128) and std's default backlog (128):
     // every one gets its credentials, none is cut off as idle.
     let statuses: Vec<u16> = std::thread::scope(|scope| {

@@ -4,6 +4,8 @@
 //! config file must be byte for byte the CLI's, the `aws login` token file the same keys in the
 //! same order with the same JSON spacing.
 
+// Unix only: the pseudo-terminal driver (tests/pty_drive.py, Python) runs on the host, not under
+// Wine, and Windows has no pseudo-terminals of that kind.
 #![cfg(unix)]
 
 mod common;

@@ -87,6 +87,8 @@ fn hostile_values_are_refused_in_every_shell_format() {
     }
 }
 
+// Unix only: the real shell here is sh; on Windows, windows_cmd.rs reads the
+// `windows-cmd` output back through cmd.exe.
 #[cfg(unix)]
 #[test]
 fn real_credentials_print_and_read_back_through_a_real_shell() {

@@ -135,15 +135,14 @@ fn parse_entry(bytes: &[u8]) -> Option<ProcessOutput> {
     })
 }
 
-// Unix only for now: the helper is a shell script.
-#[cfg(all(test, unix))]
+#[cfg(test)]
 mod tests {
     use super::*;
     use awscred_core::fs::MemFs;
     use std::sync::Arc;
 
     fn cache(fs: Arc<MemFs>) -> DiskCache {
-        let env = Env::from_vars([("HOME", "/h")]).with_fs(fs);
+        let env = Env::from_vars([(awscred_testkit::HOME_VAR, "/h")]).with_fs(fs);
         DiskCache::new(&env, "dev", "helper --x").unwrap()
     }
 
@@ -172,6 +171,7 @@ mod tests {
         );
         let stored = fs.snapshot();
         let (path, text) = stored.iter().next().unwrap();
+        // Compared part by part: `\\` and `/` both separate them on Windows.
         assert!(path.starts_with("/h/.aws/cli/cache"), "{path:?}");
         let doc: Value = serde_json::from_slice(text).unwrap();
         assert_eq!(

@@ -21,6 +21,8 @@ pub mod replay;
 pub mod signin_fake;
 pub mod sso_fake;
 
+#[cfg(windows)]
+pub use platform::run_batch_file;
 pub use platform::{ClearEnv, HOME_VAR, credential_helper, suite_vars};
 
 use std::net::TcpListener;

@@ -42,6 +42,23 @@ pub fn credential_helper(dir: &Path, name: &str, stdout: &str, stderr: &str, cod
     }
 }
 
+/// Runs the batch file `path` with `cmd /c`, in an environment of `SystemRoot` alone (nothing
+/// of the caller's `AWS_*` variables), and returns what it printed on stdout. Windows only.
+#[cfg(windows)]
+pub fn run_batch_file(path: &Path) -> String {
+    let out = std::process::Command::new("cmd")
+        .arg("/c")
+        .arg(path)
+        .env_clear()
+        .env(
+            "SystemRoot",
+            std::env::var_os("SystemRoot").unwrap_or_default(),
+        )
+        .output()
+        .expect("cmd runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// The variables a Windows program cannot do without: Winsock does not start without
 /// `SystemRoot`, and the temporary directory comes from `TEMP`/`TMP`.
 const WINDOWS_ESSENTIALS: &[&str] = &["SystemRoot", "windir", "TEMP", "TMP"];

@@ -403,8 +403,7 @@ fn login(index: &Index, path: PathBuf, bytes: Result<Vec<u8>, String>) -> Sessio
     }
 }
 
-// Unix only for now: the fixture's cache paths are written with '/'.
-#[cfg(all(test, unix))]
+#[cfg(test)]
 mod tests {
     use super::*;
     use awscred_core::fs::MemFs;
@@ -444,7 +443,9 @@ mod tests {
                 format!("/h/.aws/cli/cache/{role_key}.json"),
                 r#"{"Credentials": {"AccessKeyId": "A", "SecretAccessKey": "S", "SessionToken": "T", "Expiration": "2020-01-01T00:00:00UTC"}}"#,
             );
-        let env = Env::from_vars([("HOME", "/h")]).with_fs(Arc::new(fs));
+        // The cache paths are written with '/': the in-memory files compare paths part by
+        // part, and `\\` and `/` both separate parts on Windows.
+        let env = Env::from_vars([(awscred_testkit::HOME_VAR, "/h")]).with_fs(Arc::new(fs));
         let set = ProfileSet::parse(Some((Path::new("/h/.aws/config"), &config)), None);
         let sessions = scan(&env, &set);
         assert_eq!(sessions.len(), 2, "{sessions:?}");

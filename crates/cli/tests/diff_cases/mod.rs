@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
+use awscred_testkit::ClearEnv as _;
 use awscred_testkit::fake_http::{FakeServer, Reply};
 
 /// The cases where awscred's exit status or stdout differs from the CLI's on purpose, in both
@@ -472,11 +473,16 @@ fn deferred_cases() -> Vec<Case> {
             .env("AWS_RETRY_MODE", "standard"),
         // ...but its source is resolved when the credentials are located.
         base("assume role, source credential_process fails")
-            .config(
+            .config(if cfg!(windows) {
+                // The same helper in cmd's words (the CLI starts no shell on either platform).
                 "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/denied\n\
                  source_profile = p\nregion = us-east-1\n\n[profile p]\n\
-                 credential_process = /bin/sh -c \"echo no credentials here >&2; exit 1\"\n",
-            )
+                 credential_process = cmd /c \"echo no credentials here>&2& exit 1\"\n"
+            } else {
+                "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/denied\n\
+                 source_profile = p\nregion = us-east-1\n\n[profile p]\n\
+                 credential_process = /bin/sh -c \"echo no credentials here >&2; exit 1\"\n"
+            })
             .profile("r"),
     ]
 }
@@ -507,6 +513,8 @@ pub fn setup(case: &Case, home: &Path, fake: &str) -> BTreeMap<String, String> {
     }
     let mut env = BTreeMap::new();
     env.insert("HOME".to_owned(), home_text.to_owned());
+    // The CLI's home on Windows (where it ignores HOME): the same directory.
+    env.insert(awscred_testkit::HOME_VAR.to_owned(), home_text.to_owned());
     env.insert("AWS_EC2_METADATA_DISABLED".to_owned(), "true".to_owned());
     // botocore on PyPI still reads boto2's files, which the CLI v2 does not.
     env.insert(
@@ -521,7 +529,7 @@ pub fn setup(case: &Case, home: &Path, fake: &str) -> BTreeMap<String, String> {
 
 pub fn run_awscred(case: &Case, env: &BTreeMap<String, String>) -> Outcome {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_awscred"));
-    cmd.env_clear()
+    cmd.env_clear_but_essentials()
         .envs(env)
         .args(["export-credentials", "--format", case.format]);
     if let Some(profile) = case.profile {
