@@ -2,7 +2,7 @@
 
 use awscred_core::{Credentials, Detail, Env, Error, Secret, timestamp};
 
-use crate::tier::Tier;
+use awscred_core::Tier;
 
 /// Reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SECURITY_TOKEN / AWS_SESSION_TOKEN (the
 /// former wins, as in botocore), AWS_CREDENTIAL_EXPIRATION and AWS_ACCOUNT_ID.

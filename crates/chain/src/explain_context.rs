@@ -8,7 +8,7 @@ use awscred_profile::plan::{self, BaseCredentials, CredentialSource};
 use awscred_profile::{FileLocations, ProfileContext, ProfileSet, Section};
 
 use crate::explain::{FileReport, Hop};
-use crate::tier::Tier;
+use awscred_core::Tier;
 
 /// The keys that make a profile hold credentials of some kind.
 const CREDENTIAL_KEYS: &[&str] = &[

@@ -64,7 +64,6 @@ pub mod mfa_session;
 mod profile_provider;
 pub mod refresh;
 mod static_keys;
-mod tier;
 mod tiers;
 
 use std::sync::{Arc, OnceLock};
@@ -75,10 +74,10 @@ use awscred_profile::{ProfileContext, ProfileSource, SelectedProfile};
 #[cfg(feature = "sts")]
 pub use awscred_sts::MfaPrompt;
 
+pub use awscred_core::Tier;
 pub use explain::{Explanation, FileReport, Hop, TierReport, TierStatus};
 pub use profile_provider::ProfileProvider;
 use refresh::RefreshCache;
-pub use tier::Tier;
 
 /// Builds a [`Chain`].
 #[derive(Debug, Default)]
@@ -441,7 +440,7 @@ fn record_profile_tiers_before(
     record: &mut impl FnMut(Tier, TierStatus),
 ) {
     for tier in Tier::PROFILE.into_iter().take_while(|t| Some(*t) != chosen) {
-        let status = match tier.missing_feature() {
+        let status = match tiers::missing_feature(tier) {
             Some(feature) => TierStatus::NotCompiled(feature),
             None => TierStatus::Skipped(
                 explain_context::profile_tier_applies(ctx, tier)

@@ -6,7 +6,7 @@ use std::path::Path;
 use awscred_core::{Credentials, Error, Secret};
 use awscred_profile::{ProfileSet, Section};
 
-use crate::tier::Tier;
+use awscred_core::Tier;
 
 /// The keys of `profile`. The tier is named after the file the access key was written in.
 /// Presence decides, as in botocore: an access key without a secret is an error naming both.

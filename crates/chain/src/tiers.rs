@@ -11,8 +11,8 @@ use awscred_profile::plan::{self, BaseCredentials, CredentialSource, ProfileChai
 #[cfg(feature = "http")]
 use awscred_core::retry::RetryConfig;
 
-use crate::tier::Tier;
 use crate::{env_tier, static_keys};
+use awscred_core::Tier;
 
 type Provider = Arc<dyn ProvideCredentials>;
 
@@ -172,7 +172,7 @@ impl Tiers {
         #[cfg(not(feature = "ecs"))]
         {
             let _ = ctx;
-            Err("ecs")
+            Err(Tier::Container.feature())
         }
     }
 
@@ -187,7 +187,7 @@ impl Tiers {
         #[cfg(not(feature = "imds"))]
         {
             let _ = ctx;
-            Err("imds")
+            Err(Tier::InstanceMetadata.feature())
         }
     }
 
@@ -232,7 +232,7 @@ impl Tiers {
         #[cfg(not(feature = "sts"))]
         {
             let step = &chain.roles[0];
-            Err(missing_feature(
+            Err(feature_error(
                 &step.profile,
                 &format!("role {}", step.role_arn),
                 "sts",
@@ -261,7 +261,7 @@ impl Tiers {
                         profile,
                     )?)))
                 } else {
-                    Err(missing_feature(profile, "static keys", "profile"))
+                    Err(feature_error(profile, "static keys", "profile"))
                 }
             }
             BaseCredentials::WebIdentity { profile, .. } => {
@@ -277,7 +277,7 @@ impl Tiers {
                     )))
                 }
                 #[cfg(not(feature = "sts"))]
-                Err(missing_feature(profile, "web identity", "sts"))
+                Err(feature_error(profile, "web identity", "sts"))
             }
             BaseCredentials::Sso { profile } => {
                 #[cfg(feature = "sso")]
@@ -288,7 +288,7 @@ impl Tiers {
                     ))
                 }
                 #[cfg(not(feature = "sso"))]
-                Err(missing_feature(profile, "IAM Identity Center", "sso"))
+                Err(feature_error(profile, "IAM Identity Center", "sso"))
             }
             BaseCredentials::Login { profile, session } => {
                 #[cfg(feature = "login")]
@@ -302,7 +302,7 @@ impl Tiers {
                 #[cfg(not(feature = "login"))]
                 {
                     let _ = session;
-                    Err(missing_feature(profile, "an `aws login` session", "login"))
+                    Err(feature_error(profile, "an `aws login` session", "login"))
                 }
             }
             BaseCredentials::CredentialProcess { profile, command } => {
@@ -328,7 +328,7 @@ impl Tiers {
                 #[cfg(not(feature = "process"))]
                 {
                     let _ = command;
-                    Err(missing_feature(profile, "credential_process", "process"))
+                    Err(feature_error(profile, "credential_process", "process"))
                 }
             }
             BaseCredentials::CredentialSource { profile, source } => match source {
@@ -337,10 +337,10 @@ impl Tiers {
                     profile: profile.clone(),
                 })),
                 CredentialSource::EcsContainer => self.container(ctx).map_err(|feature| {
-                    missing_feature(profile, "credential_source = EcsContainer", feature)
+                    feature_error(profile, "credential_source = EcsContainer", feature)
                 }),
                 CredentialSource::Ec2InstanceMetadata => self.instance(ctx).map_err(|feature| {
-                    missing_feature(profile, "credential_source = Ec2InstanceMetadata", feature)
+                    feature_error(profile, "credential_source = Ec2InstanceMetadata", feature)
                 }),
             },
         }
@@ -395,7 +395,24 @@ fn tier_of(ctx: &ProfileContext, chain: &ProfileChain) -> Tier {
     }
 }
 
-fn missing_feature(profile: &str, what: &str, feature: &str) -> Error {
+/// The cargo feature `tier` needs, when this build lacks it.
+pub(crate) fn missing_feature(tier: Tier) -> Option<&'static str> {
+    let on = match tier {
+        Tier::Env => cfg!(feature = "env"),
+        Tier::AssumeRole | Tier::WebIdentity => cfg!(feature = "sts"),
+        Tier::Sso => cfg!(feature = "sso"),
+        Tier::Login => cfg!(feature = "login"),
+        Tier::CredentialProcess => cfg!(feature = "process"),
+        Tier::CredentialsFile | Tier::ConfigFile => cfg!(feature = "profile"),
+        Tier::Container => cfg!(feature = "ecs"),
+        Tier::InstanceMetadata => cfg!(feature = "imds"),
+        // A tier this version of the chain does not know is not compiled in.
+        _ => false,
+    };
+    (!on).then_some(tier.feature())
+}
+
+fn feature_error(profile: &str, what: &str, feature: &str) -> Error {
     Error::invalid_config(format!(
         "profile {profile} uses {what}, but awscred was built without the `{feature}` feature"
     ))

@@ -58,7 +58,8 @@
 //! [`lock`] (the lock file that lets one of many processes refresh a cache entry while the
 //! others wait for its answer), [`endpoint`] (the partitions and the regional endpoints of STS,
 //! the SSO portal, SSO-OIDC and the sign-in service, checked against botocore's rules),
-//! [`encoding`] (hex, base64, base64url, percent-encoding: one copy for every crate).
+//! [`encoding`] (hex, base64, base64url, percent-encoding: one copy for every crate), [`tier`]
+//! ([`Tier`]: the tiers' names, which `explain`, [`Credentials::provider`] and the logs use).
 //!
 //! The `http` feature adds `http::HttpClient`, the client the network tiers share, and
 //! `http::HyperClient` (hyper 1 + rustls with the webpki roots; `HTTPS_PROXY` / `HTTP_PROXY` /
@@ -84,6 +85,7 @@ pub mod pyjson;
 #[cfg(feature = "http")]
 pub mod retry;
 mod secret;
+pub mod tier;
 pub mod timestamp;
 
 pub use credentials::{Credentials, Origin};
@@ -91,3 +93,4 @@ pub use env::Env;
 pub use error::{Detail, Error, ErrorKind, Result};
 pub use provider::ProvideCredentials;
 pub use secret::{REDACTED, Secret};
+pub use tier::Tier;

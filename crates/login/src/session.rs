@@ -31,7 +31,7 @@ mod cache_file;
 mod refresh;
 
 /// The tier's name in [`Credentials::provider`]: botocore's `LoginProvider.METHOD`.
-pub const LOGIN_PROVIDER_NAME: &str = "login";
+pub const LOGIN_PROVIDER_NAME: &str = awscred_core::Tier::Login.name();
 
 /// The CLI's fetcher hands back the cached credentials, without calling the sign-in service,
 /// while more than this remains (`LoginCredentialFetcher._REFRESH_THRESHOLD`).
@@ -125,8 +125,12 @@ impl LoginSessionProvider {
     /// The same, from an environment alone (no profile files: the profile name is only used in
     /// messages, and a refresh needs `AWS_REGION` or the token's `signInRegion`).
     pub fn from_parts(env: Env, profile: &str, session: &str) -> Self {
-        let ctx = ProfileContext::new(env.clone(), Arc::new(ProfileSet::default()), profile.to_owned())
-            .chosen_explicitly(true);
+        let ctx = ProfileContext::new(
+            env.clone(),
+            Arc::new(ProfileSet::default()),
+            profile.to_owned(),
+        )
+        .chosen_explicitly(true);
         Self::new(&ctx, profile, session)
     }
 

@@ -30,7 +30,7 @@
 use std::fmt;
 use std::path::Path;
 
-use awscred_core::Error;
+use awscred_core::{Error, Tier};
 
 use crate::{ProfileContext, ProfileSet, Section};
 
@@ -517,9 +517,9 @@ fn static_keys(
         .is_some_and(|s| is_credentials_file(&s.location().file) == in_credentials_file);
     if !secret_in_same_file {
         let provider = if in_credentials_file {
-            "shared-credentials-file"
+            Tier::CredentialsFile
         } else {
-            "config-file"
+            Tier::ConfigFile
         };
         return Err(Error::invalid_config(format!(
             "Partial credentials found in {provider}, missing: aws_secret_access_key (profile {name}, {})",

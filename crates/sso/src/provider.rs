@@ -26,7 +26,7 @@ use crate::util::PyJson;
 const CACHE_EXPIRY_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// The tier's name in [`Credentials::provider`].
-pub const PROVIDER_NAME: &str = "sso";
+pub const PROVIDER_NAME: &str = awscred_core::Tier::Sso.name();
 
 /// Credentials of an IAM Identity Center role: `sso_account_id` + `sso_role_name` with either an
 /// `sso_session` or the legacy `sso_start_url` / `sso_region` keys.

@@ -65,7 +65,11 @@ fn load(dir: &Path, name: &str) -> Case {
     let profile = env
         .non_empty_var("AWS_PROFILE")
         .unwrap_or_else(|| "default".to_owned());
-    let ctx = ProfileContext::new(env.clone(), Arc::new(ProfileSet::load(&env).unwrap()), profile);
+    let ctx = ProfileContext::new(
+        env.clone(),
+        Arc::new(ProfileSet::load(&env).unwrap()),
+        profile,
+    );
     let replay = Arc::new(ReplayClient::from_file(&dir.join("http-traffic.json")).unwrap());
     let expected: Value =
         serde_json::from_slice(&std::fs::read(dir.join("test-case.json")).unwrap()).unwrap();

@@ -8,7 +8,9 @@ use std::time::SystemTime;
 
 use awscred_core::fs::ReadLimit;
 use awscred_core::provider::BoxFuture;
-use awscred_core::{Credentials, Env, Error, ErrorKind, ProvideCredentials, Secret, timestamp};
+use awscred_core::{
+    Credentials, Env, Error, ErrorKind, ProvideCredentials, Secret, Tier, timestamp,
+};
 use awscred_profile::plan::{BaseCredentials, RoleStep};
 
 use crate::cache::{self, EXPIRY_WINDOW, RoleCache};
@@ -176,7 +178,7 @@ impl AssumeRoleProvider {
         if let Some(hit) = self.memo.get(now) {
             return Ok(to_credentials(
                 &hit,
-                "assume-role",
+                Tier::AssumeRole.name(),
                 &self.step.role_arn,
                 &from,
                 Answer::Memo,
@@ -188,7 +190,7 @@ impl AssumeRoleProvider {
             self.memo.set(&hit);
             return Ok(to_credentials(
                 &hit,
-                "assume-role",
+                Tier::AssumeRole.name(),
                 &self.step.role_arn,
                 &from,
                 Answer::Cache(self.cache.as_ref().map(|c| c.path(&key))),
@@ -200,7 +202,7 @@ impl AssumeRoleProvider {
                 self.memo.set(&hit);
                 return Ok(to_credentials(
                     &hit,
-                    "assume-role",
+                    Tier::AssumeRole.name(),
                     &self.step.role_arn,
                     &from,
                     Answer::Cache(self.cache.as_ref().map(|c| c.path(&key))),
@@ -264,7 +266,7 @@ impl AssumeRoleProvider {
         self.memo.set(&fresh);
         Ok(to_credentials(
             &fresh,
-            "assume-role",
+            Tier::AssumeRole.name(),
             &self.step.role_arn,
             &from,
             Answer::Sts(&self.client),
@@ -394,7 +396,7 @@ impl WebIdentityProvider {
         if let Some(hit) = self.memo.get(now) {
             return Ok(to_credentials(
                 &hit,
-                "assume-role-with-web-identity",
+                Tier::WebIdentity.name(),
                 role_arn,
                 from,
                 Answer::Memo,
@@ -405,7 +407,7 @@ impl WebIdentityProvider {
             self.memo.set(&hit);
             return Ok(to_credentials(
                 &hit,
-                "assume-role-with-web-identity",
+                Tier::WebIdentity.name(),
                 role_arn,
                 from,
                 Answer::Cache(self.cache.as_ref().map(|c| c.path(&key))),
@@ -417,7 +419,7 @@ impl WebIdentityProvider {
                 self.memo.set(&hit);
                 return Ok(to_credentials(
                     &hit,
-                    "assume-role-with-web-identity",
+                    Tier::WebIdentity.name(),
                     role_arn,
                     from,
                     Answer::Cache(self.cache.as_ref().map(|c| c.path(&key))),
@@ -471,7 +473,7 @@ impl WebIdentityProvider {
         self.memo.set(&fresh);
         Ok(to_credentials(
             &fresh,
-            "assume-role-with-web-identity",
+            Tier::WebIdentity.name(),
             role_arn,
             from,
             Answer::Sts(&self.client),
