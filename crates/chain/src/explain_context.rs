@@ -93,7 +93,7 @@ pub(crate) fn hops(ctx: &ProfileContext) -> Vec<Hop> {
     };
     let set = &ctx.profiles;
     let (profile, what) = match &chain.base {
-        BaseCredentials::AccessKey { profile } => (
+        BaseCredentials::AccessKey { profile, .. } => (
             profile,
             format!("keys ({})", at(set, profile, "aws_access_key_id")),
         ),
@@ -104,7 +104,7 @@ pub(crate) fn hops(ctx: &ProfileContext) -> Vec<Hop> {
                 at(set, profile, "web_identity_token_file")
             ),
         ),
-        BaseCredentials::Sso { profile } => (
+        BaseCredentials::Sso { profile, .. } => (
             profile,
             format!(
                 "IAM Identity Center ({})",

@@ -63,7 +63,6 @@ mod explain_context;
 pub mod mfa_session;
 mod profile_provider;
 pub mod refresh;
-mod static_keys;
 mod tiers;
 
 use std::sync::{Arc, OnceLock};

@@ -11,7 +11,7 @@ use awscred_profile::plan::{self, BaseCredentials, CredentialSource, ProfileChai
 #[cfg(feature = "http")]
 use awscred_core::retry::RetryConfig;
 
-use crate::{env_tier, static_keys};
+use crate::env_tier;
 use awscred_core::Tier;
 
 type Provider = Arc<dyn ProvideCredentials>;
@@ -139,7 +139,7 @@ impl Tiers {
             return Ok((*tier, provider.clone()));
         }
         let chain = plan::resolve_for_context(ctx)?;
-        let tier = tier_of(ctx, &chain);
+        let tier = chain.tier();
         let provider = self.build_chain(ctx, &chain)?;
         let (tier, provider) = self.profile.get_or_init(|| (tier, provider));
         Ok((*tier, provider.clone()))
@@ -195,7 +195,7 @@ impl Tiers {
         let base = self.base_provider(ctx, &chain.base)?;
         #[cfg(feature = "sts")]
         let (base, session) = match &chain.base {
-            BaseCredentials::AccessKey { profile } => {
+            BaseCredentials::AccessKey { profile, .. } => {
                 match crate::mfa_session::MfaSession::of(ctx, profile)? {
                     Some(session) => (
                         session.provider(base, self.sts_client(ctx)?, ctx, &self.mfa),
@@ -254,12 +254,9 @@ impl Tiers {
         base: &BaseCredentials,
     ) -> Result<Provider, Error> {
         match base {
-            BaseCredentials::AccessKey { profile } => {
+            BaseCredentials::AccessKey { profile, keys } => {
                 if cfg!(feature = "profile") {
-                    Ok(Arc::new(Ready(static_keys::resolve(
-                        &ctx.profiles,
-                        profile,
-                    )?)))
+                    Ok(Arc::new(Ready(keys.credentials.clone())))
                 } else {
                     Err(feature_error(profile, "static keys", "profile"))
                 }
@@ -279,16 +276,24 @@ impl Tiers {
                 #[cfg(not(feature = "sts"))]
                 Err(feature_error(profile, "web identity", "sts"))
             }
-            BaseCredentials::Sso { profile } => {
+            BaseCredentials::Sso { profile, settings } => {
                 #[cfg(feature = "sso")]
                 {
+                    let _ = profile;
                     Ok(Arc::new(
-                        awscred_sso::SsoProvider::new(ctx, profile, self.http(ctx))?
-                            .with_retry(self.retry(ctx)?),
+                        awscred_sso::SsoProvider::from_settings(
+                            ctx,
+                            settings.clone(),
+                            self.http(ctx),
+                        )
+                        .with_retry(self.retry(ctx)?),
                     ))
                 }
                 #[cfg(not(feature = "sso"))]
-                Err(feature_error(profile, "IAM Identity Center", "sso"))
+                {
+                    let _ = settings;
+                    Err(feature_error(profile, "IAM Identity Center", "sso"))
+                }
             }
             BaseCredentials::Login { profile, session } => {
                 #[cfg(feature = "login")]
@@ -305,21 +310,21 @@ impl Tiers {
                     Err(feature_error(profile, "an `aws login` session", "login"))
                 }
             }
-            BaseCredentials::CredentialProcess { profile, command } => {
+            BaseCredentials::CredentialProcess {
+                profile,
+                command,
+                account_id,
+                disk_cache,
+            } => {
                 #[cfg(feature = "process")]
                 {
-                    let account = ctx
-                        .profiles
-                        .profile(profile)
-                        .and_then(|p| p.get("aws_account_id"))
-                        .map(str::to_owned);
                     let provider = awscred_process::CredentialProcessProvider::new(
                         ctx.env.clone(),
                         profile.clone(),
                         command.clone(),
-                        account,
+                        account_id.clone(),
                     );
-                    Ok(Arc::new(if process_cache_enabled(ctx, profile)? {
+                    Ok(Arc::new(if *disk_cache {
                         provider.with_disk_cache()
                     } else {
                         provider
@@ -327,7 +332,7 @@ impl Tiers {
                 }
                 #[cfg(not(feature = "process"))]
                 {
-                    let _ = command;
+                    let _ = (command, account_id, disk_cache);
                     Err(feature_error(profile, "credential_process", "process"))
                 }
             }
@@ -347,51 +352,12 @@ impl Tiers {
     }
 }
 
-/// awscred's opt-in key for caching a `credential_process`'s output on disk (the CLI ignores it).
-#[cfg(feature = "process")]
-pub(crate) const PROCESS_CACHE_KEY: &str = "awscred_credential_process_cache";
-
-/// Whether `profile` sets [`PROCESS_CACHE_KEY`] to `true`.
-#[cfg(feature = "process")]
-fn process_cache_enabled(ctx: &ProfileContext, profile: &str) -> Result<bool, Error> {
-    bool_setting(ctx, profile, PROCESS_CACHE_KEY)
-}
-
-/// An awscred opt-in key of `profile`: absent is false; a value other than true or false (any
-/// case) is an error naming the profile and key.
-#[cfg(any(feature = "process", feature = "sts"))]
+/// An awscred opt-in key of `profile` ([`plan::opt_in`]): absent (or no such profile) is false.
+#[cfg(feature = "sts")]
 pub(crate) fn bool_setting(ctx: &ProfileContext, profile: &str, key: &str) -> Result<bool, Error> {
-    let value = ctx
-        .profiles
-        .profile(profile)
-        .and_then(|p| p.get(key))
-        .map(str::trim);
-    match value {
+    match ctx.profiles.profile(profile) {
+        Some(section) => plan::opt_in(section, profile, key),
         None => Ok(false),
-        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
-        Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-        Some(v) => Err(Error::invalid_config(format!(
-            "profile {profile}: {key} = {v:?} is not true or false"
-        ))),
-    }
-}
-
-fn tier_of(ctx: &ProfileContext, chain: &ProfileChain) -> Tier {
-    if !chain.roles.is_empty() {
-        return Tier::AssumeRole;
-    }
-    match &chain.base {
-        BaseCredentials::AccessKey { profile } => match ctx.profiles.profile(profile) {
-            Some(section) if static_keys::keys_in_credentials_file(&ctx.profiles, section) => {
-                Tier::CredentialsFile
-            }
-            _ => Tier::ConfigFile,
-        },
-        BaseCredentials::WebIdentity { .. } => Tier::WebIdentity,
-        BaseCredentials::Sso { .. } => Tier::Sso,
-        BaseCredentials::Login { .. } => Tier::Login,
-        BaseCredentials::CredentialProcess { .. } => Tier::CredentialProcess,
-        BaseCredentials::CredentialSource { .. } => Tier::AssumeRole,
     }
 }
 

@@ -68,6 +68,7 @@ mod parser;
 pub mod plan;
 mod set;
 mod shlex;
+pub mod sso;
 pub mod writer;
 
 pub use context::ProfileContext;

@@ -634,14 +634,8 @@ mod tests {
             Arc::new(Recorder::default()),
             StsEndpoint::for_region(None, false, false),
         );
-        let step = RoleStep {
-            profile: "dev".into(),
-            role_arn: "arn:aws:iam::1:role/r".into(),
-            external_id: None,
-            session_name: Some(String::new()),
-            duration_seconds: None,
-            mfa_serial: None,
-        };
+        let mut step = RoleStep::new("dev", "arn:aws:iam::1:role/r");
+        step.session_name = Some(String::new());
         let provider = AssumeRoleProvider::new(Arc::new(Nothing), step, client, &env);
         // An empty session name is generated, and so left out of the key, as in botocore.
         assert_eq!(

@@ -277,13 +277,7 @@ fn configure_sso(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(
             let region = session.prompt_for_region(&mut p)?;
             new_profile = session.config.clone();
             Registration {
-                session: SsoSession {
-                    session_name: None,
-                    start_url,
-                    region,
-                    registration_scopes: None,
-                    start_url_location: None,
-                },
+                session: SsoSession::new(None, start_url, region),
                 force_refresh: false,
             }
         }
@@ -300,13 +294,8 @@ fn configure_sso(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(
                     let region = session.prompt_for_region(&mut p)?;
                     let scopes = session.prompt_for_scopes(&mut p)?;
                     Registration {
-                        session: SsoSession {
-                            session_name: Some(name),
-                            start_url,
-                            region,
-                            registration_scopes: Some(scopes),
-                            start_url_location: None,
-                        },
+                        session: SsoSession::new(Some(name), start_url, region)
+                            .with_registration_scopes(Some(scopes)),
                         force_refresh: true,
                     }
                 }
@@ -410,13 +399,12 @@ fn existing_session(name: &str, section: &awscred_profile::Section) -> Result<Ss
         ))));
     }
     let get = |k: &str| section.get(k).unwrap_or_default().to_owned();
-    Ok(SsoSession {
-        session_name: Some(name.to_owned()),
-        start_url: get("sso_start_url"),
-        region: get("sso_region"),
-        registration_scopes: section.get("sso_registration_scopes").map(parse_scopes),
-        start_url_location: None,
-    })
+    Ok(SsoSession::new(
+        Some(name.to_owned()),
+        get("sso_start_url"),
+        get("sso_region"),
+    )
+    .with_registration_scopes(section.get("sso_registration_scopes").map(parse_scopes)))
 }
 
 /// `_prompt_for_sso_account_and_role`: `None` when the portal refuses the token (the CLI then
