@@ -230,15 +230,13 @@ pub fn token_config(set: &ProfileSet, profile: &str) -> Result<SsoSession> {
              \"{name}\" sso_session configuration does not exist."
         ))
     })?;
-    let missing = missing_keys(session);
-    if !missing.is_empty() {
-        return Err(Error::invalid_config(format!(
+    read_session(name, session).map_err(|missing| {
+        Error::invalid_config(format!(
             "The profile \"{profile}\" is configured to use the SSO token provider but is \
              missing the following configuration: {}.",
             missing.join(", ")
-        )));
-    }
-    Ok(session_of(name, session))
+        ))
+    })
 }
 
 /// The session `awscred sso login` works with, as the CLI's `BaseSSOCommand._get_sso_config`:
@@ -258,16 +256,14 @@ pub fn login_config(
                 config_file(set)
             ))
         })?;
-        let missing = missing_keys(session);
-        if !missing.is_empty() {
-            return Err(Error::invalid_config(format!(
+        return read_session(name, session).map_err(|missing| {
+            Error::invalid_config(format!(
                 "Missing the following required SSO configuration values: {}. (sso-session \
                  {name} in {}; run `awscred configure sso-session` to set them)",
                 missing.join(", "),
                 config_file(set)
-            )));
-        }
-        return Ok(session_of(name, session));
+            ))
+        });
     }
     let section = section.ok_or_else(|| Error::profile_not_found(profile))?;
     let missing = missing_keys(section);
@@ -305,8 +301,14 @@ fn missing_keys(section: &Section) -> Vec<&'static str> {
         .collect()
 }
 
-fn session_of(name: &str, session: &Section) -> SsoSession {
-    SsoSession::new(
+/// The `[sso-session NAME]` section `session`, or the required keys it lacks (`sso_start_url`,
+/// `sso_region`, in that order) for the caller's message.
+pub fn read_session(name: &str, session: &Section) -> Result<SsoSession, Vec<&'static str>> {
+    let missing = missing_keys(session);
+    if !missing.is_empty() {
+        return Err(missing);
+    }
+    Ok(SsoSession::new(
         Some(name.to_owned()),
         session.get("sso_start_url").unwrap_or_default(),
         session.get("sso_region").unwrap_or_default(),
@@ -316,7 +318,7 @@ fn session_of(name: &str, session: &Section) -> SsoSession {
         session
             .property("sso_start_url")
             .map(|p| p.location().to_string()),
-    )
+    ))
 }
 
 /// `sso_registration_scopes` as the CLI splits it: on commas, trimmed, empties dropped.
