@@ -333,17 +333,16 @@ impl Resolver {
                 r.push(TierReport { tier, status });
             }
         };
+        let selected = self.selected_profile();
+        if selected.source.is_explicit() {
+            // As botocore: a profile asked for by name must exist, whatever tier answers.
+            selected.require_in(&self.context()?.profiles)?;
+        }
         let SelectedProfile {
             name: profile_name,
             source,
-        } = self.selected_profile();
-        if source.is_explicit() {
-            // As botocore: a profile asked for by name must exist, whatever tier answers.
-            let ctx = self.context()?;
-            if ctx.profiles.profile(&profile_name).is_none() {
-                return Err(Error::profile_not_found(&profile_name));
-            }
-        }
+            ..
+        } = selected;
 
         // 1. Environment variables.
         if !cfg!(feature = "env") {

@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use awscred_core::Env;
+use awscred_core::{Env, Error};
+
+use crate::ProfileSet;
 
 /// The operating-system family whose path rules apply. The CLI finds the home directory
 /// differently on Windows, and joins paths with `\`.
@@ -219,11 +221,33 @@ impl ProfileSource {
 
 /// The selected profile and what selected it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SelectedProfile {
     /// The profile's name.
     pub name: String,
     /// Where the name came from.
     pub source: ProfileSource,
+}
+
+impl SelectedProfile {
+    /// The profile `name`, selected by `source`.
+    pub fn new(name: impl Into<String>, source: ProfileSource) -> Self {
+        SelectedProfile {
+            name: name.into(),
+            source,
+        }
+    }
+
+    /// "Does the named profile exist": the one check, as botocore makes it before anything
+    /// else. A profile named explicitly ([`ProfileSource::is_explicit`]: `--profile`,
+    /// `AWS_PROFILE`, `AWS_DEFAULT_PROFILE`, even empty) that is in neither file is
+    /// [`Error::profile_not_found`]; an implicit `default` may be absent.
+    pub fn require_in(&self, set: &ProfileSet) -> Result<(), Error> {
+        if self.source.is_explicit() && set.profile(&self.name).is_none() {
+            return Err(Error::profile_not_found(&self.name));
+        }
+        Ok(())
+    }
 }
 
 /// The profile a resolution uses, as the CLI v2 picks it: `--profile`, else `AWS_PROFILE`, else
