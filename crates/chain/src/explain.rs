@@ -49,6 +49,7 @@ impl TierStatus {
 
 /// One tier's line of the report.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TierReport {
     /// The tier ([`Tier::name`]: botocore's names, `env`, `assume-role`, `sso`, ...).
     pub tier: Tier,
@@ -58,6 +59,7 @@ pub struct TierReport {
 
 /// A configuration file the chain read.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FileReport {
     /// `config` or `credentials`.
     pub kind: &'static str,
@@ -71,6 +73,7 @@ pub struct FileReport {
 
 /// A step of the selected profile's chain: where the first credentials come from, then each role.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Hop {
     /// The profile.
     pub profile: String,

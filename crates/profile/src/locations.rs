@@ -47,6 +47,7 @@ impl Platform {
 
 /// The paths of the config and credentials files.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct FileLocations {
     /// `AWS_CONFIG_FILE`, else `~/.aws/config`; `None` when there is no home directory, or
     /// when `AWS_CONFIG_FILE` is set but empty (the CLI then reads no config file).
@@ -56,6 +57,14 @@ pub struct FileLocations {
 }
 
 impl FileLocations {
+    /// These two paths (`None`: no such file is read).
+    pub fn new(config: Option<PathBuf>, credentials: Option<PathBuf>) -> Self {
+        FileLocations {
+            config,
+            credentials,
+        }
+    }
+
     /// The locations the CLI uses in this environment on this platform.
     pub fn from_env(env: &Env) -> Self {
         Self::for_platform(env, Platform::host())
