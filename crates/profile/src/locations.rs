@@ -303,6 +303,33 @@ mod tests {
     }
 
     #[test]
+    fn only_a_named_profile_must_exist() {
+        let set = ProfileSet::parse(
+            Some((std::path::Path::new("/h/.aws/config"), "[profile dev]\n")),
+            None,
+        );
+        let check = |explicit: Option<&str>, vars: &[(&str, &str)]| {
+            selected_profile(explicit, &env(vars)).require_in(&set)
+        };
+        assert!(check(Some("dev"), &[]).is_ok());
+        // An implicit `default` may be absent; a named one, even `default` or empty, may not.
+        assert!(check(None, &[]).is_ok());
+        let missing = check(None, &[("AWS_PROFILE", "default")]).unwrap_err();
+        assert_eq!(
+            missing.message(),
+            "The config profile (default) could not be found"
+        );
+        assert_eq!(
+            missing.detail(),
+            Some(&awscred_core::Detail::ProfileNotFound {
+                profile: "default".into()
+            })
+        );
+        assert!(check(None, &[("AWS_DEFAULT_PROFILE", "")]).is_err());
+        assert!(check(Some("nope"), &[("AWS_PROFILE", "dev")]).is_err());
+    }
+
+    #[test]
     fn expands_variables_as_botocore() {
         let e = env(&[
             ("HOME", "/home/u"),
