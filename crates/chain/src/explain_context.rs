@@ -64,18 +64,13 @@ pub(crate) fn profiles_with_credentials(set: &ProfileSet) -> Vec<String> {
         .collect()
 }
 
-/// Where the region came from, in the order the CLI looks.
+/// Where the region came from: `--region`, the variable, or the file and line of the key.
 pub(crate) fn region_source(ctx: &ProfileContext) -> Option<String> {
-    if ctx.region_override.is_some() {
-        return Some("--region".into());
-    }
-    for var in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
-        if ctx.env.non_empty_var(var).is_some() {
-            return Some(var.into());
-        }
-    }
-    let property = ctx.profile()?.property("region")?;
-    Some(property.location().to_string())
+    let origin = ctx.region_setting()?.origin;
+    Some(match origin.location() {
+        Some(location) => location.to_string(),
+        None => origin.to_string(),
+    })
 }
 
 /// `key at file:line` for a key of `profile`.

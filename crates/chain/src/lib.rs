@@ -264,12 +264,11 @@ impl Chain {
     pub fn region(&self) -> Option<String> {
         match self.resolver.context() {
             Ok(ctx) => ctx.region(),
-            Err(_) => self
-                .resolver
-                .region
-                .clone()
-                .or_else(|| self.resolver.env.non_empty_var("AWS_REGION"))
-                .or_else(|| self.resolver.env.non_empty_var("AWS_DEFAULT_REGION")),
+            Err(_) => self.resolver.region.clone().or_else(|| {
+                awscred_profile::setting::REGION
+                    .lookup(&self.resolver.env, None)
+                    .map(|found| found.value)
+            }),
         }
     }
 

@@ -93,41 +93,9 @@ impl Tiers {
         if let Some(retry) = self.retry {
             return Ok(retry);
         }
-        let setting = |var: &str, key: &str| {
-            ctx.env
-                .non_empty_var(var)
-                .map(|v| (v, var.to_owned()))
-                .or_else(|| {
-                    let value = ctx.profile_value(key).filter(|v| !v.is_empty())?;
-                    Some((
-                        value.to_owned(),
-                        format!("`{key}` of profile {}", ctx.profile_name),
-                    ))
-                })
-        };
         let mut retry = RetryConfig::default();
-        if let Some((mode, from)) = setting("AWS_RETRY_MODE", "retry_mode") {
-            retry.max_attempts = match mode.as_str() {
-                "standard" | "adaptive" => 3,
-                "legacy" => 5,
-                _ => {
-                    return Err(Error::invalid_config(format!(
-                        "Invalid value provided to \"mode\": \"{mode}\" must be one of: \
-                         ('legacy', 'standard', 'adaptive') (from {from})"
-                    )));
-                }
-            };
-        }
-        if let Some((value, from)) = setting("AWS_MAX_ATTEMPTS", "max_attempts") {
-            retry.max_attempts = match value.trim().parse::<u32>() {
-                Ok(n) if n >= 1 => n,
-                _ => {
-                    return Err(Error::invalid_config(format!(
-                        "Value provided to \"max_attempts\": {value} must be an integer greater \
-                         than or equal to 1. (from {from})"
-                    )));
-                }
-            };
+        if let Some(attempts) = awscred_profile::setting::retry_attempts(ctx)? {
+            retry.max_attempts = attempts;
         }
         Ok(retry)
     }

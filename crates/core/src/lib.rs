@@ -56,7 +56,8 @@
 //! [`fs::MemFs`] for tests), [`clock`] ([`clock::SystemClock`], [`clock::ManualClock`]),
 //! [`timestamp`] (ISO 8601 as the services and the CLI's caches write it), [`provider`],
 //! [`lock`] (the lock file that lets one of many processes refresh a cache entry while the
-//! others wait for its answer), [`endpoint`] (the partitions and the regional endpoints of STS,
+//! others wait for its answer), [`cli_cache`] (the AWS CLI's `~/.aws/cli/cache`, the one store
+//! of assumed roles, SSO role credentials and cached `credential_process` output), [`endpoint`] (the partitions and the regional endpoints of STS,
 //! the SSO portal, SSO-OIDC and the sign-in service, checked against botocore's rules),
 //! [`encoding`] (hex, base64, base64url, percent-encoding: one copy for every crate), [`tier`]
 //! ([`Tier`]: the tiers' names, which `explain`, [`Credentials::provider`] and the logs use).
@@ -68,6 +69,7 @@
 //! `credentials_document`, the reader of the JSON credentials document that instance metadata
 //! and the container endpoints send (through `serde_json`). Without features the crate depends
 //! on `zeroize` and `tracing` only.
+pub mod cli_cache;
 pub mod clock;
 mod credentials;
 #[cfg(feature = "json")]

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use awscred_core::{Env, Error};
 use awscred_profile::ProfileContext;
+use awscred_profile::setting::{Origin, Setting};
 use http::Uri;
 
 /// The IPv4 endpoint.
@@ -105,17 +106,16 @@ impl ImdsConfig {
         overrides: &Overrides,
     ) -> Result<Self, Error> {
         let setting = |var: &'static str, key: &'static str| -> Option<(String, String)> {
-            if let Some(v) = env.non_empty_var(var) {
-                return Some((v, var.to_owned()));
-            }
-            let ctx = ctx?;
-            let value = ctx.profile_value(key).filter(|v| !v.is_empty())?;
-            let place = ctx
-                .profile()
-                .and_then(|p| p.property(key))
-                .map(|p| format!("{key} in profile {} ({})", ctx.profile_name, p.location()))
-                .unwrap_or_else(|| key.to_owned());
-            Some((value.to_owned(), place))
+            let found = Setting::new(var, key).lookup(env, ctx)?;
+            let place = match &found.origin {
+                Origin::Profile {
+                    profile,
+                    key,
+                    location,
+                } => format!("{key} in profile {profile} ({location})"),
+                other => other.to_string(),
+            };
+            Some((found.value, place))
         };
 
         let disabled = env

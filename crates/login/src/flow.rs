@@ -182,7 +182,7 @@ fn pasted_code(pasted: &str, expected_state: &str) -> Result<Secret> {
     let mut state = None;
     for pair in decoded.split('&') {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let v = percent_decode(v);
+        let v = awscred_core::encoding::percent_decode_query(v);
         match k {
             "code" => code = Some(Secret::new(v)),
             "state" => state = Some(v),
@@ -196,31 +196,6 @@ fn pasted_code(pasted: &str, expected_state: &str) -> Result<Secret> {
     };
     check_state(&state, expected_state)?;
     Ok(code)
-}
-
-/// `%XX` and `+` decoded, as `parse_qsl`.
-fn percent_decode(v: &str) -> String {
-    let bytes = v.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = || u8::from_str_radix(v.get(i + 1..i + 3)?, 16).ok();
-        match bytes[i] {
-            b'%' if hex().is_some() => {
-                out.extend(hex());
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `_exchange_auth_code_for_access_token`'s call, with the CLI's messages for its refusals.

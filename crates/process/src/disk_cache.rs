@@ -7,29 +7,25 @@
 //! minutes); output without `Expiration` is never cached, so helpers that print long-term keys
 //! run every time, as in the CLI.
 
-use awscred_core::fs::ReadLimit;
-use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use awscred_core::fs::Fs;
-use awscred_core::lock::{self, LockFile, LockOutcome, LockTiming};
+use awscred_core::cli_cache::{self, CliCache};
+use awscred_core::lock::{LockFile, LockOutcome};
 use awscred_core::{Env, Secret, timestamp};
 use serde_json::{Map, Value, json};
 
 use crate::output::ProcessOutput;
 
 /// An entry is reused only with at least this much time left (the CLI's advisory refresh).
-pub const REUSE_WINDOW: Duration = Duration::from_secs(15 * 60);
+pub const REUSE_WINDOW: Duration = cli_cache::EXPIRY_WINDOW;
 /// The most of an entry that is read.
 const MAX_ENTRY_BYTES: usize = 64 * 1024;
 
 /// Where one profile's command keeps its output.
 #[derive(Debug, Clone)]
 pub(crate) struct DiskCache {
-    path: PathBuf,
-    lock_path: PathBuf,
-    fs: Arc<dyn Fs>,
+    store: CliCache,
+    key: String,
     profile: String,
 }
 
@@ -37,39 +33,32 @@ impl DiskCache {
     /// The entry of `command` in `profile` under `env`'s `~/.aws/cli/cache`; `None` without a
     /// home directory.
     pub(crate) fn new(env: &Env, profile: &str, command: &str) -> Option<Self> {
-        let dir = env.aws_dir()?.join("cli").join("cache");
-        let key = cache_key(profile, command);
         Some(DiskCache {
-            path: dir.join(format!("{key}.json")),
-            lock_path: dir.join(format!("{key}.json.lock")),
-            fs: env.fs_arc(),
+            store: CliCache::from_env(env)?,
+            key: cache_key(profile, command),
             profile: profile.to_owned(),
         })
     }
 
     /// The cached output when it has at least [`REUSE_WINDOW`] left at `now`.
     pub(crate) fn load(&self, now: SystemTime) -> Option<ProcessOutput> {
-        let bytes = self.fs.read(&self.path, ReadLimit::CACHE_ENTRY).ok()?;
-        if bytes.len() > MAX_ENTRY_BYTES {
-            return None;
-        }
-        let bytes = zeroize::Zeroizing::new(bytes);
-        let entry = parse_entry(&bytes)?;
-        let left = entry.expiration?.duration_since(now).unwrap_or_default();
-        (left >= REUSE_WINDOW).then_some(entry)
+        self.store.load(&self.key, now, |bytes| {
+            if bytes.len() > MAX_ENTRY_BYTES {
+                return None;
+            }
+            let entry = parse_entry(bytes)?;
+            let expiration = entry.expiration?;
+            Some((entry, expiration))
+        })
     }
 
     /// The entry's lock, or the output another process stored meanwhile. `Err(None)`: no lock
     /// could be had (the command is run anyway, as without the cache).
     pub(crate) async fn lock(&self, now: SystemTime) -> Result<LockFile, Option<ProcessOutput>> {
-        match lock::acquire(
-            &self.fs,
-            &self.lock_path,
-            LockTiming::default(),
-            || self.load(now),
-            thread_sleep,
-        )
-        .await
+        match self
+            .store
+            .lock(&self.key, || self.load(now), thread_sleep)
+            .await
         {
             LockOutcome::Ready(hit) => Err(Some(hit)),
             LockOutcome::Locked(held) => Ok(held),
@@ -102,13 +91,8 @@ impl DiskCache {
             "Awscred": { "Kind": "credential-process", "Profile": self.profile },
         });
         let text = zeroize::Zeroizing::new(doc.to_string());
-        if let Err(e) = self.fs.write_atomic(&self.path, text.as_bytes()) {
-            tracing::warn!(
-                path = %self.path.display(),
-                error = %e,
-                "could not write the credential_process cache"
-            );
-        }
+        self.store
+            .store(&self.key, text.as_bytes(), "credential_process");
     }
 }
 
@@ -156,6 +140,7 @@ fn parse_entry(bytes: &[u8]) -> Option<ProcessOutput> {
 mod tests {
     use super::*;
     use awscred_core::fs::MemFs;
+    use std::sync::Arc;
 
     fn cache(fs: Arc<MemFs>) -> DiskCache {
         let env = Env::from_vars([("HOME", "/h")]).with_fs(fs);

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use awscred_core::Env;
 
+use crate::setting::{self, Origin, Sourced};
 use crate::{ProfileSet, Section};
 
 /// The environment, the parsed files, and the selected profile.
@@ -62,14 +63,17 @@ impl ProfileContext {
     /// The region as the CLI picks it: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the
     /// selected profile's `region`.
     pub fn region(&self) -> Option<String> {
-        self.region_override
-            .clone()
-            .or_else(|| self.env.non_empty_var("AWS_REGION"))
-            .or_else(|| self.env.non_empty_var("AWS_DEFAULT_REGION"))
-            .or_else(|| {
-                self.profile_value("region")
-                    .filter(|r| !r.is_empty())
-                    .map(str::to_owned)
-            })
+        self.region_setting().map(|found| found.value)
+    }
+
+    /// [`ProfileContext::region`] and where it came from.
+    pub fn region_setting(&self) -> Option<Sourced> {
+        match &self.region_override {
+            Some(region) => Some(Sourced {
+                value: region.clone(),
+                origin: Origin::CommandLine { option: "--region" },
+            }),
+            None => setting::REGION.read(self),
+        }
     }
 }

@@ -21,6 +21,7 @@ use awscred_core::Error;
 use awscred_core::endpoint::{Service, regional_url};
 
 use crate::ProfileContext;
+use crate::setting::Setting;
 
 /// An endpoint URL and where it came from (`AWS_ENDPOINT_URL_STS`, `/home/u/.aws/config:12`,
 /// `region eu-west-1`...), for messages and `awscred explain`.
@@ -80,24 +81,26 @@ pub fn configured(ctx: &ProfileContext, service: Service) -> Result<Option<Endpo
         }))
 }
 
-/// A true/false setting: the variable `var`, else the selected profile's `key`, else false. Any
-/// other value is an error naming the variable, or the key and its file and line.
-pub fn bool_setting(ctx: &ProfileContext, var: &str, key: &str) -> Result<bool, Error> {
-    if let Some(v) = ctx.env.non_empty_var(var) {
-        return parse_bool(&v).ok_or_else(|| {
-            Error::invalid_config(format!("{var} must be true or false, not {v:?}"))
-        });
-    }
-    match ctx.profile().and_then(|p| p.property(key)) {
-        None => Ok(false),
-        Some(p) => parse_bool(p.value()).ok_or_else(|| {
-            Error::invalid_config(format!(
-                "{key} must be true or false, not {:?} ({})",
-                p.value(),
-                p.location()
-            ))
-        }),
-    }
+/// A true/false setting: the variable `var`, else the selected profile's `key` (an empty value
+/// included), else false. Any other value is an error naming the variable, or the key and its
+/// file and line.
+pub fn bool_setting(
+    ctx: &ProfileContext,
+    var: &'static str,
+    key: &'static str,
+) -> Result<bool, Error> {
+    let Some(found) = Setting::new(var, key).keep_empty_profile_value().read(ctx) else {
+        return Ok(false);
+    };
+    parse_bool(&found.value).ok_or_else(|| {
+        let value = &found.value;
+        Error::invalid_config(match found.origin.location() {
+            Some(location) => {
+                format!("{key} must be true or false, not {value:?} ({location})")
+            }
+            None => format!("{var} must be true or false, not {value:?}"),
+        })
+    })
 }
 
 /// (FIPS, dual-stack): `AWS_USE_FIPS_ENDPOINT` / `use_fips_endpoint` and

@@ -52,6 +52,11 @@
 //! `AWS_DEFAULT_PROFILE`, `default`, in the CLI v2's order) and says whether it was named
 //! explicitly.
 //!
+//! # Settings
+//!
+//! [`setting`] reads a setting as the CLI does (a variable, then the selected profile's key,
+//! then a default) and remembers where its value came from.
+//!
 //! # Writing the files
 //!
 //! [`writer`] edits them as the CLI's `aws configure set` does, keeping every other byte.
@@ -67,6 +72,7 @@ mod locations;
 mod parser;
 pub mod plan;
 mod set;
+pub mod setting;
 mod shlex;
 pub mod sso;
 pub mod writer;

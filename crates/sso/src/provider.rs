@@ -1,29 +1,25 @@
 //! Role credentials from IAM Identity Center (botocore's `SSOProvider` / `SSOCredentialFetcher`),
 //! shared with the CLI through `~/.aws/cli/cache`.
 
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use awscred_core::fs::ReadLimit;
+use awscred_core::cli_cache::CliCache;
 use awscred_core::http::HttpClient;
-use awscred_core::lock::{self, LockOutcome, LockTiming};
+use awscred_core::lock::LockOutcome;
 use awscred_core::provider::BoxFuture;
 use awscred_core::retry::RetryConfig;
 use awscred_core::timestamp;
-use awscred_core::{Credentials, Env, Error, ProvideCredentials, Result, Secret};
+use awscred_core::{Credentials, Error, ProvideCredentials, Result, Secret};
 use awscred_profile::ProfileContext;
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 use crate::api;
 use crate::config::{self, SsoProfile};
 use crate::endpoint::{self, Service};
 use crate::token::{self, SsoTokenProvider, login_hint};
 use crate::util::PyJson;
-
-/// The CLI reuses cached role credentials only while more than this remains
-/// (`CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS`).
-const CACHE_EXPIRY_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// The tier's name in [`Credentials::provider`].
 pub const PROVIDER_NAME: &str = awscred_core::Tier::Sso.name();
@@ -104,35 +100,21 @@ impl SsoProvider {
         config::role_cache_key(&self.config)
     }
 
-    fn cache_path(&self) -> Option<PathBuf> {
-        role_cache_dir(&self.ctx.env).map(|d| d.join(format!("{}.json", self.cache_key())))
-    }
-
     async fn credentials(&self) -> Result<Credentials> {
-        let env = &self.ctx.env;
-        let cache_path = self.cache_path();
-        if let Some(path) = &cache_path
-            && let Some(creds) = self.cached(path)
+        let cache = CliCache::from_env(&self.ctx.env);
+        let key = self.cache_key();
+        if let Some(cache) = &cache
+            && let Some(creds) = self.cached(cache, &key)
         {
             return Ok(creds);
         }
         // Of several processes missing the cache at once, the one holding `<key>.json.lock`
         // calls the portal (written before the lock is released, when `_held` is dropped) and
         // the others use what it stores, as the role cache of assume role does.
-        let _held = match &cache_path {
-            Some(path) => {
-                let fs = env.fs_arc();
-                let ready = || self.cached(path);
-                let lock_path = token::lock_path(path);
-                match lock::acquire(
-                    &fs,
-                    &lock_path,
-                    LockTiming::default(),
-                    ready,
-                    tokio::time::sleep,
-                )
-                .await
-                {
+        let _held = match &cache {
+            Some(cache) => {
+                let ready = || self.cached(cache, &key);
+                match cache.lock(&key, ready, tokio::time::sleep).await {
                     LockOutcome::Ready(creds) => return Ok(creds),
                     LockOutcome::Locked(held) => Some(held),
                     // Unlocked (or an outcome added later): on without the lock.
@@ -169,20 +151,15 @@ impl SsoProvider {
                     "GetRoleCredentials at {portal}: `expiration` is out of range"
                 ))
             })?;
-        if let Some(path) = &cache_path {
-            let file = role_cache_json(
+        if let Some(cache) = &cache {
+            let file = Zeroizing::new(role_cache_json(
                 &role.access_key_id,
                 &role.secret_access_key,
                 &role.session_token,
                 expiration,
                 &c.account_id,
-            );
-            if let Err(e) = env.fs().write_atomic(path, file.as_bytes()) {
-                tracing::warn!(
-                    "could not write the SSO credential cache {}: {e}",
-                    path.display()
-                );
-            }
+            ));
+            cache.store(&key, file.as_bytes(), "SSO credential");
         }
         Ok(self
             .finish(Credentials::new(
@@ -210,16 +187,9 @@ impl SsoProvider {
 
     /// Cached role credentials with more than 15 minutes left; anything unreadable is a miss,
     /// as in the CLI.
-    fn cached(&self, path: &std::path::Path) -> Option<Credentials> {
-        let bytes = self.ctx.env.read_file(path, ReadLimit::CACHE_ENTRY).ok()?;
-        let (creds, expiration) = parse_role_cache(&bytes)?;
-        let remaining = expiration
-            .duration_since(self.ctx.env.now())
-            .unwrap_or_default();
-        if remaining < CACHE_EXPIRY_WINDOW {
-            tracing::debug!("Credentials were found in cache, but they are expired.");
-            return None;
-        }
+    fn cached(&self, cache: &CliCache, key: &str) -> Option<Credentials> {
+        let creds = cache.load(key, self.ctx.env.now(), parse_role_cache)?;
+        let path = cache.path(key);
         tracing::debug!(
             "SSO role credentials retrieved from cache {}",
             path.display()
@@ -281,11 +251,6 @@ impl ProvideCredentials for SsoProvider {
         // checked by `new`).
         Box::pin(async { self.credentials().await.map_err(Error::deferred) })
     }
-}
-
-/// `~/.aws/cli/cache`.
-pub(crate) fn role_cache_dir(env: &Env) -> Option<PathBuf> {
-    env.aws_dir().map(|d| d.join("cli").join("cache"))
 }
 
 /// The CLI's role-credential cache file: `{"ProviderType": "sso", "Credentials": {...}}`.

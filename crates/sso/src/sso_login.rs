@@ -538,7 +538,7 @@ pub async fn logout(ctx: &ProfileContext, http: Arc<dyn HttpClient>) -> Result<L
         remove(env, &path)?;
         summary.tokens += 1;
     }
-    if let Some(dir) = crate::provider::role_cache_dir(env) {
+    if let Some(dir) = awscred_core::cli_cache::CliCache::dir_of(env) {
         for name in list(env, &dir)? {
             let path = dir.join(&name);
             let Some(value) = read_json(env, &path) else {

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use awscred_core::fs::{Fs, ReadLimit};
-use awscred_core::lock::{self, LockFile, LockTiming};
+use awscred_core::cli_cache::{self, CliCache};
+use awscred_core::fs::Fs;
+use awscred_core::lock::{self, LockFile};
 use awscred_core::{Env, Secret, timestamp};
 use serde_json::{Map, Value, json};
 
@@ -14,48 +15,40 @@ use crate::xml::StsCredentials;
 
 /// Cached credentials are reused only with at least this much time left (botocore's
 /// `CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS`).
-pub const EXPIRY_WINDOW: Duration = Duration::from_secs(15 * 60);
+pub const EXPIRY_WINDOW: Duration = cli_cache::EXPIRY_WINDOW;
 
-/// A role-credential cache directory.
+/// A role-credential cache directory (a [`CliCache`] holding STS answers).
 #[derive(Debug, Clone)]
 pub struct RoleCache {
-    dir: PathBuf,
-    fs: Arc<dyn Fs>,
+    store: CliCache,
 }
 
 impl RoleCache {
     /// `~/.aws/cli/cache` through the environment's file system; `None` without a home directory.
     pub fn from_env(env: &Env) -> Option<Self> {
-        Some(RoleCache::new(
-            env.aws_dir()?.join("cli").join("cache"),
-            env.fs_arc(),
-        ))
+        CliCache::from_env(env).map(|store| RoleCache { store })
     }
 
     /// A cache in `dir`.
     pub fn new(dir: PathBuf, fs: Arc<dyn Fs>) -> Self {
-        RoleCache { dir, fs }
+        RoleCache {
+            store: CliCache::new(dir, fs),
+        }
     }
 
     /// The file of `key`.
     pub fn path(&self, key: &str) -> PathBuf {
-        self.dir.join(format!("{key}.json"))
+        self.store.path(key)
     }
 
     /// The entry of `key` when it exists, parses, and has at least [`EXPIRY_WINDOW`] left at
     /// `now`. Anything else (missing, unreadable, corrupt, expiring) is a miss.
     pub fn load(&self, key: &str, now: SystemTime) -> Option<StsCredentials> {
-        let path = self.path(key);
-        let bytes = self.fs.read(&path, ReadLimit::CACHE_ENTRY).ok()?;
-        let entry = match parse_entry(&bytes) {
-            Some(entry) => entry,
-            None => {
-                tracing::debug!(path = %path.display(), "ignoring unreadable role cache entry");
-                return None;
-            }
-        };
-        let left = entry.expiration.duration_since(now).unwrap_or_default();
-        (left >= EXPIRY_WINDOW).then_some(entry)
+        self.store.load(key, now, |bytes| {
+            let entry = parse_entry(bytes)?;
+            let expiration = entry.expiration;
+            Some((entry, expiration))
+        })
     }
 
     /// Takes the lock of `key` (`<key>.json.lock`, created exclusively) before calling STS, so
@@ -67,16 +60,10 @@ impl RoleCache {
     /// goes on without it, as the AWS CLI always does. The mechanism is
     /// [`awscred_core::lock::acquire`].
     pub async fn lock(&self, key: &str, now: SystemTime) -> LockOutcome {
-        let path = self.dir.join(format!("{key}.json.lock"));
-        let ready = || self.load(key, now);
-        match lock::acquire(
-            &self.fs,
-            &path,
-            LockTiming::default(),
-            ready,
-            tokio::time::sleep,
-        )
-        .await
+        match self
+            .store
+            .lock(key, || self.load(key, now), tokio::time::sleep)
+            .await
         {
             lock::LockOutcome::Ready(hit) => LockOutcome::Cached(hit),
             lock::LockOutcome::Locked(held) => LockOutcome::Locked(CacheLock { _held: held }),
@@ -106,10 +93,7 @@ impl RoleCache {
     }
 
     fn write(&self, key: &str, text: String) {
-        let path = self.path(key);
-        if let Err(e) = self.fs.write_atomic(&path, text.as_bytes()) {
-            tracing::warn!(path = %path.display(), error = %e, "could not write the role cache");
-        }
+        self.store.store(key, text.as_bytes(), "role");
     }
 }
 
@@ -272,7 +256,7 @@ fn key_of(mut args: Vec<(&str, PyValue<'_>)>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use awscred_core::fs::MemFs;
+    use awscred_core::fs::{MemFs, ReadLimit};
 
     fn sample(expiration: SystemTime) -> StsCredentials {
         StsCredentials {

@@ -2,6 +2,7 @@
 
 use awscred_core::Error;
 use awscred_core::endpoint::Service;
+use awscred_profile::setting::Setting;
 use awscred_profile::{ProfileContext, endpoint};
 
 /// An STS endpoint: the URL requests are posted to, the region they are signed for, and where
@@ -65,14 +66,9 @@ impl StsEndpoint {
             });
         }
         let (fips, dual_stack) = endpoint::variants(ctx)?;
-        let legacy = ctx
-            .env
-            .non_empty_var("AWS_STS_REGIONAL_ENDPOINTS")
-            .or_else(|| {
-                ctx.profile_value("sts_regional_endpoints")
-                    .map(str::to_owned)
-            })
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("legacy"));
+        let legacy = REGIONAL_ENDPOINTS
+            .read(ctx)
+            .is_some_and(|found| found.value.trim().eq_ignore_ascii_case("legacy"));
         if legacy && !fips && !dual_stack {
             if let Some(r) = region
                 .as_deref()
@@ -88,6 +84,10 @@ impl StsEndpoint {
         Ok(Self::for_region(region.as_deref(), fips, dual_stack))
     }
 }
+
+/// `AWS_STS_REGIONAL_ENDPOINTS` / `sts_regional_endpoints`: `legacy` or `regional`.
+const REGIONAL_ENDPOINTS: Setting =
+    Setting::new("AWS_STS_REGIONAL_ENDPOINTS", "sts_regional_endpoints");
 
 /// The regions STS's endpoint rules send to the global endpoint in `legacy` mode
 /// (`sts_regional_endpoints = legacy`, `AWS_STS_REGIONAL_ENDPOINTS=legacy`).

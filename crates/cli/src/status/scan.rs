@@ -180,7 +180,9 @@ pub(crate) fn scan(env: &Env, set: &ProfileSet) -> Vec<Session> {
         for (path, bytes) in json_files(env, &aws.join("sso").join("cache")) {
             sessions.extend(sso_token(&index, path, bytes));
         }
-        for (path, bytes) in json_files(env, &aws.join("cli").join("cache")) {
+    }
+    if let Some(dir) = awscred_core::cli_cache::CliCache::dir_of(env) {
+        for (path, bytes) in json_files(env, &dir) {
             sessions.push(role_credentials(&index, path, bytes));
         }
     }
