@@ -11,9 +11,9 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant, SystemTime};
 
-use awscred_chain::refresh::RefreshCache;
 use awscred_core::clock::SystemClock;
 use awscred_core::provider::BoxFuture;
+use awscred_core::refresh::RefreshCache;
 use awscred_core::{Credentials, ProvideCredentials, Result};
 
 #[derive(Debug)]

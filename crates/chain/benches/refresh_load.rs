@@ -17,9 +17,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant, SystemTime};
 
-use awscred_chain::refresh::RefreshCache;
 use awscred_core::clock::{Clock, ManualClock, SystemClock};
 use awscred_core::provider::BoxFuture;
+use awscred_core::refresh::RefreshCache;
 use awscred_core::{Credentials, ProvideCredentials, Result};
 use awscred_testkit::bench::Samples;
 

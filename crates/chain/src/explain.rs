@@ -3,9 +3,10 @@
 //! and every other value by where it came from.
 
 use std::fmt;
-use std::path::PathBuf;
 
+pub use awscred_core::explain::{FileReport, Hop};
 use awscred_core::{Credentials, Error, timestamp};
+use awscred_profile::{ProfileContext, Section};
 
 use crate::Tier;
 
@@ -55,31 +56,6 @@ pub struct TierReport {
     pub tier: Tier,
     /// What happened.
     pub status: TierStatus,
-}
-
-/// A configuration file the chain read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct FileReport {
-    /// `config` or `credentials`.
-    pub kind: &'static str,
-    /// The path.
-    pub path: PathBuf,
-    /// Where the path came from: `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE` or `default`.
-    pub from: &'static str,
-    /// Whether the file exists.
-    pub exists: bool,
-}
-
-/// A step of the selected profile's chain: where the first credentials come from, then each role.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Hop {
-    /// The profile.
-    pub profile: String,
-    /// What it does: `keys in /home/u/.aws/credentials:3`, `assume role arn:... (role_arn at
-    /// /home/u/.aws/config:7)`, `credential_process ...`.
-    pub what: String,
 }
 
 /// A walk through the chain. `Display` prints it for people; secrets are never shown.
@@ -207,5 +183,58 @@ impl fmt::Display for Explanation {
             }
         }
         Ok(())
+    }
+}
+
+/// Whether a profile tier's keys are in the selected profile: `Ok` when they are (the tier
+/// applies), or why not.
+pub(crate) fn profile_tier_applies(ctx: &ProfileContext, tier: Tier) -> Result<(), String> {
+    let name = &ctx.profile_name;
+    let Some(section) = ctx.profile() else {
+        return Err(format!("profile {name} is in neither file"));
+    };
+    let has = |key: &str| section.get(key).is_some();
+    let in_file = |section: &Section, credentials_file: bool| {
+        section.property("aws_access_key_id").is_some_and(|p| {
+            ctx.profiles
+                .credentials_file()
+                .is_some_and(|f| *p.location().file == *f)
+                == credentials_file
+        })
+    };
+    let env_web_identity = !ctx.profile_explicit
+        && ctx
+            .env
+            .non_empty_var("AWS_WEB_IDENTITY_TOKEN_FILE")
+            .is_some();
+    let (applies, keys) = match tier {
+        Tier::AssumeRole => (
+            has("role_arn") && (has("source_profile") || has("credential_source")),
+            "role_arn with source_profile or credential_source",
+        ),
+        Tier::WebIdentity => (
+            env_web_identity || (has("role_arn") && has("web_identity_token_file")),
+            "web_identity_token_file (or AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN)",
+        ),
+        Tier::Sso => (
+            has("sso_session") || has("sso_start_url") || has("sso_account_id"),
+            "sso_session, sso_start_url or sso_account_id",
+        ),
+        Tier::CredentialsFile => (
+            in_file(section, true),
+            "aws_access_key_id in the credentials file",
+        ),
+        Tier::Login => (has("login_session"), "login_session"),
+        Tier::CredentialProcess => (has("credential_process"), "credential_process"),
+        Tier::ConfigFile => (
+            in_file(section, false),
+            "aws_access_key_id in the config file",
+        ),
+        _ => (false, "nothing"),
+    };
+    if applies {
+        Ok(())
+    } else {
+        Err(format!("profile {name} has no {keys}"))
     }
 }

@@ -54,20 +54,17 @@
 //!
 //! The answer is kept in a [`refresh::RefreshCache`] with the CLI's refresh windows, so a
 //! long-lived [`Chain`] serves cached credentials without I/O and refreshes them before they
-//! expire. Dependencies: `tokio` (sync, rt) for the refresh cache's single flight and background
-//! refresh; each tier crate only with its feature.
-mod env_tier;
+//! expire. The cache lives in core (its `refresh` feature: `tokio` with sync and rt, for its
+//! single flight and background refresh); each tier crate comes only with its feature.
 mod explain;
-mod explain_context;
-#[cfg(feature = "sts")]
-pub mod mfa_session;
 mod profile_provider;
-pub mod refresh;
 mod tiers;
 
 use std::sync::{Arc, OnceLock};
 
 use awscred_core::provider::BoxFuture;
+/// The refresh cache the chain keeps its answer in ([`awscred_core::refresh`]).
+pub use awscred_core::refresh;
 use awscred_core::{Credentials, Detail, Env, Error, ProvideCredentials};
 use awscred_profile::{ProfileContext, ProfileSource, SelectedProfile};
 #[cfg(feature = "sts")]
@@ -234,10 +231,10 @@ impl Chain {
             profile: selected.name,
             profile_source: selected.source.describe().to_owned(),
             region: self.region(),
-            region_source: ctx.and_then(explain_context::region_source),
-            files: explain_context::files(env),
+            region_source: ctx.and_then(awscred_profile::explain::region_source),
+            files: awscred_profile::explain::files(env),
             profiles_with_credentials: ctx
-                .map(|c| explain_context::profiles_with_credentials(&c.profiles))
+                .map(|c| awscred_profile::explain::profiles_with_credentials(&c.profiles))
                 .unwrap_or_default(),
             did_you_mean: None,
             warnings: ctx
@@ -249,7 +246,7 @@ impl Chain {
                         .collect()
                 })
                 .unwrap_or_default(),
-            hops: ctx.map(explain_context::hops).unwrap_or_default(),
+            hops: ctx.map(awscred_profile::explain::hops).unwrap_or_default(),
             tiers,
             result,
         }
@@ -357,7 +354,8 @@ impl Resolver {
                 tier = Tier::Env.name(),
                 "trying AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY"
             );
-            finish(env_tier::resolve(&self.env), Tier::Env, &mut record)
+            let result = awscred_core::EnvProvider::new(self.env.clone()).credentials();
+            finish(result, Tier::Env, &mut record)
         } {
             return result;
         }
@@ -390,7 +388,7 @@ impl Resolver {
             Err(e) => {
                 let tier = Tier::PROFILE
                     .into_iter()
-                    .find(|t| explain_context::profile_tier_applies(ctx, *t).is_ok())
+                    .find(|t| explain::profile_tier_applies(ctx, *t).is_ok())
                     .unwrap_or(Tier::PROFILE[0]);
                 record_profile_tiers_before(ctx, Some(tier), &mut record);
                 record(tier, TierStatus::Failed(e.to_string()));
@@ -440,7 +438,7 @@ fn record_profile_tiers_before(
         let status = match tiers::missing_feature(tier) {
             Some(feature) => TierStatus::NotCompiled(feature),
             None => TierStatus::Skipped(
-                explain_context::profile_tier_applies(ctx, tier)
+                explain::profile_tier_applies(ctx, tier)
                     .err()
                     .unwrap_or_else(|| "not used: an earlier setting of the profile wins".into()),
             ),

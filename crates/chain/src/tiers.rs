@@ -11,7 +11,6 @@ use awscred_profile::plan::{self, BaseCredentials, CredentialSource, ProfileChai
 #[cfg(feature = "http")]
 use awscred_core::retry::RetryConfig;
 
-use crate::env_tier;
 use awscred_core::Tier;
 
 type Provider = Arc<dyn ProvideCredentials>;
@@ -164,7 +163,7 @@ impl Tiers {
         #[cfg(feature = "sts")]
         let (base, session) = match &chain.base {
             BaseCredentials::AccessKey { profile, .. } => {
-                match crate::mfa_session::MfaSession::of(ctx, profile)? {
+                match awscred_sts::mfa_session::MfaSession::of(ctx, profile)? {
                     Some(session) => (
                         session.provider(base, self.sts_client(ctx)?, ctx, &self.mfa),
                         Some(session),
@@ -186,7 +185,7 @@ impl Tiers {
                 // The MFA session already carries this device's authentication.
                 if session
                     .as_ref()
-                    .is_some_and(|s| step.mfa_serial.as_deref() == Some(&s.serial))
+                    .is_some_and(|s| step.mfa_serial.as_deref() == Some(s.serial()))
                 {
                     step.mfa_serial = None;
                 }
@@ -305,10 +304,10 @@ impl Tiers {
                 }
             }
             BaseCredentials::CredentialSource { profile, source } => match source {
-                CredentialSource::Environment => Ok(Arc::new(EnvSource {
-                    env: ctx.env.clone(),
-                    profile: profile.clone(),
-                })),
+                CredentialSource::Environment => Ok(Arc::new(
+                    awscred_core::EnvProvider::new(ctx.env.clone())
+                        .as_credential_source_of(profile),
+                )),
                 CredentialSource::EcsContainer => self.container(ctx).map_err(|feature| {
                     feature_error(profile, "credential_source = EcsContainer", feature)
                 }),
@@ -317,15 +316,6 @@ impl Tiers {
                 }),
             },
         }
-    }
-}
-
-/// An awscred opt-in key of `profile` ([`plan::opt_in`]): absent (or no such profile) is false.
-#[cfg(feature = "sts")]
-pub(crate) fn bool_setting(ctx: &ProfileContext, profile: &str, key: &str) -> Result<bool, Error> {
-    match ctx.profiles.profile(profile) {
-        Some(section) => plan::opt_in(section, profile, key),
-        None => Ok(false),
     }
 }
 
@@ -360,32 +350,6 @@ impl ProvideCredentials for Ready {
     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, Error>> {
         let creds = self.0.clone();
         Box::pin(async move { Ok(creds) })
-    }
-}
-
-/// `credential_source = Environment`: the environment-variable tier as a role's source.
-#[derive(Debug)]
-struct EnvSource {
-    env: awscred_core::Env,
-    profile: String,
-}
-
-impl ProvideCredentials for EnvSource {
-    fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, Error>> {
-        let result = env_tier::resolve(&self.env).map_err(|e| {
-            if e.is_not_configured() {
-                // botocore's words for a credential_source that has nothing.
-                Error::not_configured(format!(
-                    "No credentials found in credential_source referenced in profile {} \
-                     (Environment: {})",
-                    self.profile,
-                    e.message()
-                ))
-            } else {
-                e
-            }
-        });
-        Box::pin(async move { result })
     }
 }
 

@@ -51,7 +51,9 @@
 //! assert!(!Error::invalid_config("bad value").is_not_configured());
 //! ```
 //!
-//! Modules: [`env`](mod@env) (the [`Env`] seam), [`fs`] ([`fs::Fs`]: [`fs::RealFs`], whose
+//! Modules: [`env`](mod@env) (the [`Env`] seam), [`env_provider`] ([`EnvProvider`], the
+//! environment-variable tier on its own: `AWS_ACCESS_KEY_ID` and the rest), [`explain`] (the
+//! files and the profile's chain as `awscred explain` reports them), [`fs`] ([`fs::Fs`]: [`fs::RealFs`], whose
 //! `write_atomic` writes a temporary file and renames it, mode 0600 and directories 0700, and
 //! [`fs::MemFs`] for tests), [`clock`] ([`clock::SystemClock`], [`clock::ManualClock`]),
 //! [`timestamp`] (ISO 8601 as the services and the CLI's caches write it), [`provider`],
@@ -67,8 +69,11 @@
 //! `NO_PROXY` and `AWS_CA_BUNDLE` honoured; responses limited to `http::MAX_BODY_BYTES`, 1 MiB),
 //! and `retry` (the CLI v2's standard retry mode). The `json` feature adds
 //! `credentials_document`, the reader of the JSON credentials document that instance metadata
-//! and the container endpoints send (through `serde_json`). Without features the crate depends
-//! on `zeroize` and `tracing` only.
+//! and the container endpoints send (through `serde_json`). The `refresh` feature adds
+//! `refresh::RefreshCache`, the cache in front of any provider that refreshes its credentials
+//! with the CLI's windows (through tokio's `sync` and `rt`). Without features the crate depends
+//! on `zeroize` and `tracing` only (and `libc` on Unix systems whose `<fcntl.h>` values are not
+//! Linux's generic ones).
 pub mod cli_cache;
 pub mod clock;
 mod credentials;
@@ -77,13 +82,17 @@ pub mod credentials_document;
 pub mod encoding;
 pub mod endpoint;
 pub mod env;
+pub mod env_provider;
 mod error;
+pub mod explain;
 pub mod fs;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod lock;
 pub mod provider;
 pub mod pyjson;
+#[cfg(feature = "refresh")]
+pub mod refresh;
 #[cfg(feature = "http")]
 pub mod retry;
 mod secret;
@@ -92,6 +101,7 @@ pub mod timestamp;
 
 pub use credentials::{Credentials, Origin};
 pub use env::Env;
+pub use env_provider::EnvProvider;
 pub use error::{Detail, Error, ErrorKind, Result};
 pub use provider::ProvideCredentials;
 pub use secret::{REDACTED, Secret};

@@ -50,7 +50,10 @@
 //! [`FileLocations::from_env`] (or [`FileLocations::for_platform`]) finds the files as the CLI
 //! does; [`selected_profile`] picks the profile (`--profile`, `AWS_PROFILE`,
 //! `AWS_DEFAULT_PROFILE`, `default`, in the CLI v2's order) and says whether it was named
-//! explicitly.
+//! explicitly. [`opt_in`] reads awscred's own true/false keys of a profile (the MFA session,
+//! the `credential_process` disk cache), which the CLI ignores. [`explain`] describes the
+//! configuration for `awscred explain`: the files, where the region came from, the profiles with
+//! credentials and the selected profile's chain.
 //!
 //! # Settings
 //!
@@ -68,7 +71,9 @@
 
 mod context;
 pub mod endpoint;
+pub mod explain;
 mod locations;
+mod opt_in;
 mod parser;
 pub mod plan;
 mod set;
@@ -82,4 +87,5 @@ pub use locations::{
     FileLocations, Platform, ProfileSource, SelectedProfile, expand_path, selected_profile,
     selected_profile_name,
 };
+pub use opt_in::opt_in;
 pub use set::{Location, MAX_FILE_BYTES, ProfileSet, Property, Section, Warning};

@@ -445,7 +445,7 @@ impl<'a> Planner<'a> {
                 profile: name.to_owned(),
                 command: command.to_owned(),
                 account_id: profile.get("aws_account_id").map(str::to_owned),
-                disk_cache: opt_in(profile, name, PROCESS_CACHE_KEY)?,
+                disk_cache: crate::opt_in(self.set, name, PROCESS_CACHE_KEY)?,
             });
         }
         if let Some(base) = keys(false)? {
@@ -501,20 +501,6 @@ fn has_static_keys(profile: &Section) -> bool {
 
 /// awscred's opt-in key for caching a `credential_process`'s output on disk (the CLI ignores it).
 pub const PROCESS_CACHE_KEY: &str = "awscred_credential_process_cache";
-
-/// An awscred opt-in key of a profile (`section`, named `profile`), such as
-/// [`PROCESS_CACHE_KEY`]: absent is false; a value other than true or false (any case) is an
-/// error naming the profile and key.
-pub fn opt_in(section: &Section, profile: &str, key: &str) -> Result<bool, Error> {
-    match section.get(key).map(str::trim) {
-        None => Ok(false),
-        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
-        Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-        Some(v) => Err(Error::invalid_config(format!(
-            "profile {profile}: {key} = {v:?} is not true or false"
-        ))),
-    }
-}
 
 impl RoleStep {
     /// Assume `role_arn`, named by `profile`, with no other setting (set the fields to add

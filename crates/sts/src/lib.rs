@@ -49,7 +49,9 @@
 //! [`StsClient::new`], then [`AssumeRoleProvider::new`] for each
 //! [`RoleStep`](awscred_profile::plan::RoleStep) of the plan, on top of the base provider (for a
 //! [`BaseCredentials::WebIdentity`](awscred_profile::plan::BaseCredentials::WebIdentity) base,
-//! [`WebIdentityProvider::new`] with [`WebIdentitySettings::from_base`]).
+//! [`WebIdentityProvider::new`] with [`WebIdentitySettings::from_base`]). For a profile with keys
+//! that opts in to [`mfa_session`] ([`MfaSession::of`](mfa_session::MfaSession::of)), the keys
+//! first become one MFA session ([`SessionTokenProvider`]) that every role above them uses.
 //!
 //! Dependencies, and why: `aws-sigv4` signs (with `aws-credential-types` and
 //! `aws-smithy-runtime-api`, which it already pulls in, for its identity type); `quick-xml` reads
@@ -61,6 +63,7 @@ mod cache;
 mod client;
 mod endpoint;
 mod mfa;
+pub mod mfa_session;
 mod provider;
 mod session;
 mod validate;

@@ -132,8 +132,63 @@ fn open_nonblocking(path: &Path) -> io::Result<File> {
     // device from becoming the controlling terminal.
     std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .custom_flags(open_flags::O_NONBLOCK | open_flags::O_NOCTTY)
         .open(path)
+}
+
+/// The two `<fcntl.h>` flags [`open_nonblocking`] needs. On the Linux architectures that use the
+/// kernel's generic values they are written here, so that the `env,profile` build does not take
+/// the `libc` crate for two constants of a frozen ABI; elsewhere (macOS, the BSDs, Linux on MIPS,
+/// SPARC, Alpha, PA-RISC, whose values differ) they come from `libc`. A test checks both sources
+/// agree on the build's target.
+#[cfg(unix)]
+mod open_flags {
+    #[cfg(all(
+        target_os = "linux",
+        any(
+            target_arch = "x86_64",
+            target_arch = "x86",
+            target_arch = "aarch64",
+            target_arch = "arm",
+            target_arch = "riscv64",
+            target_arch = "powerpc64",
+            target_arch = "s390x",
+            target_arch = "loongarch64"
+        )
+    ))]
+    mod values {
+        pub(crate) const O_NONBLOCK: i32 = 0o4000;
+        pub(crate) const O_NOCTTY: i32 = 0o400;
+    }
+
+    #[cfg(not(all(
+        target_os = "linux",
+        any(
+            target_arch = "x86_64",
+            target_arch = "x86",
+            target_arch = "aarch64",
+            target_arch = "arm",
+            target_arch = "riscv64",
+            target_arch = "powerpc64",
+            target_arch = "s390x",
+            target_arch = "loongarch64"
+        )
+    )))]
+    mod values {
+        pub(crate) const O_NONBLOCK: i32 = libc::O_NONBLOCK;
+        pub(crate) const O_NOCTTY: i32 = libc::O_NOCTTY;
+    }
+
+    pub(crate) use values::{O_NOCTTY, O_NONBLOCK};
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn the_flags_are_the_platforms() {
+            assert_eq!(super::O_NONBLOCK, libc::O_NONBLOCK);
+            assert_eq!(super::O_NOCTTY, libc::O_NOCTTY);
+        }
+    }
 }
 
 #[cfg(not(unix))]

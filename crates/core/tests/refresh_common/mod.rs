@@ -9,9 +9,9 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use awscred_chain::refresh::RefreshCache;
 use awscred_core::clock::ManualClock;
 use awscred_core::provider::BoxFuture;
+use awscred_core::refresh::RefreshCache;
 use awscred_core::{Credentials, Error, ProvideCredentials, Result};
 use tokio::sync::Semaphore;
 

@@ -19,7 +19,7 @@ use std::collections::BinaryHeap;
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::SystemTime;
 
-use awscred_core::Credentials;
+use crate::Credentials;
 
 /// A cap on memory: each shard holds a copy of the credentials.
 const MAX_SHARDS: usize = 64;

@@ -21,7 +21,7 @@ fn multi_thread() -> tokio::runtime::Runtime {
 /// Starts `CALLERS` tasks that each ask the cache once, waits until all have started and the
 /// upstream has been asked (it is held at its gate), then opens the gate and collects.
 async fn stampede(
-    cache: &awscred_chain::refresh::RefreshCache,
+    cache: &awscred_core::refresh::RefreshCache,
     upstream: &Arc<Upstream>,
     gate: &Arc<tokio::sync::Semaphore>,
     fetches_before: usize,

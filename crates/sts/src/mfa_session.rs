@@ -11,6 +11,24 @@
 //! as aws-vault runs it, whose standard output is the code: the hook for when no terminal can be
 //! asked, e.g. under another program's `credential_process`), else from the chain's
 //! [`MfaPrompt`] (the terminal, `/dev/tty`, by default).
+//!
+//! ```
+//! use std::path::Path;
+//! use std::sync::Arc;
+//! use awscred_core::Env;
+//! use awscred_profile::{ProfileContext, ProfileSet};
+//! use awscred_sts::mfa_session::MfaSession;
+//!
+//! let config = "[profile keys]\nawscred_mfa_session = true\nmfa_serial = arn:aws:iam::123456789012:mfa/me\n\
+//!               [profile plain]\nmfa_serial = arn:aws:iam::123456789012:mfa/me\n";
+//! let set = ProfileSet::parse(Some((Path::new("/h/.aws/config"), config)), None);
+//! let ctx = ProfileContext::new(Env::from_vars([("HOME", "/h")]), Arc::new(set), "keys".into());
+//! let session = MfaSession::of(&ctx, "keys")?.expect("the profile opts in");
+//! assert_eq!(session.serial(), "arn:aws:iam::123456789012:mfa/me");
+//! // Without the key nothing changes, as in the CLI.
+//! assert_eq!(MfaSession::of(&ctx, "plain")?, None);
+//! # Ok::<(), awscred_core::Error>(())
+//! ```
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -19,7 +37,8 @@ use std::time::{Duration, Instant};
 
 use awscred_core::{Error, ProvideCredentials};
 use awscred_profile::ProfileContext;
-use awscred_sts::MfaPrompt;
+
+use crate::{MfaPrompt, SessionTokenProvider, StsClient};
 
 /// The opt-in key.
 pub const MFA_SESSION_KEY: &str = "awscred_mfa_session";
@@ -32,19 +51,19 @@ const MFA_PROCESS_LIMIT: Duration = Duration::from_secs(300);
 /// The most of `mfa_process`'s output that is read.
 const MFA_PROCESS_MAX_OUTPUT: u64 = 1024;
 
-/// The MFA session settings of `profile`, when it opts in.
+/// The MFA session settings of a profile that opts in.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct MfaSession {
-    pub(crate) profile: String,
-    pub(crate) serial: String,
-    pub(crate) duration_seconds: Option<u32>,
-    pub(crate) process: Option<String>,
+pub struct MfaSession {
+    profile: String,
+    serial: String,
+    duration_seconds: Option<u32>,
+    process: Option<String>,
 }
 
 impl MfaSession {
     /// Reads the keys of `profile`; `None` when it does not opt in. A bad value is an error
     /// naming the profile and key.
-    pub(crate) fn of(ctx: &ProfileContext, profile: &str) -> Result<Option<Self>, Error> {
+    pub fn of(ctx: &ProfileContext, profile: &str) -> Result<Option<Self>, Error> {
         let Some(section) = ctx.profiles.profile(profile) else {
             return Ok(None);
         };
@@ -53,7 +72,7 @@ impl MfaSession {
                 "profile {profile}: {key} = {value:?} is not {expected}"
             ))
         };
-        let enabled = crate::tiers::bool_setting(ctx, profile, MFA_SESSION_KEY)?;
+        let enabled = awscred_profile::opt_in(&ctx.profiles, profile, MFA_SESSION_KEY)?;
         if !enabled {
             return Ok(None);
         }
@@ -91,11 +110,17 @@ impl MfaSession {
         }))
     }
 
-    /// `keys` made into the MFA session.
-    pub(crate) fn provider(
+    /// The MFA device (`mfa_serial`): roles that name the same one are not asked again.
+    pub fn serial(&self) -> &str {
+        &self.serial
+    }
+
+    /// `keys` made into the MFA session: a [`SessionTokenProvider`] with the device and the code
+    /// from `mfa_process`, else from `prompt`.
+    pub fn provider(
         &self,
         keys: Arc<dyn ProvideCredentials>,
-        client: awscred_sts::StsClient,
+        client: StsClient,
         ctx: &ProfileContext,
         prompt: &MfaPrompt,
     ) -> Arc<dyn ProvideCredentials> {
@@ -107,7 +132,7 @@ impl MfaSession {
             None => prompt.clone(),
         };
         Arc::new(
-            awscred_sts::SessionTokenProvider::new(keys, client, &ctx.env)
+            SessionTokenProvider::new(keys, client, &ctx.env)
                 .with_duration(self.duration_seconds)
                 .with_mfa(self.serial.clone(), prompt, self.profile.clone()),
         )
@@ -165,4 +190,62 @@ fn run_mfa_process(command: &str) -> Option<String> {
     }
     let code = out.lines().next()?.trim().to_owned();
     (!code.is_empty()).then_some(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use awscred_core::Env;
+    use awscred_profile::ProfileSet;
+
+    use super::*;
+
+    fn of(config: &str) -> Result<Option<MfaSession>, String> {
+        let set = ProfileSet::parse(Some((Path::new("/h/.aws/config"), config)), None);
+        let ctx = ProfileContext::new(Env::from_vars([("HOME", "/h")]), Arc::new(set), "p".into());
+        MfaSession::of(&ctx, "p").map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn reads_the_keys_of_a_profile_that_opts_in() {
+        let session = of("[profile p]\nawscred_mfa_session = True\nmfa_serial = SN\n\
+                          awscred_mfa_session_duration = 3600\nmfa_process = echo 123456\n")
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            session,
+            MfaSession {
+                profile: "p".into(),
+                serial: "SN".into(),
+                duration_seconds: Some(3600),
+                process: Some("echo 123456".into()),
+            }
+        );
+        assert_eq!(
+            of("[profile p]\nawscred_mfa_session = false\nmfa_serial = SN\n"),
+            Ok(None)
+        );
+        assert_eq!(of("[profile p]\nmfa_serial = SN\n"), Ok(None));
+    }
+
+    #[test]
+    fn bad_values_name_the_profile_and_key() {
+        let no_serial = of("[profile p]\nawscred_mfa_session = true\n").unwrap_err();
+        assert!(
+            no_serial.contains("needs mfa_serial in the same profile"),
+            "{no_serial}"
+        );
+        let flag = of("[profile p]\nawscred_mfa_session = yes\n").unwrap_err();
+        assert!(
+            flag.contains("profile p: awscred_mfa_session = \"yes\" is not true or false"),
+            "{flag}"
+        );
+        let short = "[profile p]\nawscred_mfa_session = true\nmfa_serial = SN\nawscred_mfa_session_duration = 60\n";
+        let short = of(short).unwrap_err();
+        assert!(
+            short.contains("a number of seconds from 900 to 129600"),
+            "{short}"
+        );
+    }
 }

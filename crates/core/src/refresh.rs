@@ -3,7 +3,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use awscred_chain::refresh::RefreshCache;
+//! use awscred_core::refresh::RefreshCache;
 //! use awscred_core::clock::SystemClock;
 //! use awscred_core::{Credentials, ProvideCredentials, provider::BoxFuture, Result};
 //!
@@ -48,9 +48,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use awscred_core::clock::Clock;
-use awscred_core::provider::BoxFuture;
-use awscred_core::{Credentials, Detail, Error, ErrorKind, ProvideCredentials, Result, timestamp};
+use crate::clock::Clock;
+use crate::provider::BoxFuture;
+use crate::{Credentials, Detail, Error, ErrorKind, ProvideCredentials, Result, timestamp};
 use tokio::sync::watch;
 
 use shards::{Entry, Shards};
@@ -451,7 +451,7 @@ mod tests {
     use std::sync::{Barrier, Mutex};
     use std::time::SystemTime;
 
-    use awscred_core::clock::ManualClock;
+    use crate::clock::ManualClock;
 
     use super::*;
 

@@ -1,14 +1,33 @@
-//! What `explain` says besides the tiers' outcomes: the files, the region's source, the
-//! profiles that hold credentials, the selected profile's chain, and why each profile tier does
-//! or does not apply. Read from the parsed files only: nothing here calls a service.
+//! What `awscred explain` says about the configuration besides the tiers' outcomes: the files,
+//! the region's source, the profiles that hold credentials and the selected profile's chain.
+//! Read from the parsed files only: nothing here calls a service.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use awscred_core::{fs::MemFs, Env};
+//! use awscred_profile::{explain, ProfileContext, ProfileSet};
+//!
+//! let fs = MemFs::default().with_file(
+//!     "/h/.aws/config",
+//!     "[profile dev]\nregion = eu-west-1\nrole_arn = arn:aws:iam::123456789012:role/Dev\nsource_profile = keys\n\
+//!      [profile keys]\naws_access_key_id = AKID\naws_secret_access_key = S\n",
+//! );
+//! let env = Env::from_vars([("HOME", "/h")]).with_fs(Arc::new(fs));
+//! let ctx = ProfileContext::new(env.clone(), Arc::new(ProfileSet::load(&env)?), "dev".into());
+//! assert_eq!(explain::files(&env)[0].path, std::path::Path::new("/h/.aws/config"));
+//! assert_eq!(explain::region_source(&ctx).as_deref(), Some("/h/.aws/config:2"));
+//! assert_eq!(explain::profiles_with_credentials(&ctx.profiles), ["dev", "keys"]);
+//! let hops = explain::hops(&ctx);
+//! assert_eq!((hops[0].profile.as_str(), hops[1].profile.as_str()), ("keys", "dev"));
+//! # Ok::<(), awscred_core::Error>(())
+//! ```
 
 use awscred_core::Env;
+use awscred_core::explain::{FileReport, Hop};
 use awscred_core::fs::ReadLimit;
-use awscred_profile::plan::{self, BaseCredentials, CredentialSource};
-use awscred_profile::{FileLocations, ProfileContext, ProfileSet, Section};
 
-use crate::explain::{FileReport, Hop};
-use awscred_core::Tier;
+use crate::plan::{self, BaseCredentials, CredentialSource};
+use crate::{FileLocations, ProfileContext, ProfileSet};
 
 /// The keys that make a profile hold credentials of some kind.
 const CREDENTIAL_KEYS: &[&str] = &[
@@ -23,7 +42,7 @@ const CREDENTIAL_KEYS: &[&str] = &[
 ];
 
 /// The configuration files, where their paths came from, and whether they exist.
-pub(crate) fn files(env: &Env) -> Vec<FileReport> {
+pub fn files(env: &Env) -> Vec<FileReport> {
     let locations = FileLocations::from_env(env);
     let mut out = Vec::new();
     for (kind, path, var) in [
@@ -41,19 +60,14 @@ pub(crate) fn files(env: &Env) -> Vec<FileReport> {
         };
         if let Some(path) = path {
             let exists = env.read_file(&path, ReadLimit::CONFIG).is_ok();
-            out.push(FileReport {
-                kind,
-                path,
-                from,
-                exists,
-            });
+            out.push(FileReport::new(kind, path, from, exists));
         }
     }
     out
 }
 
 /// The profiles with any credential key, in the files' order.
-pub(crate) fn profiles_with_credentials(set: &ProfileSet) -> Vec<String> {
+pub fn profiles_with_credentials(set: &ProfileSet) -> Vec<String> {
     set.profile_names()
         .into_iter()
         .filter(|name| {
@@ -65,7 +79,7 @@ pub(crate) fn profiles_with_credentials(set: &ProfileSet) -> Vec<String> {
 }
 
 /// Where the region came from: `--region`, the variable, or the file and line of the key.
-pub(crate) fn region_source(ctx: &ProfileContext) -> Option<String> {
+pub fn region_source(ctx: &ProfileContext) -> Option<String> {
     let origin = ctx.region_setting()?.origin;
     Some(match origin.location() {
         Some(location) => location.to_string(),
@@ -82,7 +96,7 @@ fn at(set: &ProfileSet, profile: &str, key: &str) -> String {
 }
 
 /// The selected profile's chain, base first; empty when the plan has none.
-pub(crate) fn hops(ctx: &ProfileContext) -> Vec<Hop> {
+pub fn hops(ctx: &ProfileContext) -> Vec<Hop> {
     let Ok(chain) = plan::resolve_for_context(ctx) else {
         return Vec::new();
     };
@@ -120,7 +134,9 @@ pub(crate) fn hops(ctx: &ProfileContext) -> Vec<Hop> {
                 at(set, profile, "credential_process")
             ),
         ),
-        BaseCredentials::CredentialSource { profile, source } => {
+        BaseCredentials::CredentialSource {
+            profile, source, ..
+        } => {
             let source = match source {
                 CredentialSource::Environment => "Environment",
                 CredentialSource::EcsContainer => "EcsContainer",
@@ -135,72 +151,16 @@ pub(crate) fn hops(ctx: &ProfileContext) -> Vec<Hop> {
             )
         }
     };
-    let mut hops = vec![Hop {
-        profile: profile.clone(),
-        what,
-    }];
+    let mut hops = vec![Hop::new(profile.clone(), what)];
     for step in &chain.roles {
-        hops.push(Hop {
-            profile: step.profile.clone(),
-            what: format!(
+        hops.push(Hop::new(
+            step.profile.clone(),
+            format!(
                 "assume role {} ({})",
                 step.role_arn,
                 at(set, &step.profile, "role_arn")
             ),
-        });
+        ));
     }
     hops
-}
-
-/// Whether a profile tier's keys are in the selected profile: `Ok` when they are (the tier
-/// applies), or why not.
-pub(crate) fn profile_tier_applies(ctx: &ProfileContext, tier: Tier) -> Result<(), String> {
-    let name = &ctx.profile_name;
-    let Some(section) = ctx.profile() else {
-        return Err(format!("profile {name} is in neither file"));
-    };
-    let has = |key: &str| section.get(key).is_some();
-    let in_file = |section: &Section, credentials_file: bool| {
-        section.property("aws_access_key_id").is_some_and(|p| {
-            ctx.profiles
-                .credentials_file()
-                .is_some_and(|f| *p.location().file == *f)
-                == credentials_file
-        })
-    };
-    let env_web_identity = !ctx.profile_explicit
-        && ctx
-            .env
-            .non_empty_var("AWS_WEB_IDENTITY_TOKEN_FILE")
-            .is_some();
-    let (applies, keys) = match tier {
-        Tier::AssumeRole => (
-            has("role_arn") && (has("source_profile") || has("credential_source")),
-            "role_arn with source_profile or credential_source",
-        ),
-        Tier::WebIdentity => (
-            env_web_identity || (has("role_arn") && has("web_identity_token_file")),
-            "web_identity_token_file (or AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN)",
-        ),
-        Tier::Sso => (
-            has("sso_session") || has("sso_start_url") || has("sso_account_id"),
-            "sso_session, sso_start_url or sso_account_id",
-        ),
-        Tier::CredentialsFile => (
-            in_file(section, true),
-            "aws_access_key_id in the credentials file",
-        ),
-        Tier::Login => (has("login_session"), "login_session"),
-        Tier::CredentialProcess => (has("credential_process"), "credential_process"),
-        Tier::ConfigFile => (
-            in_file(section, false),
-            "aws_access_key_id in the config file",
-        ),
-        _ => (false, "nothing"),
-    };
-    if applies {
-        Ok(())
-    } else {
-        Err(format!("profile {name} has no {keys}"))
-    }
 }
