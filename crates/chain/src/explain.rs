@@ -50,6 +50,7 @@ impl TierStatus {
 
 /// One tier's line of the report.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TierReport {
     /// The tier ([`Tier::name`]: botocore's names, `env`, `assume-role`, `sso`, ...).
     pub tier: Tier,

@@ -58,8 +58,6 @@
 //! single flight and background refresh); each tier crate comes only with its feature.
 mod explain;
 mod profile_provider;
-mod static_keys;
-mod tier;
 mod tiers;
 
 use std::sync::{Arc, OnceLock};
@@ -72,10 +70,10 @@ use awscred_profile::{ProfileContext, ProfileSource, SelectedProfile};
 #[cfg(feature = "sts")]
 pub use awscred_sts::MfaPrompt;
 
+pub use awscred_core::Tier;
 pub use explain::{Explanation, FileReport, Hop, TierReport, TierStatus};
 pub use profile_provider::ProfileProvider;
 use refresh::RefreshCache;
-pub use tier::Tier;
 
 /// Builds a [`Chain`].
 #[derive(Debug, Default)]
@@ -331,17 +329,16 @@ impl Resolver {
                 r.push(TierReport { tier, status });
             }
         };
+        let selected = self.selected_profile();
+        if selected.source.is_explicit() {
+            // As botocore: a profile asked for by name must exist, whatever tier answers.
+            selected.require_in(&self.context()?.profiles)?;
+        }
         let SelectedProfile {
             name: profile_name,
             source,
-        } = self.selected_profile();
-        if source.is_explicit() {
-            // As botocore: a profile asked for by name must exist, whatever tier answers.
-            let ctx = self.context()?;
-            if ctx.profiles.profile(&profile_name).is_none() {
-                return Err(Error::profile_not_found(&profile_name));
-            }
-        }
+            ..
+        } = selected;
 
         // 1. Environment variables.
         if !cfg!(feature = "env") {
@@ -438,7 +435,7 @@ fn record_profile_tiers_before(
     record: &mut impl FnMut(Tier, TierStatus),
 ) {
     for tier in Tier::PROFILE.into_iter().take_while(|t| Some(*t) != chosen) {
-        let status = match tier.missing_feature() {
+        let status = match tiers::missing_feature(tier) {
             Some(feature) => TierStatus::NotCompiled(feature),
             None => TierStatus::Skipped(
                 explain::profile_tier_applies(ctx, tier)

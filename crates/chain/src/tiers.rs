@@ -11,8 +11,7 @@ use awscred_profile::plan::{self, BaseCredentials, CredentialSource, ProfileChai
 #[cfg(feature = "http")]
 use awscred_core::retry::RetryConfig;
 
-use crate::static_keys;
-use crate::tier::Tier;
+use awscred_core::Tier;
 
 type Provider = Arc<dyn ProvideCredentials>;
 
@@ -107,7 +106,7 @@ impl Tiers {
             return Ok((*tier, provider.clone()));
         }
         let chain = plan::resolve_for_context(ctx)?;
-        let tier = tier_of(ctx, &chain);
+        let tier = chain.tier();
         let provider = self.build_chain(ctx, &chain)?;
         let (tier, provider) = self.profile.get_or_init(|| (tier, provider));
         Ok((*tier, provider.clone()))
@@ -140,7 +139,7 @@ impl Tiers {
         #[cfg(not(feature = "ecs"))]
         {
             let _ = ctx;
-            Err("ecs")
+            Err(Tier::Container.feature())
         }
     }
 
@@ -155,7 +154,7 @@ impl Tiers {
         #[cfg(not(feature = "imds"))]
         {
             let _ = ctx;
-            Err("imds")
+            Err(Tier::InstanceMetadata.feature())
         }
     }
 
@@ -163,7 +162,7 @@ impl Tiers {
         let base = self.base_provider(ctx, &chain.base)?;
         #[cfg(feature = "sts")]
         let (base, session) = match &chain.base {
-            BaseCredentials::AccessKey { profile } => {
+            BaseCredentials::AccessKey { profile, .. } => {
                 match awscred_sts::mfa_session::MfaSession::of(ctx, profile)? {
                     Some(session) => (
                         session.provider(base, self.sts_client(ctx)?, ctx, &self.mfa),
@@ -200,7 +199,7 @@ impl Tiers {
         #[cfg(not(feature = "sts"))]
         {
             let step = &chain.roles[0];
-            Err(missing_feature(
+            Err(feature_error(
                 &step.profile,
                 &format!("role {}", step.role_arn),
                 "sts",
@@ -222,14 +221,11 @@ impl Tiers {
         base: &BaseCredentials,
     ) -> Result<Provider, Error> {
         match base {
-            BaseCredentials::AccessKey { profile } => {
+            BaseCredentials::AccessKey { profile, keys } => {
                 if cfg!(feature = "profile") {
-                    Ok(Arc::new(Ready(static_keys::resolve(
-                        &ctx.profiles,
-                        profile,
-                    )?)))
+                    Ok(Arc::new(Ready(keys.credentials.clone())))
                 } else {
-                    Err(missing_feature(profile, "static keys", "profile"))
+                    Err(feature_error(profile, "static keys", "profile"))
                 }
             }
             BaseCredentials::WebIdentity { profile, .. } => {
@@ -245,18 +241,26 @@ impl Tiers {
                     )))
                 }
                 #[cfg(not(feature = "sts"))]
-                Err(missing_feature(profile, "web identity", "sts"))
+                Err(feature_error(profile, "web identity", "sts"))
             }
-            BaseCredentials::Sso { profile } => {
+            BaseCredentials::Sso { profile, settings } => {
                 #[cfg(feature = "sso")]
                 {
+                    let _ = profile;
                     Ok(Arc::new(
-                        awscred_sso::SsoProvider::new(ctx, profile, self.http(ctx))?
-                            .with_retry(self.retry(ctx)?),
+                        awscred_sso::SsoProvider::from_settings(
+                            ctx,
+                            settings.clone(),
+                            self.http(ctx),
+                        )
+                        .with_retry(self.retry(ctx)?),
                     ))
                 }
                 #[cfg(not(feature = "sso"))]
-                Err(missing_feature(profile, "IAM Identity Center", "sso"))
+                {
+                    let _ = settings;
+                    Err(feature_error(profile, "IAM Identity Center", "sso"))
+                }
             }
             BaseCredentials::Login { profile, session } => {
                 #[cfg(feature = "login")]
@@ -270,24 +274,24 @@ impl Tiers {
                 #[cfg(not(feature = "login"))]
                 {
                     let _ = session;
-                    Err(missing_feature(profile, "an `aws login` session", "login"))
+                    Err(feature_error(profile, "an `aws login` session", "login"))
                 }
             }
-            BaseCredentials::CredentialProcess { profile, command } => {
+            BaseCredentials::CredentialProcess {
+                profile,
+                command,
+                account_id,
+                disk_cache,
+            } => {
                 #[cfg(feature = "process")]
                 {
-                    let account = ctx
-                        .profiles
-                        .profile(profile)
-                        .and_then(|p| p.get("aws_account_id"))
-                        .map(str::to_owned);
                     let provider = awscred_process::CredentialProcessProvider::new(
                         ctx.env.clone(),
                         profile.clone(),
                         command.clone(),
-                        account,
+                        account_id.clone(),
                     );
-                    Ok(Arc::new(if process_cache_enabled(ctx, profile)? {
+                    Ok(Arc::new(if *disk_cache {
                         provider.with_disk_cache()
                     } else {
                         provider
@@ -295,8 +299,8 @@ impl Tiers {
                 }
                 #[cfg(not(feature = "process"))]
                 {
-                    let _ = command;
-                    Err(missing_feature(profile, "credential_process", "process"))
+                    let _ = (command, account_id, disk_cache);
+                    Err(feature_error(profile, "credential_process", "process"))
                 }
             }
             BaseCredentials::CredentialSource { profile, source } => match source {
@@ -305,46 +309,34 @@ impl Tiers {
                         .as_credential_source_of(profile),
                 )),
                 CredentialSource::EcsContainer => self.container(ctx).map_err(|feature| {
-                    missing_feature(profile, "credential_source = EcsContainer", feature)
+                    feature_error(profile, "credential_source = EcsContainer", feature)
                 }),
                 CredentialSource::Ec2InstanceMetadata => self.instance(ctx).map_err(|feature| {
-                    missing_feature(profile, "credential_source = Ec2InstanceMetadata", feature)
+                    feature_error(profile, "credential_source = Ec2InstanceMetadata", feature)
                 }),
             },
         }
     }
 }
 
-/// awscred's opt-in key for caching a `credential_process`'s output on disk (the CLI ignores it).
-#[cfg(feature = "process")]
-pub(crate) const PROCESS_CACHE_KEY: &str = "awscred_credential_process_cache";
-
-/// Whether `profile` sets [`PROCESS_CACHE_KEY`] to `true`.
-#[cfg(feature = "process")]
-fn process_cache_enabled(ctx: &ProfileContext, profile: &str) -> Result<bool, Error> {
-    awscred_profile::opt_in(&ctx.profiles, profile, PROCESS_CACHE_KEY)
+/// The cargo feature `tier` needs, when this build lacks it.
+pub(crate) fn missing_feature(tier: Tier) -> Option<&'static str> {
+    let on = match tier {
+        Tier::Env => cfg!(feature = "env"),
+        Tier::AssumeRole | Tier::WebIdentity => cfg!(feature = "sts"),
+        Tier::Sso => cfg!(feature = "sso"),
+        Tier::Login => cfg!(feature = "login"),
+        Tier::CredentialProcess => cfg!(feature = "process"),
+        Tier::CredentialsFile | Tier::ConfigFile => cfg!(feature = "profile"),
+        Tier::Container => cfg!(feature = "ecs"),
+        Tier::InstanceMetadata => cfg!(feature = "imds"),
+        // A tier this version of the chain does not know is not compiled in.
+        _ => false,
+    };
+    (!on).then_some(tier.feature())
 }
 
-fn tier_of(ctx: &ProfileContext, chain: &ProfileChain) -> Tier {
-    if !chain.roles.is_empty() {
-        return Tier::AssumeRole;
-    }
-    match &chain.base {
-        BaseCredentials::AccessKey { profile } => match ctx.profiles.profile(profile) {
-            Some(section) if static_keys::keys_in_credentials_file(&ctx.profiles, section) => {
-                Tier::CredentialsFile
-            }
-            _ => Tier::ConfigFile,
-        },
-        BaseCredentials::WebIdentity { .. } => Tier::WebIdentity,
-        BaseCredentials::Sso { .. } => Tier::Sso,
-        BaseCredentials::Login { .. } => Tier::Login,
-        BaseCredentials::CredentialProcess { .. } => Tier::CredentialProcess,
-        BaseCredentials::CredentialSource { .. } => Tier::AssumeRole,
-    }
-}
-
-fn missing_feature(profile: &str, what: &str, feature: &str) -> Error {
+fn feature_error(profile: &str, what: &str, feature: &str) -> Error {
     Error::invalid_config(format!(
         "profile {profile} uses {what}, but awscred was built without the `{feature}` feature"
     ))

@@ -99,18 +99,16 @@ pub(crate) fn check_profile_exists(
         .profile_context()
         .map_err(|e| Failure::from_credentials_error(&e))?;
     let selected = selected_profile(globals, env);
-    if selected.source.is_explicit() && ctx.profiles.profile(&selected.name).is_none() {
-        return Err(Failure::Plain(
+    selected.require_in(&ctx.profiles).map_err(|e| {
+        Failure::Plain(
             CONFIGURATION_ERROR,
             format!(
-                "Unable to retrieve credentials: {}{}{}",
-                awscred_core::Error::profile_not_found(&selected.name),
+                "Unable to retrieve credentials: {e}{}{}",
                 suggest::did_you_mean(&selected.name, ctx.profiles.profile_names()),
                 ignored_section(ctx, &selected.name),
             ),
-        ));
-    }
-    Ok(())
+        )
+    })
 }
 
 /// ` (FILE:LINE: section [NAME] ignored: ...)` when the files hold a section of that name that
@@ -138,12 +136,10 @@ pub(crate) fn require_named_profile(
     let ctx = chain
         .profile_context()
         .map_err(|e| Failure::General(e.to_string()))?;
-    if selected.source.is_explicit() && ctx.profiles.profile(&selected.name).is_none() {
-        return Err(Failure::General(format!(
-            "{}{}",
-            awscred_core::Error::profile_not_found(&selected.name),
+    selected.require_in(&ctx.profiles).map_err(|e| {
+        Failure::General(format!(
+            "{e}{}",
             suggest::did_you_mean(&selected.name, ctx.profiles.profile_names()),
-        )));
-    }
-    Ok(())
+        ))
+    })
 }

@@ -52,13 +52,7 @@ fn setup(fake: &SsoFake) -> Home {
         .env("AWS_ENDPOINT_URL_SSO", fake.url())
         .env("AWS_ENDPOINT_URL_SSO_OIDC", fake.url());
     let env = awscred_core::Env::from_vars([("HOME", home.dir.path().to_str().unwrap())]);
-    let session = awscred_sso::SsoSession {
-        session_name: Some("corp".into()),
-        start_url: String::new(),
-        region: String::new(),
-        registration_scopes: None,
-        start_url_location: None,
-    };
+    let session = awscred_sso::SsoSession::new(Some("corp".into()), String::new(), String::new());
     let path = awscred_sso::token_path(&env, &session).unwrap();
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, token.to_string()).unwrap();
@@ -305,13 +299,7 @@ fn a_legacy_profile_populates_with_its_start_url() {
         .file(".aws/config", &config)
         .env("AWS_ENDPOINT_URL_SSO", fake.url());
     let env = awscred_core::Env::from_vars([("HOME", home.dir.path().to_str().unwrap())]);
-    let session = awscred_sso::SsoSession {
-        session_name: None,
-        start_url: start_url.into(),
-        region: String::new(),
-        registration_scopes: None,
-        start_url_location: None,
-    };
+    let session = awscred_sso::SsoSession::new(None, start_url, String::new());
     let path = awscred_sso::token_path(&env, &session).unwrap();
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let expires = timestamp::format_z(SystemTime::now() + Duration::from_secs(3600));

@@ -124,13 +124,7 @@ fn home(moto: &MotoServer, sso: &SsoFake) -> Home {
     // The SSO token goes where the CLI names it: SHA-1 of the session name.
     let token_path = awscred_sso::token_path(
         &env,
-        &awscred_sso::SsoSession {
-            session_name: Some("corp".into()),
-            start_url: String::new(),
-            region: String::new(),
-            registration_scopes: None,
-            start_url_location: None,
-        },
+        &awscred_sso::SsoSession::new(Some("corp".into()), String::new(), String::new()),
     )
     .unwrap();
     std::fs::write(&token_path, token.to_string()).unwrap();

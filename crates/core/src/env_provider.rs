@@ -23,7 +23,7 @@ use crate::provider::BoxFuture;
 use crate::{Credentials, Detail, Env, Error, ProvideCredentials, Secret, timestamp};
 
 /// The name of the credentials' provider (`Credentials::provider`): botocore's `env`.
-const PROVIDER_NAME: &str = "env";
+const PROVIDER_NAME: &str = crate::Tier::Env.name();
 
 /// Credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SECURITY_TOKEN /
 /// AWS_SESSION_TOKEN (the former wins, as in botocore), AWS_CREDENTIAL_EXPIRATION and

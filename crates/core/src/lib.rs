@@ -61,7 +61,8 @@
 //! others wait for its answer), [`cli_cache`] (the AWS CLI's `~/.aws/cli/cache`, the one store
 //! of assumed roles, SSO role credentials and cached `credential_process` output), [`endpoint`] (the partitions and the regional endpoints of STS,
 //! the SSO portal, SSO-OIDC and the sign-in service, checked against botocore's rules),
-//! [`encoding`] (hex, base64, base64url, percent-encoding: one copy for every crate).
+//! [`encoding`] (hex, base64, base64url, percent-encoding: one copy for every crate), [`tier`]
+//! ([`Tier`]: the tiers' names, which `explain`, [`Credentials::provider`] and the logs use).
 //!
 //! The `http` feature adds `http::HttpClient`, the client the network tiers share, and
 //! `http::HyperClient` (hyper 1 + rustls with the webpki roots; `HTTPS_PROXY` / `HTTP_PROXY` /
@@ -95,6 +96,7 @@ pub mod refresh;
 #[cfg(feature = "http")]
 pub mod retry;
 mod secret;
+pub mod tier;
 pub mod timestamp;
 
 pub use credentials::{Credentials, Origin};
@@ -103,3 +105,4 @@ pub use env_provider::EnvProvider;
 pub use error::{Detail, Error, ErrorKind, Result};
 pub use provider::ProvideCredentials;
 pub use secret::{REDACTED, Secret};
+pub use tier::Tier;

@@ -31,7 +31,7 @@ mod cache_file;
 mod refresh;
 
 /// The tier's name in [`Credentials::provider`]: botocore's `LoginProvider.METHOD`.
-pub const LOGIN_PROVIDER_NAME: &str = "login";
+pub const LOGIN_PROVIDER_NAME: &str = awscred_core::Tier::Login.name();
 
 /// The CLI's fetcher hands back the cached credentials, without calling the sign-in service,
 /// while more than this remains (`LoginCredentialFetcher._REFRESH_THRESHOLD`).

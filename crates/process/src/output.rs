@@ -7,7 +7,7 @@ use awscred_core::{Credentials, Error, Secret, timestamp};
 use serde_json::{Map, Value};
 
 /// The name botocore gives this tier, which the CLI puts in front of every message.
-pub const METHOD: &str = "custom-process";
+pub const METHOD: &str = awscred_core::Tier::CredentialProcess.name();
 
 /// The credentials a process printed, before the profile's account id fallback is applied.
 ///

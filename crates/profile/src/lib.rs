@@ -79,6 +79,7 @@ pub mod plan;
 mod set;
 pub mod setting;
 mod shlex;
+pub mod sso;
 pub mod writer;
 
 pub use context::ProfileContext;

@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use awscred_core::Env;
+use awscred_core::{Env, Error};
+
+use crate::ProfileSet;
 
 /// The operating-system family whose path rules apply. The CLI finds the home directory
 /// differently on Windows, and joins paths with `\`.
@@ -45,6 +47,7 @@ impl Platform {
 
 /// The paths of the config and credentials files.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct FileLocations {
     /// `AWS_CONFIG_FILE`, else `~/.aws/config`; `None` when there is no home directory, or
     /// when `AWS_CONFIG_FILE` is set but empty (the CLI then reads no config file).
@@ -54,6 +57,14 @@ pub struct FileLocations {
 }
 
 impl FileLocations {
+    /// These two paths (`None`: no such file is read).
+    pub fn new(config: Option<PathBuf>, credentials: Option<PathBuf>) -> Self {
+        FileLocations {
+            config,
+            credentials,
+        }
+    }
+
     /// The locations the CLI uses in this environment on this platform.
     pub fn from_env(env: &Env) -> Self {
         Self::for_platform(env, Platform::host())
@@ -219,11 +230,33 @@ impl ProfileSource {
 
 /// The selected profile and what selected it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SelectedProfile {
     /// The profile's name.
     pub name: String,
     /// Where the name came from.
     pub source: ProfileSource,
+}
+
+impl SelectedProfile {
+    /// The profile `name`, selected by `source`.
+    pub fn new(name: impl Into<String>, source: ProfileSource) -> Self {
+        SelectedProfile {
+            name: name.into(),
+            source,
+        }
+    }
+
+    /// "Does the named profile exist": the one check, as botocore makes it before anything
+    /// else. A profile named explicitly ([`ProfileSource::is_explicit`]: `--profile`,
+    /// `AWS_PROFILE`, `AWS_DEFAULT_PROFILE`, even empty) that is in neither file is
+    /// [`Error::profile_not_found`]; an implicit `default` may be absent.
+    pub fn require_in(&self, set: &ProfileSet) -> Result<(), Error> {
+        if self.source.is_explicit() && set.profile(&self.name).is_none() {
+            return Err(Error::profile_not_found(&self.name));
+        }
+        Ok(())
+    }
 }
 
 /// The profile a resolution uses, as the CLI v2 picks it: `--profile`, else `AWS_PROFILE`, else
@@ -267,6 +300,33 @@ mod tests {
 
     fn env(vars: &[(&str, &str)]) -> Env {
         Env::from_vars(vars.iter().copied())
+    }
+
+    #[test]
+    fn only_a_named_profile_must_exist() {
+        let set = ProfileSet::parse(
+            Some((std::path::Path::new("/h/.aws/config"), "[profile dev]\n")),
+            None,
+        );
+        let check = |explicit: Option<&str>, vars: &[(&str, &str)]| {
+            selected_profile(explicit, &env(vars)).require_in(&set)
+        };
+        assert!(check(Some("dev"), &[]).is_ok());
+        // An implicit `default` may be absent; a named one, even `default` or empty, may not.
+        assert!(check(None, &[]).is_ok());
+        let missing = check(None, &[("AWS_PROFILE", "default")]).unwrap_err();
+        assert_eq!(
+            missing.message(),
+            "The config profile (default) could not be found"
+        );
+        assert_eq!(
+            missing.detail(),
+            Some(&awscred_core::Detail::ProfileNotFound {
+                profile: "default".into()
+            })
+        );
+        assert!(check(None, &[("AWS_DEFAULT_PROFILE", "")]).is_err());
+        assert!(check(Some("nope"), &[("AWS_PROFILE", "dev")]).is_err());
     }
 
     #[test]

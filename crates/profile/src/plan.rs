@@ -23,24 +23,57 @@
 //!           "[base]\naws_access_key_id = AKID\naws_secret_access_key = S\n")),
 //! );
 //! let chain = resolve_chain(&set, "dev").unwrap();
-//! assert_eq!(chain.base, BaseCredentials::AccessKey { profile: "base".into() });
+//! let BaseCredentials::AccessKey { profile, keys } = &chain.base else { unreachable!() };
+//! assert_eq!((profile.as_str(), keys.credentials.access_key_id()), ("base", "AKID"));
 //! assert_eq!(chain.roles[0].role_arn, "arn:aws:iam::1:role/Dev");
+//! assert_eq!(chain.tier(), awscred_core::Tier::AssumeRole);
 //! ```
+//!
+//! The plan carries everything its tier needs (the keys and their file, the SSO settings, the
+//! `credential_process` options), read here once: the tiers never read the files again.
 
 use std::fmt;
-use std::path::Path;
 
-use awscred_core::Error;
+use awscred_core::{Error, Tier};
 
+use crate::sso::{self, SsoProfile};
 use crate::{ProfileContext, ProfileSet, Section};
+
+mod static_keys;
+
+pub use static_keys::StaticKeys;
 
 /// The plan for one profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ProfileChain {
     /// Where the first credentials come from.
     pub base: BaseCredentials,
     /// Roles to assume, in order, starting from the base credentials.
     pub roles: Vec<RoleStep>,
+}
+
+impl ProfileChain {
+    /// A plan: `base`, then `roles` in order.
+    pub fn new(base: BaseCredentials, roles: Vec<RoleStep>) -> Self {
+        ProfileChain { base, roles }
+    }
+
+    /// The tier that answers for the plan: assume role when there are roles (or a
+    /// `credential_source`), else the base's tier; keys are named after the file they are in.
+    pub fn tier(&self) -> Tier {
+        if !self.roles.is_empty() {
+            return Tier::AssumeRole;
+        }
+        match &self.base {
+            BaseCredentials::AccessKey { keys, .. } => keys.tier,
+            BaseCredentials::WebIdentity { .. } => Tier::WebIdentity,
+            BaseCredentials::Sso { .. } => Tier::Sso,
+            BaseCredentials::Login { .. } => Tier::Login,
+            BaseCredentials::CredentialProcess { .. } => Tier::CredentialProcess,
+            BaseCredentials::CredentialSource { .. } => Tier::AssumeRole,
+        }
+    }
 }
 
 /// Where a chain's first credentials come from.
@@ -51,6 +84,8 @@ pub enum BaseCredentials {
     AccessKey {
         /// The profile holding the keys.
         profile: String,
+        /// The keys, and the file they came from.
+        keys: StaticKeys,
     },
     /// `role_arn` + `web_identity_token_file` of `profile` (for the selected profile, each value
     /// may come from `AWS_ROLE_ARN`, `AWS_WEB_IDENTITY_TOKEN_FILE`, `AWS_ROLE_SESSION_NAME`
@@ -71,6 +106,8 @@ pub enum BaseCredentials {
     Sso {
         /// The profile.
         profile: String,
+        /// The settings, merged from the profile and its sso-session.
+        settings: SsoProfile,
     },
     /// `login_session` of `profile`: the session `aws login` (console sign-in) cached under
     /// `~/.aws/login/cache`. Like botocore's `LoginProvider`, the key applies as soon as it is
@@ -87,6 +124,10 @@ pub enum BaseCredentials {
         profile: String,
         /// The command line, unsplit.
         command: String,
+        /// `aws_account_id` of the profile, for output that does not name its account.
+        account_id: Option<String>,
+        /// awscred's opt-in to caching the output on disk ([`PROCESS_CACHE_KEY`]).
+        disk_cache: bool,
     },
     /// `credential_source` of a role profile.
     CredentialSource {
@@ -101,9 +142,9 @@ impl BaseCredentials {
     /// The profile the base credentials are configured in.
     pub fn profile(&self) -> &str {
         match self {
-            BaseCredentials::AccessKey { profile }
+            BaseCredentials::AccessKey { profile, .. }
             | BaseCredentials::WebIdentity { profile, .. }
-            | BaseCredentials::Sso { profile }
+            | BaseCredentials::Sso { profile, .. }
             | BaseCredentials::Login { profile, .. }
             | BaseCredentials::CredentialProcess { profile, .. }
             | BaseCredentials::CredentialSource { profile, .. } => profile,
@@ -151,6 +192,7 @@ impl fmt::Display for CredentialSource {
 
 /// One role to assume.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RoleStep {
     /// The profile that names the role.
     pub profile: String,
@@ -206,10 +248,7 @@ pub fn resolve_for_context(ctx: &ProfileContext) -> Result<ProfileChain, Error> 
             // web-identity variables still apply to an empty default profile.
             let planner = Planner::new(&ctx.profiles, env_web_identity);
             return match planner.web_identity(name, &|_| None, true)? {
-                Some(base) => Ok(ProfileChain {
-                    base,
-                    roles: Vec::new(),
-                }),
+                Some(base) => Ok(ProfileChain::new(base, Vec::new())),
                 None => Err(Error::not_configured(
                     "The config profile (default) has no credentials",
                 )),
@@ -375,13 +414,24 @@ impl<'a> Planner<'a> {
         if let Some(base) = self.web_identity(name, &|key| profile.get(key), selected)? {
             return single(base);
         }
-        if self.sso_applies(name, profile)? {
+        if let Some(settings) = sso::read_credential_config(self.set, name, profile)? {
             return single(BaseCredentials::Sso {
                 profile: name.to_owned(),
+                settings,
             });
         }
         let credentials_file = self.set.credentials_file();
-        if let Some(base) = static_keys(name, profile, credentials_file, true)? {
+        let keys = |in_credentials_file| {
+            Ok(
+                static_keys::read(name, profile, credentials_file, in_credentials_file)?.map(
+                    |keys| BaseCredentials::AccessKey {
+                        profile: name.to_owned(),
+                        keys,
+                    },
+                ),
+            )
+        };
+        if let Some(base) = keys(true)? {
             return single(base);
         }
         if let Some(session) = profile.get("login_session") {
@@ -394,9 +444,11 @@ impl<'a> Planner<'a> {
             return single(BaseCredentials::CredentialProcess {
                 profile: name.to_owned(),
                 command: command.to_owned(),
+                account_id: profile.get("aws_account_id").map(str::to_owned),
+                disk_cache: crate::opt_in(self.set, name, PROCESS_CACHE_KEY)?,
             });
         }
-        if let Some(base) = static_keys(name, profile, credentials_file, false)? {
+        if let Some(base) = keys(false)? {
             return single(base);
         }
         Ok(None)
@@ -436,56 +488,6 @@ impl<'a> Planner<'a> {
             session_name: pick(env.map(|e| &e.session_name), "role_session_name"),
         }))
     }
-
-    /// botocore's `SSOProvider._load_sso_config`: applies when `sso_role_name` or
-    /// `sso_account_id` is set; then every required key must be there.
-    fn sso_applies(&self, name: &str, profile: &Section) -> Result<bool, Error> {
-        if profile.get("sso_role_name").is_none() && profile.get("sso_account_id").is_none() {
-            return Ok(false);
-        }
-        let session = match profile.get("sso_session") {
-            None => None,
-            Some(session_name) => {
-                let session = self.set.sso_session(session_name).ok_or_else(|| {
-                    Error::invalid_config(format!(
-                        "The specified sso-session does not exist: \"{session_name}\""
-                    ))
-                })?;
-                for (key, prop) in session.properties() {
-                    if let Some(own) = profile.get(key) {
-                        if own != prop.value() {
-                            return Err(Error::invalid_config(format!(
-                                "The value for {key} is inconsistent between profile ({own}) and \
-                                 sso-session ({}).",
-                                prop.value()
-                            )));
-                        }
-                    }
-                }
-                Some(session)
-            }
-        };
-        let mut required = vec![
-            "sso_role_name",
-            "sso_account_id",
-            "sso_start_url",
-            "sso_region",
-        ];
-        if session.is_some() {
-            required.push("sso_session");
-        }
-        let missing: Vec<&str> = required
-            .into_iter()
-            .filter(|key| profile.get(key).is_none() && session.and_then(|s| s.get(key)).is_none())
-            .collect();
-        if !missing.is_empty() {
-            return Err(Error::invalid_config(format!(
-                "The profile \"{name}\" is configured to use SSO but is missing required configuration: {}",
-                missing.join(", ")
-            )));
-        }
-        Ok(true)
-    }
 }
 
 /// `role_arn` without `web_identity_token_file` (botocore's `_has_assume_role_config_vars`).
@@ -497,38 +499,22 @@ fn has_static_keys(profile: &Section) -> bool {
     profile.get("aws_access_key_id").is_some() || profile.get("aws_secret_access_key").is_some()
 }
 
-/// botocore's `SharedCredentialProvider` (`in_credentials_file`) or `ConfigProvider`: applies when
-/// the access key was written in that file; the secret must then be there too.
-fn static_keys(
-    name: &str,
-    profile: &Section,
-    credentials_file: Option<&Path>,
-    in_credentials_file: bool,
-) -> Result<Option<BaseCredentials>, Error> {
-    let Some(access_key) = profile.property("aws_access_key_id") else {
-        return Ok(None);
-    };
-    let is_credentials_file = |file: &Path| credentials_file == Some(file);
-    if is_credentials_file(&access_key.location().file) != in_credentials_file {
-        return Ok(None);
+/// awscred's opt-in key for caching a `credential_process`'s output on disk (the CLI ignores it).
+pub const PROCESS_CACHE_KEY: &str = "awscred_credential_process_cache";
+
+impl RoleStep {
+    /// Assume `role_arn`, named by `profile`, with no other setting (set the fields to add
+    /// them).
+    pub fn new(profile: impl Into<String>, role_arn: impl Into<String>) -> Self {
+        RoleStep {
+            profile: profile.into(),
+            role_arn: role_arn.into(),
+            external_id: None,
+            session_name: None,
+            duration_seconds: None,
+            mfa_serial: None,
+        }
     }
-    let secret_in_same_file = profile
-        .property("aws_secret_access_key")
-        .is_some_and(|s| is_credentials_file(&s.location().file) == in_credentials_file);
-    if !secret_in_same_file {
-        let provider = if in_credentials_file {
-            "shared-credentials-file"
-        } else {
-            "config-file"
-        };
-        return Err(Error::invalid_config(format!(
-            "Partial credentials found in {provider}, missing: aws_secret_access_key (profile {name}, {})",
-            access_key.location().file.display()
-        )));
-    }
-    Ok(Some(BaseCredentials::AccessKey {
-        profile: name.to_owned(),
-    }))
 }
 
 fn role_step(name: &str, profile: &Section) -> RoleStep {

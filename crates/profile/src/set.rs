@@ -200,6 +200,7 @@ pub(crate) type KeyMap = HashMap<Text, Property, BuildHasherDefault<NameHasher>>
 
 /// Where a value was written: a file and a 1-based line number.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Location {
     /// The file.
     pub file: Arc<Path>,
@@ -344,6 +345,7 @@ impl Section {
 
 /// Something the parser skipped or merged, with where it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Warning {
     /// Where.
     pub location: Location,

@@ -119,7 +119,7 @@ fn check_chain(set: &ProfileSet, chain: &ProfileChain, expected: &[Value], docs:
     let (first, roles) = expected.split_first().expect("a chain has a base");
     assert_eq!(chain.roles.len(), roles.len(), "{docs}: {chain:?}");
     match (&chain.base, first) {
-        (BaseCredentials::AccessKey { profile }, v) if v.get("AccessKey").is_some() => {
+        (BaseCredentials::AccessKey { profile, .. }, v) if v.get("AccessKey").is_some() => {
             let section = set.profile(profile).expect("key profile exists");
             let want = &v["AccessKey"];
             assert_eq!(
@@ -164,7 +164,7 @@ fn check_chain(set: &ProfileSet, chain: &ProfileChain, expected: &[Value], docs:
                 "{docs}"
             );
         }
-        (BaseCredentials::Sso { profile }, v) if v.get("Sso").is_some() => {
+        (BaseCredentials::Sso { profile, .. }, v) if v.get("Sso").is_some() => {
             let section = set.profile(profile).expect("sso profile exists");
             for (key, value) in v["Sso"].as_object().expect("sso fields") {
                 assert_eq!(section.get(key), value.as_str(), "{docs}: {key}");

@@ -273,10 +273,7 @@ fn unreadable_file_is_an_error_naming_it() {
     // A directory where the file should be: reading it fails with something other than NotFound.
     let path = dir.path().join("config");
     std::fs::create_dir(&path).unwrap();
-    let files = FileLocations {
-        config: Some(path.clone()),
-        credentials: None,
-    };
+    let files = FileLocations::new(Some(path.clone()), None);
     let err = ProfileSet::load_from(
         &Env::from_vars([(awscred_testkit::HOME_VAR, "/nonexistent")]),
         &files,

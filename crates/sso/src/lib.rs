@@ -26,7 +26,7 @@
 //! assert_eq!((dev.account_id.as_str(), dev.role_name.as_str()), ("123456789012", "ReadOnly"));
 //! assert_eq!(dev.session.region, "eu-west-1");
 //! // The CLI's token cache file: ~/.aws/sso/cache/<SHA-1 of the session name>.json.
-//! assert_eq!(dev.session.token_cache_key(), "34c6fceca75e456f25e7e99531e2425c6c1de443");
+//! assert_eq!(awscred_sso::token_cache_key(&dev.session), "34c6fceca75e456f25e7e99531e2425c6c1de443");
 //!
 //! // Missing keys are all listed, in the CLI's words.
 //! let err = credential_config(&set, "broken").unwrap_err();
@@ -139,7 +139,7 @@ pub mod internal {
 }
 
 pub use api::ServiceError;
-pub use config::{SsoProfile, SsoSession};
+pub use config::{SsoProfile, SsoSession, role_cache_key, token_cache_key};
 pub use provider::{PROVIDER_NAME, SsoProvider};
 pub use redirect::open_browser;
 pub use sso_login::{LogoutSummary, SsoLoginOptions, login, login_to_session, logout};

@@ -22,7 +22,7 @@ use crate::token::{self, SsoTokenProvider, login_hint};
 use crate::util::PyJson;
 
 /// The tier's name in [`Credentials::provider`].
-pub const PROVIDER_NAME: &str = "sso";
+pub const PROVIDER_NAME: &str = awscred_core::Tier::Sso.name();
 
 /// Credentials of an IAM Identity Center role: `sso_account_id` + `sso_role_name` with either an
 /// `sso_session` or the legacy `sso_start_url` / `sso_region` keys.
@@ -42,23 +42,42 @@ pub struct SsoProvider {
 }
 
 impl SsoProvider {
-    /// The provider for `profile` (the selected profile or the base of a role chain).
+    /// The provider for `profile` (the selected profile or the base of a role chain), its
+    /// settings read from `ctx`'s files ([`config::credential_config`]): the tier on its own.
+    /// The chain uses [`SsoProvider::from_settings`] with the settings its plan already read.
     ///
     /// Not configured when the profile has neither `sso_account_id` nor `sso_role_name`;
     /// invalid configuration (missing keys, listed; a value that differs between the profile and
     /// its sso-session; an unknown sso-session) is reported with the CLI's message.
     pub fn new(ctx: &ProfileContext, profile: &str, http: Arc<dyn HttpClient>) -> Result<Self> {
         let config = config::credential_config(&ctx.profiles, profile)?;
+        Ok(Self::from_settings(ctx, config, http))
+    }
+
+    /// The provider for settings already read (the plan's
+    /// [`BaseCredentials::Sso`](awscred_profile::plan::BaseCredentials::Sso)). `ctx` gives the
+    /// environment (cache folders, clock) and the endpoint settings of the selected profile; the
+    /// SSO settings are never read from it again.
+    pub fn from_settings(
+        ctx: &ProfileContext,
+        config: SsoProfile,
+        http: Arc<dyn HttpClient>,
+    ) -> Self {
         let token = config.session.session_name.is_some().then(|| {
-            SsoTokenProvider::for_session(ctx, profile, config.session.clone(), http.clone())
+            SsoTokenProvider::for_session(
+                ctx,
+                &config.profile,
+                config.session.clone(),
+                http.clone(),
+            )
         });
-        Ok(SsoProvider {
+        SsoProvider {
             ctx: ctx.clone(),
             config,
             http,
             retry: RetryConfig::default(),
             token,
-        })
+        }
     }
 
     /// The same provider with another retry policy for `GetRoleCredentials` and, for an
@@ -78,7 +97,7 @@ impl SsoProvider {
     /// The CLI's cache key for these role credentials: SHA-1 of the compact, sorted JSON of
     /// `accountId`, `roleName` and `sessionName` (sso-session) or `startUrl` (legacy).
     pub fn cache_key(&self) -> String {
-        self.config.role_cache_key()
+        config::role_cache_key(&self.config)
     }
 
     async fn credentials(&self) -> Result<Credentials> {

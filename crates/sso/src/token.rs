@@ -157,7 +157,7 @@ pub(crate) fn token_dir(env: &Env) -> Result<PathBuf> {
 
 /// The cache file of `session`.
 pub fn token_path(env: &Env, session: &SsoSession) -> Result<PathBuf> {
-    Ok(token_dir(env)?.join(format!("{}.json", session.token_cache_key())))
+    Ok(token_dir(env)?.join(format!("{}.json", config::token_cache_key(session))))
 }
 
 /// The lock file taken while fetching what `path` caches: `<file>.lock`.

@@ -38,14 +38,7 @@
 //!
 //! # async fn run(http: Arc<dyn HttpClient>, source: Arc<dyn ProvideCredentials>) -> awscred_core::Result<()> {
 //! let client = StsClient::new(http, StsEndpoint::for_region(Some("eu-west-1"), false, false));
-//! let step = RoleStep {
-//!     profile: "dev".into(),
-//!     role_arn: "arn:aws:iam::123456789012:role/Dev".into(),
-//!     external_id: None,
-//!     session_name: None,
-//!     duration_seconds: None,
-//!     mfa_serial: None,
-//! };
+//! let step = RoleStep::new("dev", "arn:aws:iam::123456789012:role/Dev");
 //! let provider = AssumeRoleProvider::new(source, step, client, &Env::real());
 //! let creds: Credentials = provider.provide_credentials().await?;
 //! println!("{}", creds.access_key_id());

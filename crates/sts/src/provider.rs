@@ -8,7 +8,9 @@ use std::time::SystemTime;
 
 use awscred_core::fs::ReadLimit;
 use awscred_core::provider::BoxFuture;
-use awscred_core::{Credentials, Env, Error, ErrorKind, ProvideCredentials, Secret, timestamp};
+use awscred_core::{
+    Credentials, Env, Error, ErrorKind, ProvideCredentials, Secret, Tier, timestamp,
+};
 use awscred_profile::plan::{BaseCredentials, RoleStep};
 
 use crate::cache::{self, EXPIRY_WINDOW, RoleCache};
@@ -176,7 +178,7 @@ impl AssumeRoleProvider {
         if let Some(hit) = self.memo.get(now) {
             return Ok(to_credentials(
                 &hit,
-                "assume-role",
+                Tier::AssumeRole.name(),
                 &self.step.role_arn,
                 &from,
                 Answer::Memo,
@@ -188,7 +190,7 @@ impl AssumeRoleProvider {
             self.memo.set(&hit);
             return Ok(to_credentials(
                 &hit,
-                "assume-role",
+                Tier::AssumeRole.name(),
                 &self.step.role_arn,
                 &from,
                 Answer::Cache(self.cache.as_ref().map(|c| c.path(&key))),
@@ -200,7 +202,7 @@ impl AssumeRoleProvider {
                 self.memo.set(&hit);
                 return Ok(to_credentials(
                     &hit,
-                    "assume-role",
+                    Tier::AssumeRole.name(),
                     &self.step.role_arn,
                     &from,
                     Answer::Cache(self.cache.as_ref().map(|c| c.path(&key))),
@@ -264,7 +266,7 @@ impl AssumeRoleProvider {
         self.memo.set(&fresh);
         Ok(to_credentials(
             &fresh,
-            "assume-role",
+            Tier::AssumeRole.name(),
             &self.step.role_arn,
             &from,
             Answer::Sts(&self.client),
@@ -395,7 +397,7 @@ impl WebIdentityProvider {
         if let Some(hit) = self.memo.get(now) {
             return Ok(to_credentials(
                 &hit,
-                "assume-role-with-web-identity",
+                Tier::WebIdentity.name(),
                 role_arn,
                 from,
                 Answer::Memo,
@@ -406,7 +408,7 @@ impl WebIdentityProvider {
             self.memo.set(&hit);
             return Ok(to_credentials(
                 &hit,
-                "assume-role-with-web-identity",
+                Tier::WebIdentity.name(),
                 role_arn,
                 from,
                 Answer::Cache(self.cache.as_ref().map(|c| c.path(&key))),
@@ -418,7 +420,7 @@ impl WebIdentityProvider {
                 self.memo.set(&hit);
                 return Ok(to_credentials(
                     &hit,
-                    "assume-role-with-web-identity",
+                    Tier::WebIdentity.name(),
                     role_arn,
                     from,
                     Answer::Cache(self.cache.as_ref().map(|c| c.path(&key))),
@@ -472,7 +474,7 @@ impl WebIdentityProvider {
         self.memo.set(&fresh);
         Ok(to_credentials(
             &fresh,
-            "assume-role-with-web-identity",
+            Tier::WebIdentity.name(),
             role_arn,
             from,
             Answer::Sts(&self.client),
@@ -633,14 +635,8 @@ mod tests {
             Arc::new(Recorder::default()),
             StsEndpoint::for_region(None, false, false),
         );
-        let step = RoleStep {
-            profile: "dev".into(),
-            role_arn: "arn:aws:iam::1:role/r".into(),
-            external_id: None,
-            session_name: Some(String::new()),
-            duration_seconds: None,
-            mfa_serial: None,
-        };
+        let mut step = RoleStep::new("dev", "arn:aws:iam::1:role/r");
+        step.session_name = Some(String::new());
         let provider = AssumeRoleProvider::new(Arc::new(Nothing), step, client, &env);
         // An empty session name is generated, and so left out of the key, as in botocore.
         assert_eq!(

@@ -224,14 +224,8 @@ async fn mfa_code_comes_from_the_callback_and_the_session_is_cached() {
     let env = Env::from_vars([("HOME", home.path().to_str().unwrap())]);
     let http = Counting::new();
     let sts = client(&moto, http.clone());
-    let step = RoleStep {
-        profile: "mfa".into(),
-        role_arn: "arn:aws:iam::123456789012:role/r1".into(),
-        external_id: None,
-        session_name: None,
-        duration_seconds: None,
-        mfa_serial: Some("arn:aws:iam::123456789012:mfa/u".into()),
-    };
+    let mut step = RoleStep::new("mfa", "arn:aws:iam::123456789012:role/r1");
+    step.mfa_serial = Some("arn:aws:iam::123456789012:mfa/u".into());
     let prompts = Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = prompts.clone();
     let callback: MfaCallback = Arc::new(move |prompt: &str| {

@@ -64,7 +64,7 @@ async fn run_case(name: &str) {
     let profiles = Arc::new(ProfileSet::load(&env).unwrap());
     let ctx = ProfileContext::new(env.clone(), profiles, selected_profile_name(None, &env));
     let plan = resolve_for_context(&ctx).unwrap();
-    let BaseCredentials::AccessKey { profile } = &plan.base else {
+    let BaseCredentials::AccessKey { profile, .. } = &plan.base else {
         panic!("{name}: unexpected base {:?}", plan.base)
     };
     let keys = ctx.profiles.profile(profile).unwrap();

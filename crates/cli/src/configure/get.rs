@@ -68,15 +68,11 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<
         let profile = session_profile(globals, env);
         let named = || profile.clone().unwrap_or_else(|| "default".to_owned());
         if !varname.contains('.') {
-            let section = profiles.profile(&named());
-            if section.is_none() && profile.is_some() {
-                // botocore's get_scoped_config raises ProfileNotFound for a named profile.
-                return Err(Failure::General(format!(
-                    "The config profile ({}) could not be found",
-                    named()
-                )));
-            }
-            lookup(section, &varname).map(found)
+            // botocore's get_scoped_config raises ProfileNotFound for a named profile.
+            crate::globals::selected_profile(globals, env)
+                .require_in(profiles)
+                .map_err(|e| Failure::General(e.to_string()))?;
+            lookup(profiles.profile(&named()), &varname).map(found)
         } else {
             dotted(&files, &varname, named())?
         }

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use awscred_core::Env;
 use awscred_core::http::{HttpClient, HyperClient};
+use awscred_profile::sso::parse_scopes;
 use awscred_profile::{ProfileContext, ProfileSet};
 use awscred_sso::assignments::{Account, ListError, Portal};
 use awscred_sso::endpoint::{self, Service};
@@ -117,15 +118,6 @@ fn check_scopes(current: Option<&str>, text: &str) -> Result<(), &'static str> {
     } else {
         Err("Scope values must be separated by commas")
     }
-}
-
-/// `parse_sso_registration_scopes`: comma-separated, stripped, empty ones dropped.
-fn parse_scopes(raw: &str) -> Vec<String> {
-    raw.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
 }
 
 /// The CLI's `SSOSessionConfigurationPrompter`: the session's name and settings, starting from
@@ -277,13 +269,7 @@ fn configure_sso(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(
             let region = session.prompt_for_region(&mut p)?;
             new_profile = session.config.clone();
             Registration {
-                session: SsoSession {
-                    session_name: None,
-                    start_url,
-                    region,
-                    registration_scopes: None,
-                    start_url_location: None,
-                },
+                session: SsoSession::new(None, start_url, region),
                 force_refresh: false,
             }
         }
@@ -300,13 +286,8 @@ fn configure_sso(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(
                     let region = session.prompt_for_region(&mut p)?;
                     let scopes = session.prompt_for_scopes(&mut p)?;
                     Registration {
-                        session: SsoSession {
-                            session_name: Some(name),
-                            start_url,
-                            region,
-                            registration_scopes: Some(scopes),
-                            start_url_location: None,
-                        },
+                        session: SsoSession::new(Some(name), start_url, region)
+                            .with_registration_scopes(Some(scopes)),
                         force_refresh: true,
                     }
                 }
@@ -397,23 +378,11 @@ fn defaults_from_profile(session: &mut SessionPrompter<'_>, profile: &Values) {
 /// The registration arguments of an `[sso-session]` already in the file
 /// (`_get_sso_session_config`, with its message for missing keys).
 fn existing_session(name: &str, section: &awscred_profile::Section) -> Result<SsoSession, Stop> {
-    let missing: Vec<&str> = ["sso_start_url", "sso_region"]
-        .into_iter()
-        .filter(|k| section.get(k).is_none())
-        .collect();
-    if !missing.is_empty() {
-        return Err(Stop::Failed(Failure::Configuration(format!(
+    awscred_profile::sso::read_session(name, section).map_err(|missing| {
+        Stop::Failed(Failure::Configuration(format!(
             "Missing the following required SSO configuration values: {}. (sso-session {name})",
             missing.join(", ")
-        ))));
-    }
-    let get = |k: &str| section.get(k).unwrap_or_default().to_owned();
-    Ok(SsoSession {
-        session_name: Some(name.to_owned()),
-        start_url: get("sso_start_url"),
-        region: get("sso_region"),
-        registration_scopes: section.get("sso_registration_scopes").map(parse_scopes),
-        start_url_location: None,
+        )))
     })
 }
 

@@ -158,13 +158,11 @@ mod tests {
     }
 
     fn session() -> SsoSession {
-        SsoSession {
-            session_name: Some("corp".into()),
-            start_url: "https://x.awsapps.com/start".into(),
-            region: "us-east-1".into(),
-            registration_scopes: None,
-            start_url_location: None,
-        }
+        SsoSession::new(
+            Some("corp".into()),
+            "https://x.awsapps.com/start",
+            "us-east-1",
+        )
     }
 
     #[test]

@@ -101,16 +101,10 @@ impl Index {
     fn build(set: &ProfileSet, env: &Env) -> Index {
         let mut index = Index::default();
         for name in set.sso_session_names() {
-            let session = SsoSession {
-                session_name: Some(name.to_owned()),
-                start_url: String::new(),
-                region: String::new(),
-                registration_scopes: None,
-                start_url_location: None,
-            };
+            let session = SsoSession::new(Some(name.to_owned()), String::new(), String::new());
             index
                 .sso_tokens
-                .entry(session.token_cache_key())
+                .entry(awscred_sso::token_cache_key(&session))
                 .or_insert_with(|| (Some(name.to_owned()), BTreeSet::new()));
         }
         for profile in set.profile_names() {
@@ -144,16 +138,18 @@ impl Index {
                         awscred_sts::web_identity_cache_key(role_arn, session_name.as_deref());
                     uses(&mut index.roles, key, Kind::WebIdentity);
                 }
-                BaseCredentials::Sso { profile: base } => {
-                    if let Ok(sso) = awscred_sso::config::credential_config(set, base) {
-                        uses(&mut index.roles, sso.role_cache_key(), Kind::SsoRole);
-                        index
-                            .sso_tokens
-                            .entry(sso.session.token_cache_key())
-                            .or_insert_with(|| (sso.session.session_name.clone(), BTreeSet::new()))
-                            .1
-                            .insert(profile.to_owned());
-                    }
+                BaseCredentials::Sso { settings: sso, .. } => {
+                    uses(
+                        &mut index.roles,
+                        awscred_sso::role_cache_key(sso),
+                        Kind::SsoRole,
+                    );
+                    index
+                        .sso_tokens
+                        .entry(awscred_sso::token_cache_key(&sso.session))
+                        .or_insert_with(|| (sso.session.session_name.clone(), BTreeSet::new()))
+                        .1
+                        .insert(profile.to_owned());
                 }
                 BaseCredentials::Login { session, .. } => {
                     if let Some(file) = awscred_login::login_token_path(env, session)
@@ -418,13 +414,7 @@ mod tests {
              [profile r]\nrole_arn = arn:aws:iam::1:role/x\ncredential_source = Environment\n\
              duration_seconds = 900\n"
         );
-        let session = SsoSession {
-            session_name: None,
-            start_url: start_url.into(),
-            region: String::new(),
-            registration_scopes: None,
-            start_url_location: None,
-        };
+        let session = SsoSession::new(None, start_url, String::new());
         let role_key = awscred_sts::assume_role_cache_key(
             "arn:aws:iam::1:role/x",
             None,
@@ -434,7 +424,7 @@ mod tests {
         );
         let fs = MemFs::default()
             .with_file(
-                format!("/h/.aws/sso/cache/{}.json", session.token_cache_key()),
+                format!("/h/.aws/sso/cache/{}.json", awscred_sso::token_cache_key(&session)),
                 format!(
                     r#"{{"accessToken": "t", "expiresAt": "2030-01-01T00:00:00Z", "startUrl": "{start_url}"}}"#
                 ),

@@ -34,7 +34,9 @@ fn process_source_and_credential_source_further_down() {
         chain.base,
         BaseCredentials::CredentialProcess {
             profile: "B".into(),
-            command: "/bin/x".into()
+            command: "/bin/x".into(),
+            account_id: None,
+            disk_cache: false,
         }
     );
     let chain = plan(

@@ -1,6 +1,14 @@
 use super::*;
 use std::path::Path;
 
+/// The profile whose keys a plan's base holds.
+fn key_profile(base: &BaseCredentials) -> Option<&str> {
+    match base {
+        BaseCredentials::AccessKey { profile, .. } => Some(profile),
+        _ => None,
+    }
+}
+
 fn set(config: &str, credentials: &str) -> ProfileSet {
     ProfileSet::parse(
         Some((Path::new("/h/.aws/config"), config)),
@@ -23,10 +31,8 @@ fn credentials_file_keys_beat_process_which_beats_config_keys() {
         "[a]\naws_access_key_id = K\naws_secret_access_key = S\n",
     );
     assert_eq!(
-        resolve_chain(&s, "a").unwrap().base,
-        BaseCredentials::AccessKey {
-            profile: "a".into()
-        }
+        key_profile(&resolve_chain(&s, "a").unwrap().base),
+        Some("a")
     );
 }
 
@@ -52,12 +58,7 @@ fn selected_role_beats_static_keys_and_three_roles_chain() {
         "[d]\naws_access_key_id = K\naws_secret_access_key = S\n",
     );
     let chain = resolve_chain(&s, "a").unwrap();
-    assert_eq!(
-        chain.base,
-        BaseCredentials::AccessKey {
-            profile: "d".into()
-        }
-    );
+    assert_eq!(key_profile(&chain.base), Some("d"));
     let arns: Vec<_> = chain.roles.iter().map(|r| r.role_arn.as_str()).collect();
     assert_eq!(arns, ["rc", "rb", "ra"]);
     let a = &chain.roles[2];
@@ -149,10 +150,8 @@ fn context_env_web_identity_overrides_keys_unless_profile_explicit() {
     );
     ctx.profile_explicit = true;
     assert_eq!(
-        resolve_for_context(&ctx).unwrap().base,
-        BaseCredentials::AccessKey {
-            profile: "a".into()
-        }
+        key_profile(&resolve_for_context(&ctx).unwrap().base),
+        Some("a")
     );
     ctx.profile_explicit = false;
     ctx.profile_name = "default".into();
@@ -185,10 +184,8 @@ fn login_session_sits_between_credentials_file_keys_and_credential_process() {
         "[a]\naws_access_key_id = K\naws_secret_access_key = S\n",
     );
     assert_eq!(
-        resolve_chain(&s, "a").unwrap().base,
-        BaseCredentials::AccessKey {
-            profile: "a".into()
-        }
+        key_profile(&resolve_chain(&s, "a").unwrap().base),
+        Some("a")
     );
     // login_session wins over credential_process and over config-file keys.
     let s = set(
@@ -240,4 +237,52 @@ fn login_session_as_a_source_profile() {
     let chain = resolve_chain(&s, "dev").unwrap();
     assert_eq!(chain.base, login("base", "sess"));
     assert_eq!(chain.roles.len(), 2);
+}
+
+#[test]
+fn the_plan_names_its_tier_and_carries_what_the_tier_needs() {
+    let s = set(
+        "[profile p]\ncredential_process = /bin/creds\naws_account_id = 123\n\
+         awscred_credential_process_cache = TRUE\n\
+         [profile bad]\ncredential_process = /bin/creds\nawscred_credential_process_cache = yes\n\
+         [profile c]\naws_access_key_id = A\naws_secret_access_key = S\n\
+         [profile r]\nrole_arn = arn:r\nsource_profile = c\n\
+         [profile s]\nsso_account_id = 1\nsso_role_name = R\nsso_start_url = https://x\n\
+         sso_region = eu-west-1\n",
+        "[k]\naws_access_key_id = K\naws_secret_access_key = S\n",
+    );
+    let p = resolve_chain(&s, "p").unwrap();
+    assert_eq!(p.tier(), Tier::CredentialProcess);
+    assert_eq!(
+        p.base,
+        BaseCredentials::CredentialProcess {
+            profile: "p".into(),
+            command: "/bin/creds".into(),
+            account_id: Some("123".into()),
+            disk_cache: true,
+        }
+    );
+    let bad = resolve_chain(&s, "bad").unwrap_err();
+    assert_eq!(
+        bad.message(),
+        "profile bad: awscred_credential_process_cache = \"yes\" is not true or false"
+    );
+    assert_eq!(resolve_chain(&s, "c").unwrap().tier(), Tier::ConfigFile);
+    assert_eq!(
+        resolve_chain(&s, "k").unwrap().tier(),
+        Tier::CredentialsFile
+    );
+    assert_eq!(resolve_chain(&s, "r").unwrap().tier(), Tier::AssumeRole);
+    let sso = resolve_chain(&s, "s").unwrap();
+    assert_eq!(sso.tier(), Tier::Sso);
+    let BaseCredentials::Sso { settings, .. } = &sso.base else {
+        panic!("{sso:?}")
+    };
+    assert_eq!(
+        (
+            settings.role_name.as_str(),
+            settings.session.region.as_str()
+        ),
+        ("R", "eu-west-1")
+    );
 }

@@ -1,14 +1,15 @@
 //! The tiers' names: one enum for what `explain`, [`Credentials::provider`] and the logs call
-//! each tier (botocore's provider names).
+//! each tier (botocore's provider names). Every crate names its tier through it; no tier name is
+//! written as a string anywhere else.
 //!
-//! [`Credentials::provider`]: awscred_core::Credentials::provider
+//! [`Credentials::provider`]: crate::Credentials::provider
 
 use std::fmt;
 
 /// A tier of the chain, in the CLI's order.
 ///
 /// ```
-/// use awscred_chain::Tier;
+/// use awscred_core::Tier;
 /// assert_eq!(Tier::CredentialsFile.name(), "shared-credentials-file");
 /// assert_eq!(Tier::ALL[0], Tier::Env);
 /// ```
@@ -99,21 +100,6 @@ impl Tier {
             Tier::Container => "ecs",
             Tier::InstanceMetadata => "imds",
         }
-    }
-
-    /// The cargo feature the tier needs, when this build lacks it.
-    pub(crate) fn missing_feature(self) -> Option<&'static str> {
-        let on = match self {
-            Tier::Env => cfg!(feature = "env"),
-            Tier::AssumeRole | Tier::WebIdentity => cfg!(feature = "sts"),
-            Tier::Sso => cfg!(feature = "sso"),
-            Tier::Login => cfg!(feature = "login"),
-            Tier::CredentialProcess => cfg!(feature = "process"),
-            Tier::CredentialsFile | Tier::ConfigFile => cfg!(feature = "profile"),
-            Tier::Container => cfg!(feature = "ecs"),
-            Tier::InstanceMetadata => cfg!(feature = "imds"),
-        };
-        (!on).then_some(self.feature())
     }
 }
 
