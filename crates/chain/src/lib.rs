@@ -56,7 +56,6 @@
 //! long-lived [`Chain`] serves cached credentials without I/O and refreshes them before they
 //! expire. The cache lives in core (its `refresh` feature: `tokio` with sync and rt, for its
 //! single flight and background refresh); each tier crate comes only with its feature.
-mod explain;
 mod profile_provider;
 mod tiers;
 
@@ -71,7 +70,7 @@ use awscred_profile::{ProfileContext, ProfileSource, SelectedProfile};
 pub use awscred_sts::MfaPrompt;
 
 pub use awscred_core::Tier;
-pub use explain::{Explanation, FileReport, Hop, TierReport, TierStatus};
+pub use awscred_core::explain::{Explanation, FileReport, Hop, TierReport, TierStatus};
 pub use profile_provider::ProfileProvider;
 use refresh::RefreshCache;
 
@@ -217,39 +216,34 @@ impl Chain {
             .into_iter()
             .map(|tier| match reported.iter().position(|r| r.tier == tier) {
                 Some(i) => reported.swap_remove(i),
-                None => TierReport {
-                    tier,
-                    status: TierStatus::NotReached,
-                },
+                None => TierReport::new(tier, TierStatus::NotReached),
             })
             .collect();
         let selected = self.resolver.selected_profile();
         let env = &self.resolver.env;
         let ctx = self.resolver.context().ok();
-        Explanation {
-            profile_exists: ctx.is_some_and(|c| c.profile().is_some()),
-            profile: selected.name,
-            profile_source: selected.source.describe().to_owned(),
-            region: self.region(),
-            region_source: ctx.and_then(awscred_profile::explain::region_source),
-            files: awscred_profile::explain::files(env),
-            profiles_with_credentials: ctx
-                .map(|c| awscred_profile::explain::profiles_with_credentials(&c.profiles))
-                .unwrap_or_default(),
-            did_you_mean: None,
-            warnings: ctx
-                .map(|c| {
-                    c.profiles
-                        .warnings()
-                        .iter()
-                        .map(|w| w.to_string())
-                        .collect()
-                })
-                .unwrap_or_default(),
-            hops: ctx.map(awscred_profile::explain::hops).unwrap_or_default(),
+        let mut explanation = Explanation::new(
+            selected.name,
+            selected.source.describe().to_owned(),
             tiers,
             result,
+        );
+        explanation.profile_exists = ctx.is_some_and(|c| c.profile().is_some());
+        explanation.region = self.region();
+        explanation.region_source = ctx.and_then(awscred_profile::explain::region_source);
+        explanation.files = awscred_profile::explain::files(env);
+        if let Some(ctx) = ctx {
+            explanation.profiles_with_credentials =
+                awscred_profile::explain::profiles_with_credentials(&ctx.profiles);
+            explanation.warnings = ctx
+                .profiles
+                .warnings()
+                .iter()
+                .map(|w| w.to_string())
+                .collect();
+            explanation.hops = awscred_profile::explain::hops(ctx);
         }
+        explanation
     }
 
     /// The selected profile's name.
@@ -326,7 +320,7 @@ impl Resolver {
     async fn run(&self, report: &mut Option<Vec<TierReport>>) -> Result<Credentials, Error> {
         let mut record = |tier: Tier, status: TierStatus| {
             if let Some(r) = report.as_mut() {
-                r.push(TierReport { tier, status });
+                r.push(TierReport::new(tier, status));
             }
         };
         let selected = self.selected_profile();
@@ -388,7 +382,7 @@ impl Resolver {
             Err(e) => {
                 let tier = Tier::PROFILE
                     .into_iter()
-                    .find(|t| explain::profile_tier_applies(ctx, *t).is_ok())
+                    .find(|t| awscred_profile::explain::tier_applies(ctx, *t).is_ok())
                     .unwrap_or(Tier::PROFILE[0]);
                 record_profile_tiers_before(ctx, Some(tier), &mut record);
                 record(tier, TierStatus::Failed(e.to_string()));
@@ -438,7 +432,7 @@ fn record_profile_tiers_before(
         let status = match tiers::missing_feature(tier) {
             Some(feature) => TierStatus::NotCompiled(feature),
             None => TierStatus::Skipped(
-                explain::profile_tier_applies(ctx, tier)
+                awscred_profile::explain::tier_applies(ctx, tier)
                     .err()
                     .unwrap_or_else(|| "not used: an earlier setting of the profile wins".into()),
             ),

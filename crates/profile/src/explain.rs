@@ -22,12 +22,12 @@
 //! # Ok::<(), awscred_core::Error>(())
 //! ```
 
-use awscred_core::Env;
 use awscred_core::explain::{FileReport, Hop};
 use awscred_core::fs::ReadLimit;
+use awscred_core::{Env, Tier};
 
 use crate::plan::{self, BaseCredentials, CredentialSource};
-use crate::{FileLocations, ProfileContext, ProfileSet};
+use crate::{FileLocations, ProfileContext, ProfileSet, Section};
 
 /// The keys that make a profile hold credentials of some kind.
 const CREDENTIAL_KEYS: &[&str] = &[
@@ -163,4 +163,57 @@ pub fn hops(ctx: &ProfileContext) -> Vec<Hop> {
         ));
     }
     hops
+}
+
+/// Whether a profile tier's keys are in the selected profile: `Ok` when they are (the tier
+/// applies), or why not, in the words of `awscred explain`. Tiers outside the profile never apply.
+pub fn tier_applies(ctx: &ProfileContext, tier: Tier) -> Result<(), String> {
+    let name = &ctx.profile_name;
+    let Some(section) = ctx.profile() else {
+        return Err(format!("profile {name} is in neither file"));
+    };
+    let has = |key: &str| section.get(key).is_some();
+    let in_file = |section: &Section, credentials_file: bool| {
+        section.property("aws_access_key_id").is_some_and(|p| {
+            ctx.profiles
+                .credentials_file()
+                .is_some_and(|f| *p.location().file == *f)
+                == credentials_file
+        })
+    };
+    let env_web_identity = !ctx.profile_explicit
+        && ctx
+            .env
+            .non_empty_var("AWS_WEB_IDENTITY_TOKEN_FILE")
+            .is_some();
+    let (applies, keys) = match tier {
+        Tier::AssumeRole => (
+            has("role_arn") && (has("source_profile") || has("credential_source")),
+            "role_arn with source_profile or credential_source",
+        ),
+        Tier::WebIdentity => (
+            env_web_identity || (has("role_arn") && has("web_identity_token_file")),
+            "web_identity_token_file (or AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN)",
+        ),
+        Tier::Sso => (
+            has("sso_session") || has("sso_start_url") || has("sso_account_id"),
+            "sso_session, sso_start_url or sso_account_id",
+        ),
+        Tier::CredentialsFile => (
+            in_file(section, true),
+            "aws_access_key_id in the credentials file",
+        ),
+        Tier::Login => (has("login_session"), "login_session"),
+        Tier::CredentialProcess => (has("credential_process"), "credential_process"),
+        Tier::ConfigFile => (
+            in_file(section, false),
+            "aws_access_key_id in the config file",
+        ),
+        _ => (false, "nothing"),
+    };
+    if applies {
+        Ok(())
+    } else {
+        Err(format!("profile {name} has no {keys}"))
+    }
 }
