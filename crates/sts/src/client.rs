@@ -192,6 +192,11 @@ impl StsClient {
         &self.endpoint
     }
 
+    /// The retry policy the client calls with.
+    pub fn retry(&self) -> RetryConfig {
+        self.retry
+    }
+
     /// `AssumeRole`, signed with `source`.
     pub async fn assume_role(
         &self,
