@@ -3,7 +3,7 @@
 use awscred_core::provider::BoxFuture;
 use awscred_core::{Credentials, Error, ProvideCredentials};
 
-use crate::{Chain, ChainBuilder};
+use crate::chain::{Chain, ChainBuilder};
 
 /// The credentials of one profile (assume role, web identity, SSO, keys, `credential_process`,
 /// `aws login`), without the environment, container and instance-metadata tiers: a profile
