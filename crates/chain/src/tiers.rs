@@ -161,49 +161,17 @@ impl Tiers {
     fn build_chain(&self, ctx: &ProfileContext, chain: &ProfileChain) -> Result<Provider, Error> {
         let base = self.base_provider(ctx, &chain.base)?;
         #[cfg(feature = "sts")]
-        let (base, session) = match &chain.base {
-            BaseCredentials::AccessKey { profile, .. } => {
-                match awscred_sts::mfa_session::MfaSession::of(ctx, profile)? {
-                    Some(session) => (
-                        session.provider(base, self.sts_client(ctx)?, ctx, &self.mfa),
-                        Some(session),
-                    ),
-                    None => (base, None),
-                }
-            }
-            _ => (base, None),
-        };
-        if chain.roles.is_empty() {
-            return Ok(base);
-        }
-        #[cfg(feature = "sts")]
         {
-            let client = self.sts_client(ctx)?;
-            let mut provider = base;
-            for step in &chain.roles {
-                let mut step = step.clone();
-                // The MFA session already carries this device's authentication.
-                if session
-                    .as_ref()
-                    .is_some_and(|s| step.mfa_serial.as_deref() == Some(s.serial()))
-                {
-                    step.mfa_serial = None;
-                }
-                provider = Arc::new(
-                    awscred_sts::AssumeRoleProvider::new(provider, step, client.clone(), &ctx.env)
-                        .with_mfa_prompt(self.mfa.clone()),
-                );
-            }
-            Ok(provider)
+            awscred_sts::assume_role_chain(ctx, chain, base, || self.sts_client(ctx), &self.mfa)
         }
         #[cfg(not(feature = "sts"))]
-        {
-            let step = &chain.roles[0];
-            Err(feature_error(
+        match chain.roles.first() {
+            None => Ok(base),
+            Some(step) => Err(feature_error(
                 &step.profile,
                 &format!("role {}", step.role_arn),
                 "sts",
-            ))
+            )),
         }
     }
 

@@ -46,12 +46,12 @@
 //! ```
 //!
 //! What the chain calls: [`StsEndpoint::resolve`] (the selected profile's endpoint and region),
-//! [`StsClient::new`], then [`AssumeRoleProvider::new`] for each
+//! [`StsClient::new`], then [`assume_role_chain`]: an [`AssumeRoleProvider`] for each
 //! [`RoleStep`](awscred_profile::plan::RoleStep) of the plan, on top of the base provider (for a
 //! [`BaseCredentials::WebIdentity`](awscred_profile::plan::BaseCredentials::WebIdentity) base,
-//! [`WebIdentityProvider::new`] with [`WebIdentitySettings::from_base`]). For a profile with keys
-//! that opts in to [`mfa_session`] ([`MfaSession::of`](mfa_session::MfaSession::of)), the keys
-//! first become one MFA session ([`SessionTokenProvider`]) that every role above them uses.
+//! [`WebIdentityProvider::new`] with [`WebIdentitySettings::from_base`]). For a profile with
+//! keys that opts in to [`mfa_session`] ([`MfaSession::of`](mfa_session::MfaSession::of)), the
+//! keys first become one MFA session ([`SessionTokenProvider`]) that every role above them uses.
 //!
 //! Dependencies, and why: `aws-sigv4` signs (with `aws-credential-types` and
 //! `aws-smithy-runtime-api`, which it already pulls in, for its identity type); `quick-xml` reads
@@ -65,6 +65,7 @@ mod endpoint;
 mod mfa;
 pub mod mfa_session;
 mod provider;
+mod role_chain;
 mod session;
 mod validate;
 mod xml;
@@ -97,5 +98,6 @@ pub use endpoint::StsEndpoint;
 pub use provider::{
     AssumeRoleProvider, MfaCallback, MfaPrompt, WebIdentityProvider, WebIdentitySettings,
 };
+pub use role_chain::assume_role_chain;
 pub use session::SessionTokenProvider;
 pub use xml::{CallerIdentity, StsCredentials, XmlError};
