@@ -9,6 +9,10 @@ use awscred_profile::{ProfileContext, ProfileSource, SelectedProfile};
 
 use crate::tiers;
 
+/// The chain's events keep the crate's name as their target, as users filter them
+/// (`AWSCRED_LOG=awscred_chain=debug`).
+const LOG_TARGET: &str = "awscred_chain";
+
 /// Runs the tiers; the `Chain` caches what it answers.
 #[derive(Debug)]
 pub(crate) struct Resolver {
@@ -92,6 +96,7 @@ impl Resolver {
             record(Tier::Env, TierStatus::Skipped(why.into()));
         } else if let Some(result) = {
             tracing::debug!(
+                target: LOG_TARGET,
                 tier = Tier::Env.name(),
                 "trying AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY"
             );
@@ -105,7 +110,7 @@ impl Resolver {
         let ctx = self.context()?;
         match self.tiers.profile_provider(ctx) {
             Ok((tier, provider)) => {
-                tracing::debug!(profile = %profile_name, tier = tier.name(), "the profile's tier applies");
+                tracing::debug!(target: LOG_TARGET, profile = %profile_name, tier = tier.name(), "the profile's tier applies");
                 record_profile_tiers_before(ctx, Some(tier), &mut record);
                 let result = provider
                     .provide_credentials()
@@ -120,7 +125,7 @@ impl Resolver {
                 };
             }
             Err(e) if e.is_not_configured() => {
-                tracing::debug!(profile = %profile_name, "no profile tier applies: {}", e.message());
+                tracing::debug!(target: LOG_TARGET, profile = %profile_name, "no profile tier applies: {}", e.message());
                 record_profile_tiers_before(ctx, None, &mut record);
                 if self.profile_only {
                     return Err(e);
@@ -147,7 +152,7 @@ impl Resolver {
                     continue;
                 }
             };
-            tracing::debug!(tier = tier.name(), "trying");
+            tracing::debug!(target: LOG_TARGET, tier = tier.name(), "trying");
             let result = provider
                 .provide_credentials()
                 .await
@@ -196,17 +201,17 @@ fn finish(
 ) -> Option<Result<Credentials, Error>> {
     match result {
         Ok(creds) => {
-            tracing::debug!(tier = tier.name(), expiration = ?creds.expiration().map(awscred_core::timestamp::format_z), "tier resolved");
+            tracing::debug!(target: LOG_TARGET, tier = tier.name(), expiration = ?creds.expiration().map(awscred_core::timestamp::format_z), "tier resolved");
             record(tier, TierStatus::Resolved);
             Some(Ok(creds))
         }
         Err(e) if e.is_not_configured() => {
-            tracing::debug!(tier = tier.name(), why = %e.message(), "tier skipped");
+            tracing::debug!(target: LOG_TARGET, tier = tier.name(), why = %e.message(), "tier skipped");
             record(tier, TierStatus::Skipped(e.message().to_owned()));
             None
         }
         Err(e) => {
-            tracing::debug!(tier = tier.name(), error = %e, "tier failed");
+            tracing::debug!(target: LOG_TARGET, tier = tier.name(), error = %e, "tier failed");
             record(tier, TierStatus::Failed(e.to_string()));
             Some(Err(e))
         }
