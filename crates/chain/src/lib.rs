@@ -49,7 +49,7 @@
 //! [`Chain::resolve_shared`], [`Chain::explain`] (an [`Explanation`]: the profile's selection,
 //! the files, the profile's chain of roles, and one [`TierReport`] per tier, every tier in
 //! order, named by [`Tier`], `NotReached` after the answer), [`Chain::profile_name`], [`Chain::region`] and [`Chain::profile_context`].
-//! [`Chain`] is itself a [`ProvideCredentials`]; so is [`ProfileProvider`], the profile tiers
+//! [`Chain`] is itself a [`ProvideCredentials`](awscred_core::ProvideCredentials); so is [`ProfileProvider`], the profile tiers
 //! alone.
 //!
 //! The answer is kept in a [`refresh::RefreshCache`] with the CLI's refresh windows, so a
