@@ -3,8 +3,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use awscred_core::provider::BoxFuture;
-use awscred_core::{Credentials, Error, ProvideCredentials};
+use awscred_core::{Error, ProvideCredentials};
 use awscred_profile::ProfileContext;
 use awscred_profile::plan::{self, BaseCredentials, CredentialSource, ProfileChain};
 
@@ -191,7 +190,7 @@ impl Tiers {
         match base {
             BaseCredentials::AccessKey { profile, keys } => {
                 if cfg!(feature = "profile") {
-                    Ok(Arc::new(Ready(keys.credentials.clone())))
+                    Ok(Arc::new(keys.credentials.clone()))
                 } else {
                     Err(feature_error(profile, "static keys", "profile"))
                 }
@@ -308,15 +307,4 @@ fn feature_error(profile: &str, what: &str, feature: &str) -> Error {
     Error::invalid_config(format!(
         "profile {profile} uses {what}, but awscred was built without the `{feature}` feature"
     ))
-}
-
-/// Credentials already in hand.
-#[derive(Debug)]
-struct Ready(Credentials);
-
-impl ProvideCredentials for Ready {
-    fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, Error>> {
-        let creds = self.0.clone();
-        Box::pin(async move { Ok(creds) })
-    }
 }

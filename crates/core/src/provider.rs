@@ -25,6 +25,23 @@ impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
     }
 }
 
+/// Credentials already in hand provide themselves (a profile's static keys, a fixed answer), as
+/// aws-credential-types' `Credentials` does.
+///
+/// ```
+/// use awscred_core::{Credentials, ProvideCredentials};
+///
+/// let keys = Credentials::new("AKID", "SECRET", None, None, "fixed");
+/// let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+/// let answer = runtime.block_on(keys.provide_credentials()).unwrap();
+/// assert_eq!(answer.access_key_id(), "AKID");
+/// ```
+impl ProvideCredentials for Credentials {
+    fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials>> {
+        Box::pin(std::future::ready(Ok(self.clone())))
+    }
+}
+
 impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Box<T> {
     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials>> {
         (**self).provide_credentials()
