@@ -244,7 +244,16 @@ fn create_private_dirs(dir: &Path) -> io::Result<()> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder.create(dir)
+    // A file where the directory should be makes `mkdir` say "exists": reported as such, it
+    // would read as "the file is already there" (to `create_new`, a lock held by another
+    // process, waited for until the lock's bound) instead of "cannot be created".
+    builder.create(dir).map_err(|e| {
+        if e.kind() == io::ErrorKind::AlreadyExists {
+            io::Error::other(format!("{} is not a directory", dir.display()))
+        } else {
+            e
+        }
+    })
 }
 
 /// An in-memory file system. Directories exist implicitly. `Debug` lists the paths, not the
