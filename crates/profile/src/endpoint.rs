@@ -92,7 +92,7 @@ pub fn bool_setting(
     let Some(found) = Setting::new(var, key).keep_empty_profile_value().read(ctx) else {
         return Ok(false);
     };
-    parse_bool(&found.value).ok_or_else(|| {
+    crate::setting::parse_bool(&found.value).ok_or_else(|| {
         let value = &found.value;
         Error::invalid_config(match found.origin.location() {
             Some(location) => {
@@ -123,12 +123,4 @@ pub fn resolve(ctx: &ProfileContext, service: Service, region: &str) -> Result<E
         url: regional_url(service, region, fips, dual_stack),
         source: format!("region {region}"),
     })
-}
-
-fn parse_bool(v: &str) -> Option<bool> {
-    match v.trim().to_ascii_lowercase().as_str() {
-        "true" => Some(true),
-        "false" => Some(false),
-        _ => None,
-    }
 }

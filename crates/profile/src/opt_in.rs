@@ -21,13 +21,13 @@ use crate::ProfileSet;
 /// assert!(opt_in(&set, "a", "other").unwrap_err().to_string().contains("is not true or false"));
 /// ```
 pub fn opt_in(set: &ProfileSet, profile: &str, key: &str) -> Result<bool, Error> {
-    let value = set.profile(profile).and_then(|p| p.get(key)).map(str::trim);
-    match value {
-        None => Ok(false),
-        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
-        Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-        Some(v) => Err(Error::invalid_config(format!(
-            "profile {profile}: {key} = {v:?} is not true or false"
-        ))),
-    }
+    let Some(value) = set.profile(profile).and_then(|p| p.get(key)) else {
+        return Ok(false);
+    };
+    crate::setting::parse_bool(value).ok_or_else(|| {
+        Error::invalid_config(format!(
+            "profile {profile}: {key} = {:?} is not true or false",
+            value.trim()
+        ))
+    })
 }

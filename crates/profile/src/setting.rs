@@ -205,6 +205,15 @@ pub const RETRY_MODE: Setting = Setting::new("AWS_RETRY_MODE", "retry_mode");
 /// `AWS_MAX_ATTEMPTS` / `max_attempts`.
 pub const MAX_ATTEMPTS: Setting = Setting::new("AWS_MAX_ATTEMPTS", "max_attempts");
 
+/// `true` or `false` in any case, around spaces: the one reading of a yes/no setting.
+pub(crate) fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
 /// The attempts botocore gives a client's requests (attempts in all, at least 1), when a
 /// setting chooses them: [`RETRY_MODE`] (`standard`, the CLI v2's default, and `adaptive`:
 /// three; `legacy`: five), then [`MAX_ATTEMPTS`] over it. `None` when neither is set. A bad
