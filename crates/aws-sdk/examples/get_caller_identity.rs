@@ -36,7 +36,9 @@ async fn main() {
         }
     };
 
-    let chain = Chain::builder().profile(profile).build();
+    let mut builder = Chain::builder();
+    builder.set_profile_name(profile);
+    let chain = builder.build();
     // The CLI's region for the profile; STS's global endpoint signs for us-east-1 without one.
     let region = chain.region().unwrap_or_else(|| "us-east-1".to_owned());
     let env = Env::real();

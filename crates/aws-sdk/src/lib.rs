@@ -6,7 +6,7 @@
 //! use awscred_aws_sdk::AwsSdkCredentials;
 //!
 //! // The CLI's chain: env, assume-role chains, SSO, credential_process, containers, IMDS.
-//! let chain = awscred_chain::Chain::builder().profile(Some("dev".into())).build();
+//! let chain = awscred_chain::Chain::builder().profile_name("dev").build();
 //! let provider = AwsSdkCredentials::new(chain);
 //!
 //! // Anything that takes an `aws_credential_types::provider::ProvideCredentials` takes it:

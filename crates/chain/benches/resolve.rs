@@ -82,7 +82,7 @@ fn run(name: &str, home: &Path, profile: &str, expected_key: &str, iterations: u
     let resolve = || {
         let chain = Chain::builder()
             .env(env.clone())
-            .profile(Some(profile.to_owned()))
+            .profile_name(profile)
             .build();
         rt.block_on(chain.resolve())
     };

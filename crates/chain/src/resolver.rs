@@ -9,19 +9,21 @@ use awscred_profile::{ProfileContext, ProfileSource, SelectedProfile};
 
 use crate::tiers;
 
-/// The chain's events keep the crate's name as their target, as users filter them
-/// (`AWSCRED_LOG=awscred_chain=debug`).
+/// The crate's name, which users filter the chain's events by (`AWSCRED_LOG=awscred_chain=debug`).
 const LOG_TARGET: &str = "awscred_chain";
 
 /// Runs the tiers; the `Chain` caches what it answers.
 #[derive(Debug)]
 pub(crate) struct Resolver {
     pub(crate) env: Env,
-    cli_profile: Option<String>,
-    profile_only: bool,
+    /// `--profile`.
+    pub(crate) cli_profile: Option<String>,
+    /// Only the profile tiers ([`crate::ProfileProvider`]).
+    pub(crate) profile_only: bool,
     /// `--region`.
     pub(crate) region: Option<String>,
-    context: OnceLock<ProfileContext>,
+    /// The files and the selected profile, read on first use.
+    pub(crate) context: OnceLock<ProfileContext>,
     pub(crate) tiers: tiers::Tiers,
 }
 
@@ -32,23 +34,6 @@ impl ProvideCredentials for Resolver {
 }
 
 impl Resolver {
-    pub(crate) fn new(
-        env: Env,
-        cli_profile: Option<String>,
-        profile_only: bool,
-        region: Option<String>,
-        tiers: tiers::Tiers,
-    ) -> Self {
-        Resolver {
-            env,
-            cli_profile,
-            profile_only,
-            region,
-            context: OnceLock::new(),
-            tiers,
-        }
-    }
-
     pub(crate) fn selected_profile(&self) -> SelectedProfile {
         awscred_profile::selected_profile(self.cli_profile.as_deref(), &self.env)
     }
@@ -79,11 +64,7 @@ impl Resolver {
             // As botocore: a profile asked for by name must exist, whatever tier answers.
             selected.require_in(&self.context()?.profiles)?;
         }
-        let SelectedProfile {
-            name: profile_name,
-            source,
-            ..
-        } = selected;
+        let (profile_name, source) = (selected.name, selected.source);
 
         // 1. Environment variables.
         if !cfg!(feature = "env") {
@@ -95,11 +76,8 @@ impl Resolver {
             let why = "--profile given: environment credentials are not used";
             record(Tier::Env, TierStatus::Skipped(why.into()));
         } else if let Some(result) = {
-            tracing::debug!(
-                target: LOG_TARGET,
-                tier = Tier::Env.name(),
-                "trying AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY"
-            );
+            let what = "trying AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY";
+            tracing::debug!(target: LOG_TARGET, tier = Tier::Env.name(), "{what}");
             let result = awscred_core::EnvProvider::new(self.env.clone()).credentials();
             finish(result, Tier::Env, &mut record)
         } {
@@ -112,10 +90,7 @@ impl Resolver {
             Ok((tier, provider)) => {
                 tracing::debug!(target: LOG_TARGET, profile = %profile_name, tier = tier.name(), "the profile's tier applies");
                 record_profile_tiers_before(ctx, Some(tier), &mut record);
-                let result = provider
-                    .provide_credentials()
-                    .await
-                    .map(|c| c.with_provider(tier.name()));
+                let result = provider.provide_credentials().await;
                 // A configured profile tier answers, even "not configured" from a source below it.
                 return match finish(result, tier, &mut record) {
                     Some(result) => result,
@@ -132,10 +107,7 @@ impl Resolver {
                 }
             }
             Err(e) => {
-                let tier = Tier::PROFILE
-                    .into_iter()
-                    .find(|t| awscred_profile::explain::tier_applies(ctx, *t).is_ok())
-                    .unwrap_or(Tier::PROFILE[0]);
+                let tier = awscred_profile::explain::first_applying_tier(ctx);
                 record_profile_tiers_before(ctx, Some(tier), &mut record);
                 record(tier, TierStatus::Failed(e.to_string()));
                 return Err(e);
@@ -144,19 +116,17 @@ impl Resolver {
 
         // 3. Container credentials, then 4. instance metadata.
         let mut unreachable = None;
-        for (tier, provider) in self.tiers.machine_providers(ctx) {
-            let provider = match provider {
-                Ok(provider) => provider,
-                Err(feature) => {
-                    record(tier, TierStatus::NotCompiled(feature));
-                    continue;
-                }
+        let machine = [
+            (Tier::Container, self.tiers.container(ctx)),
+            (Tier::InstanceMetadata, self.tiers.instance(ctx)),
+        ];
+        for (tier, provider) in machine {
+            let Some(provider) = provider else {
+                record(tier, TierStatus::NotCompiled(tier.feature()));
+                continue;
             };
             tracing::debug!(target: LOG_TARGET, tier = tier.name(), "trying");
-            let result = provider
-                .provide_credentials()
-                .await
-                .map(|c| c.with_provider(tier.name()));
+            let result = provider.provide_credentials().await;
             if let Err(e) = &result
                 && let Some(Detail::Unreachable { .. }) = e.detail()
             {
@@ -180,14 +150,10 @@ fn record_profile_tiers_before(
     chosen: Option<Tier>,
     record: &mut impl FnMut(Tier, TierStatus),
 ) {
-    for tier in Tier::PROFILE.into_iter().take_while(|t| Some(*t) != chosen) {
+    for (tier, why) in awscred_profile::explain::profile_tiers_before(ctx, chosen) {
         let status = match tiers::missing_feature(tier) {
             Some(feature) => TierStatus::NotCompiled(feature),
-            None => TierStatus::Skipped(
-                awscred_profile::explain::tier_applies(ctx, tier)
-                    .err()
-                    .unwrap_or_else(|| "not used: an earlier setting of the profile wins".into()),
-            ),
+            None => TierStatus::Skipped(why),
         };
         record(tier, status);
     }

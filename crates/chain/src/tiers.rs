@@ -1,38 +1,25 @@
-//! Builds each tier's provider once per chain, so state that makes refreshes cheap (the IMDS
-//! token, an assumed role's memo) lives as long as the chain.
+//! Builds each tier's provider once per chain, so what makes refreshes cheap (the IMDS token, a
+//! role's memo) lives as long as the chain. A tier compiled out is an error naming its feature.
 
 use std::sync::{Arc, OnceLock};
 
-use awscred_core::{Error, ProvideCredentials};
+use awscred_core::{Error, ProvideCredentials, Tier};
 use awscred_profile::ProfileContext;
-use awscred_profile::plan::{self, BaseCredentials, CredentialSource, ProfileChain};
-
-#[cfg(feature = "http")]
-use awscred_core::retry::RetryConfig;
-
-use awscred_core::Tier;
+use awscred_profile::plan::{self, BaseCredentials, CredentialSource};
 
 type Provider = Arc<dyn ProvideCredentials>;
 
-#[derive(Debug)]
+/// The tiers' providers, each built on first use, and what the builder sets for the network
+/// tiers.
+#[derive(Debug, Default)]
 pub(crate) struct Tiers {
-    // With `http` alone (no network tier) the client is configured but never used.
+    /// The HTTP client, made on first use unless the builder gave one.
     #[cfg(feature = "http")]
-    #[cfg_attr(
-        not(any(
-            feature = "sts",
-            feature = "sso",
-            feature = "login",
-            feature = "ecs",
-            feature = "imds"
-        )),
-        allow(dead_code)
-    )]
-    http: OnceLock<Arc<dyn awscred_core::http::HttpClient>>,
+    pub(crate) http: OnceLock<Arc<dyn awscred_core::http::HttpClient>>,
     #[cfg(feature = "http")]
-    retry: Option<RetryConfig>,
+    pub(crate) retry: Option<awscred_core::retry::RetryConfig>,
     #[cfg(feature = "sts")]
-    mfa: awscred_sts::MfaPrompt,
+    pub(crate) mfa: awscred_sts::MfaPrompt,
     profile: OnceLock<(Tier, Provider)>,
     #[cfg(feature = "ecs")]
     container: OnceLock<Provider>,
@@ -40,64 +27,29 @@ pub(crate) struct Tiers {
     instance: OnceLock<Provider>,
 }
 
+// Unused in part without a tier that needs it (`http` alone; the container and
+// instance-metadata tiers take no retry policy).
+#[cfg(feature = "http")]
+#[allow(dead_code)]
 impl Tiers {
-    pub(crate) fn new(
-        #[cfg(feature = "http")] http: Option<Arc<dyn awscred_core::http::HttpClient>>,
-        #[cfg(feature = "http")] retry: Option<RetryConfig>,
-        #[cfg(feature = "sts")] mfa: awscred_sts::MfaPrompt,
-    ) -> Self {
-        Tiers {
-            #[cfg(feature = "http")]
-            http: http.map(OnceLock::from).unwrap_or_default(),
-            #[cfg(feature = "http")]
-            retry,
-            #[cfg(feature = "sts")]
-            mfa,
-            profile: OnceLock::new(),
-            #[cfg(feature = "ecs")]
-            container: OnceLock::new(),
-            #[cfg(feature = "imds")]
-            instance: OnceLock::new(),
-        }
-    }
-
-    #[cfg(feature = "http")]
-    #[cfg_attr(
-        not(any(
-            feature = "sts",
-            feature = "sso",
-            feature = "login",
-            feature = "ecs",
-            feature = "imds"
-        )),
-        allow(dead_code)
-    )]
     fn http(&self, ctx: &ProfileContext) -> Arc<dyn awscred_core::http::HttpClient> {
-        self.http
-            .get_or_init(|| Arc::new(awscred_core::http::HyperClient::new(&ctx.env)))
-            .clone()
+        let make = || Arc::new(awscred_core::http::HyperClient::new(&ctx.env)) as _;
+        self.http.get_or_init(make).clone()
     }
 
-    /// The retry policy of the STS and SSO clients: the builder's, else what botocore gives a
-    /// client: `AWS_RETRY_MODE` or the profile's `retry_mode` (`standard`, the CLI v2's default,
-    /// and `adaptive`: three attempts; `legacy`: five), then `AWS_MAX_ATTEMPTS` or the profile's
-    /// `max_attempts` (attempts in all, at least 1). A bad value is an error, as in the CLI.
-    #[cfg(feature = "http")]
-    #[cfg_attr(
-        not(any(feature = "sts", feature = "sso", feature = "login")),
-        allow(dead_code)
-    )]
-    fn retry(&self, ctx: &ProfileContext) -> Result<RetryConfig, Error> {
+    /// The retry policy of the STS, SSO and sign-in clients: the builder's, else the profile's
+    /// and the environment's (`awscred_profile::setting::retry_attempts`), else the CLI v2's.
+    fn retry(&self, ctx: &ProfileContext) -> Result<awscred_core::retry::RetryConfig, Error> {
         if let Some(retry) = self.retry {
             return Ok(retry);
         }
-        let mut retry = RetryConfig::default();
-        if let Some(attempts) = awscred_profile::setting::retry_attempts(ctx)? {
-            retry.max_attempts = attempts;
-        }
-        Ok(retry)
+        let retry = awscred_core::retry::RetryConfig::default();
+        let attempts = awscred_profile::setting::retry_attempts(ctx)?;
+        Ok(attempts.map_or(retry, |n| retry.with_max_attempts(n)))
     }
+}
 
+impl Tiers {
     /// The provider of the profile tier that applies to the selected profile, and its name.
     /// Not configured when the profile yields no credentials.
     pub(crate) fn profile_provider(&self, ctx: &ProfileContext) -> Result<(Tier, Provider), Error> {
@@ -105,75 +57,53 @@ impl Tiers {
             return Ok((*tier, provider.clone()));
         }
         let chain = plan::resolve_for_context(ctx)?;
-        let tier = chain.tier();
-        let provider = self.build_chain(ctx, &chain)?;
-        let (tier, provider) = self.profile.get_or_init(|| (tier, provider));
+        let base = self.base_provider(ctx, &chain.base)?;
+        #[cfg(feature = "sts")]
+        let provider =
+            awscred_sts::assume_role_chain(ctx, &chain, base, || self.sts_client(ctx), &self.mfa)?;
+        #[cfg(not(feature = "sts"))]
+        let provider = match chain.roles.first() {
+            None => base,
+            Some(step) => {
+                let what = format!("role {}", step.role_arn);
+                return Err(not_compiled(&step.profile, &what, Tier::AssumeRole));
+            }
+        };
+        let (tier, provider) = self.profile.get_or_init(|| (chain.tier(), provider));
         Ok((*tier, provider.clone()))
     }
 
-    /// The container and instance-metadata tiers in order, or the feature each one lacks.
-    pub(crate) fn machine_providers(
-        &self,
-        ctx: &ProfileContext,
-    ) -> [(Tier, Result<Provider, &'static str>); 2] {
-        [
-            (Tier::Container, self.container(ctx)),
-            (Tier::InstanceMetadata, self.instance(ctx)),
-        ]
+    /// The container tier's provider; `None` when it is compiled out.
+    #[cfg(feature = "ecs")]
+    pub(crate) fn container(&self, ctx: &ProfileContext) -> Option<Provider> {
+        let make = || {
+            Arc::new(awscred_ecs::ContainerProvider::new(
+                &ctx.env,
+                self.http(ctx),
+            )) as _
+        };
+        Some(self.container.get_or_init(make).clone())
     }
 
-    fn container(&self, ctx: &ProfileContext) -> Result<Provider, &'static str> {
-        #[cfg(feature = "ecs")]
-        {
-            Ok(self
-                .container
-                .get_or_init(|| {
-                    Arc::new(awscred_ecs::ContainerProvider::new(
-                        &ctx.env,
-                        self.http(ctx),
-                    ))
-                })
-                .clone())
-        }
-        #[cfg(not(feature = "ecs"))]
-        {
-            let _ = ctx;
-            Err(Tier::Container.feature())
-        }
+    /// The instance-metadata tier's provider; `None` when it is compiled out.
+    #[cfg(feature = "imds")]
+    pub(crate) fn instance(&self, ctx: &ProfileContext) -> Option<Provider> {
+        let make = || Arc::new(awscred_imds::ImdsProvider::new(ctx, self.http(ctx))) as _;
+        Some(self.instance.get_or_init(make).clone())
     }
 
-    fn instance(&self, ctx: &ProfileContext) -> Result<Provider, &'static str> {
-        #[cfg(feature = "imds")]
-        {
-            Ok(self
-                .instance
-                .get_or_init(|| Arc::new(awscred_imds::ImdsProvider::new(ctx, self.http(ctx))))
-                .clone())
-        }
-        #[cfg(not(feature = "imds"))]
-        {
-            let _ = ctx;
-            Err(Tier::InstanceMetadata.feature())
-        }
+    #[cfg(not(feature = "ecs"))]
+    pub(crate) fn container(&self, _: &ProfileContext) -> Option<Provider> {
+        None
     }
 
-    fn build_chain(&self, ctx: &ProfileContext, chain: &ProfileChain) -> Result<Provider, Error> {
-        let base = self.base_provider(ctx, &chain.base)?;
-        #[cfg(feature = "sts")]
-        {
-            awscred_sts::assume_role_chain(ctx, chain, base, || self.sts_client(ctx), &self.mfa)
-        }
-        #[cfg(not(feature = "sts"))]
-        match chain.roles.first() {
-            None => Ok(base),
-            Some(step) => Err(feature_error(
-                &step.profile,
-                &format!("role {}", step.role_arn),
-                "sts",
-            )),
-        }
+    #[cfg(not(feature = "imds"))]
+    pub(crate) fn instance(&self, _: &ProfileContext) -> Option<Provider> {
+        None
     }
 
+    /// The STS client of the selected profile: its endpoint, the chain's HTTP client and clock,
+    /// and the retry policy.
     #[cfg(feature = "sts")]
     pub(crate) fn sts_client(&self, ctx: &ProfileContext) -> Result<awscred_sts::StsClient, Error> {
         let endpoint = awscred_sts::StsEndpoint::resolve(ctx)?;
@@ -187,102 +117,56 @@ impl Tiers {
         ctx: &ProfileContext,
         base: &BaseCredentials,
     ) -> Result<Provider, Error> {
-        match base {
-            BaseCredentials::AccessKey { profile, keys } => {
-                if cfg!(feature = "profile") {
-                    Ok(Arc::new(keys.credentials.clone()))
-                } else {
-                    Err(feature_error(profile, "static keys", "profile"))
-                }
-            }
-            BaseCredentials::WebIdentity { profile, .. } => {
-                #[cfg(feature = "sts")]
-                {
-                    let _ = profile;
-                    let settings = awscred_sts::WebIdentitySettings::from_base(base)
-                        .expect("a web identity base has web identity settings");
-                    Ok(Arc::new(awscred_sts::WebIdentityProvider::new(
-                        settings,
-                        self.sts_client(ctx)?,
-                        &ctx.env,
-                    )))
-                }
-                #[cfg(not(feature = "sts"))]
-                Err(feature_error(profile, "web identity", "sts"))
-            }
-            BaseCredentials::Sso { profile, settings } => {
-                #[cfg(feature = "sso")]
-                {
-                    let _ = profile;
-                    Ok(Arc::new(
-                        awscred_sso::SsoProvider::from_settings(
-                            ctx,
-                            settings.clone(),
-                            self.http(ctx),
-                        )
-                        .with_retry(self.retry(ctx)?),
-                    ))
-                }
-                #[cfg(not(feature = "sso"))]
-                {
-                    let _ = settings;
-                    Err(feature_error(profile, "IAM Identity Center", "sso"))
-                }
-            }
-            BaseCredentials::Login { profile, session } => {
-                #[cfg(feature = "login")]
-                {
-                    Ok(Arc::new(
-                        awscred_login::LoginSessionProvider::new(ctx, profile, session)
-                            .with_http(self.http(ctx))
-                            .with_retry(self.retry(ctx)?),
-                    ))
-                }
-                #[cfg(not(feature = "login"))]
-                {
-                    let _ = session;
-                    Err(feature_error(profile, "an `aws login` session", "login"))
-                }
-            }
+        Ok(match base {
+            #[cfg(feature = "profile")]
+            BaseCredentials::AccessKey { keys, .. } => Arc::new(keys.credentials.clone()),
+            #[cfg(feature = "sts")]
+            BaseCredentials::WebIdentity { .. } => Arc::new(awscred_sts::WebIdentityProvider::new(
+                awscred_sts::WebIdentitySettings::from_base(base)
+                    .expect("a web identity base has web identity settings"),
+                self.sts_client(ctx)?,
+                &ctx.env,
+            )),
+            #[cfg(feature = "sso")]
+            BaseCredentials::Sso { settings, .. } => Arc::new(
+                awscred_sso::SsoProvider::from_settings(ctx, settings.clone(), self.http(ctx))
+                    .with_retry(self.retry(ctx)?),
+            ),
+            #[cfg(feature = "login")]
+            BaseCredentials::Login { profile, session } => Arc::new(
+                awscred_login::LoginSessionProvider::new(ctx, profile, session)
+                    .with_http(self.http(ctx))
+                    .with_retry(self.retry(ctx)?),
+            ),
+            #[cfg(feature = "process")]
             BaseCredentials::CredentialProcess {
                 profile,
                 command,
                 account_id,
                 disk_cache,
             } => {
-                #[cfg(feature = "process")]
-                {
-                    let provider = awscred_process::CredentialProcessProvider::new(
-                        ctx.env.clone(),
-                        profile.clone(),
-                        command.clone(),
-                        account_id.clone(),
-                    );
-                    Ok(Arc::new(if *disk_cache {
-                        provider.with_disk_cache()
-                    } else {
-                        provider
-                    }))
-                }
-                #[cfg(not(feature = "process"))]
-                {
-                    let _ = (command, account_id, disk_cache);
-                    Err(feature_error(profile, "credential_process", "process"))
-                }
+                let provider = awscred_process::CredentialProcessProvider::new(
+                    ctx.env.clone(),
+                    profile.clone(),
+                    command.clone(),
+                    account_id.clone(),
+                );
+                Arc::new(provider.with_disk_cache(*disk_cache))
             }
             BaseCredentials::CredentialSource { profile, source } => match source {
-                CredentialSource::Environment => Ok(Arc::new(
+                // The environment tier's reader is core's, so this source needs no feature.
+                CredentialSource::Environment => Some(Arc::new(
                     awscred_core::EnvProvider::new(ctx.env.clone())
                         .as_credential_source_of(profile),
-                )),
-                CredentialSource::EcsContainer => self.container(ctx).map_err(|feature| {
-                    feature_error(profile, "credential_source = EcsContainer", feature)
-                }),
-                CredentialSource::Ec2InstanceMetadata => self.instance(ctx).map_err(|feature| {
-                    feature_error(profile, "credential_source = Ec2InstanceMetadata", feature)
-                }),
-            },
-        }
+                ) as Provider),
+                CredentialSource::EcsContainer => self.container(ctx),
+                CredentialSource::Ec2InstanceMetadata => self.instance(ctx),
+            }
+            .ok_or_else(|| not_compiled(base.profile(), &base.describe(), base.tier()))?,
+            // Reached only for a tier compiled out of this build.
+            #[allow(unreachable_patterns)]
+            _ => return Err(not_compiled(base.profile(), &base.describe(), base.tier())),
+        })
     }
 }
 
@@ -303,7 +187,8 @@ pub(crate) fn missing_feature(tier: Tier) -> Option<&'static str> {
     (!on).then_some(tier.feature())
 }
 
-fn feature_error(profile: &str, what: &str, feature: &str) -> Error {
+fn not_compiled(profile: &str, what: &str, tier: Tier) -> Error {
+    let feature = tier.feature();
     Error::invalid_config(format!(
         "profile {profile} uses {what}, but awscred was built without the `{feature}` feature"
     ))

@@ -268,7 +268,7 @@ fn run_case(
         let exists = awscred_profile::ProfileSet::load(&env)
             .is_ok_and(|set| set.profile(&profile).is_some());
         if exists {
-            builder = builder.profile(Some(profile));
+            builder = builder.profile_name(profile);
         }
     }
     #[cfg(any(feature = "sts", feature = "sso", feature = "ecs", feature = "imds"))]

@@ -83,10 +83,7 @@ fn sso_role_cache_content_never_reaches_the_error() {
         .expect("complete")
         .cache_key();
     let resolve = || {
-        let chain = Chain::builder()
-            .env(env.clone())
-            .profile(Some("p".into()))
-            .build();
+        let chain = Chain::builder().env(env.clone()).profile_name("p").build();
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

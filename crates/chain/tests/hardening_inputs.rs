@@ -56,10 +56,9 @@ impl Home {
             awscred_testkit::HOME_VAR.into(),
             self.dir.path().display().to_string(),
         ));
-        let chain = Chain::builder()
-            .env(Env::from_vars(vars))
-            .profile(profile.map(str::to_owned))
-            .build();
+        let mut builder = Chain::builder().env(Env::from_vars(vars));
+        builder.set_profile_name(profile.map(str::to_owned));
+        let chain = builder.build();
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

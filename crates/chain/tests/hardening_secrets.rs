@@ -21,7 +21,9 @@ use awscred_testkit::hostile::{Scenario, capture_trace};
 
 fn run(s: &mut Scenario) -> (String, String, bool) {
     let env = Env::from_vars(s.all_vars());
-    let chain = Chain::builder().env(env).profile(s.profile.clone()).build();
+    let mut builder = Chain::builder().env(env);
+    builder.set_profile_name(s.profile.clone());
+    let chain = builder.build();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -40,11 +40,11 @@ impl Globals {
 
     /// The chain for these options in `env`.
     pub(crate) fn chain(&self, env: &Env) -> awscred_chain::Chain {
-        awscred_chain::Chain::builder()
-            .profile(self.profile.clone())
-            .region(self.region.clone())
-            .env(env.clone())
-            .build()
+        let mut builder = awscred_chain::Chain::builder().env(env.clone());
+        builder
+            .set_profile_name(self.profile.clone())
+            .set_region_name(self.region.clone());
+        builder.build()
     }
 }
 

@@ -150,14 +150,23 @@ pub struct Explanation {
 }
 
 impl Explanation {
-    /// The walk for `profile`, selected by `profile_source`, with the `tiers`' outcomes and the
-    /// `result`; the rest (the region, files, warnings, chain) empty until set.
+    /// The walk for `profile`, selected by `profile_source`, with the outcomes of the tiers it
+    /// reached (`reached`; every other tier is [`TierStatus::NotReached`], and [`Explanation::tiers`]
+    /// holds every tier in the CLI's order) and the `result`; the rest (the region, files,
+    /// warnings, chain) empty until set.
     pub fn new(
         profile: String,
         profile_source: String,
-        tiers: Vec<TierReport>,
+        mut reached: Vec<TierReport>,
         result: Result<Credentials, Error>,
     ) -> Self {
+        let tiers = Tier::ALL
+            .into_iter()
+            .map(|tier| match reached.iter().position(|r| r.tier == tier) {
+                Some(i) => reached.swap_remove(i),
+                None => TierReport::new(tier, TierStatus::NotReached),
+            })
+            .collect();
         Explanation {
             profile,
             profile_source,

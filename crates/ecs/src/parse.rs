@@ -5,7 +5,7 @@ use awscred_core::credentials_document::{Document, Refused};
 use awscred_core::{Credentials, Error};
 
 /// The producing tier's name in [`Credentials::provider`].
-pub const PROVIDER_NAME: &str = "ecs";
+pub const PROVIDER_NAME: &str = awscred_core::Tier::Container.name();
 
 /// Reads a credentials document as the ECS agent and the EKS Pod Identity agent send it:
 /// `AccessKeyId`, `SecretAccessKey`, `Token` and `Expiration` required (as in the CLI),
@@ -47,7 +47,7 @@ mod tests {
         assert_eq!(c.session_token().unwrap().expose(), "tokencorrect");
         assert_eq!(c.account_id(), Some("012345678901"));
         assert_eq!(timestamp::to_unix(c.expiration().unwrap()), 1234567890);
-        assert_eq!(c.provider(), "ecs");
+        assert_eq!(c.provider(), PROVIDER_NAME);
     }
 
     #[test]

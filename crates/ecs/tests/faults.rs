@@ -53,7 +53,7 @@ fn full_uri_exchange() {
         assert_eq!(creds.session_token().expect("token").expose(), "faketoken");
         assert_eq!(creds.account_id(), Some("123456789012"));
         assert_eq!(creds.expiration(), timestamp::parse("2099-01-01T00:00:00Z"));
-        assert_eq!(creds.provider(), "ecs");
+        assert_eq!(creds.provider(), "container-role");
         let shown = format!("{creds:?} {p:?}");
         assert!(
             !shown.contains("fakesecret") && !shown.contains("faketoken"),

@@ -5,7 +5,7 @@ use awscred_core::credentials_document::Document;
 use awscred_core::{Credentials, Error};
 
 /// The producing tier's name in [`Credentials::provider`].
-pub const PROVIDER_NAME: &str = "imds";
+pub const PROVIDER_NAME: &str = awscred_core::Tier::InstanceMetadata.name();
 
 /// The role name from a `GET /latest/meta-data/iam/security-credentials/` body: the whole body,
 /// as the CLI takes it (`InstanceMetadataFetcher._get_iam_role`). `Ok(None)` for an empty or
@@ -120,7 +120,7 @@ mod tests {
         assert_eq!(c.session_token().unwrap().expose(), "testtoken");
         assert_eq!(timestamp::to_unix(c.expiration().unwrap()), 1632197813);
         assert_eq!(c.account_id(), None);
-        assert_eq!(c.provider(), "imds");
+        assert_eq!(c.provider(), PROVIDER_NAME);
     }
 
     #[test]

@@ -82,7 +82,7 @@ fn imdsv2_exchange_then_refresh_with_cached_token() {
         assert_eq!(creds.secret_access_key().expose(), "fakesecret");
         assert_eq!(creds.session_token().expect("token").expose(), "faketoken");
         assert_eq!(creds.expiration(), timestamp::parse("2099-01-01T00:00:00Z"));
-        assert_eq!(creds.provider(), "imds");
+        assert_eq!(creds.provider(), "iam-role");
         let seen = fake.requests();
         assert_eq!(seen[0].method, "PUT");
         assert_eq!(seen[0].target, TOKEN_PATH);

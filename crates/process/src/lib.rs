@@ -115,13 +115,15 @@ impl CredentialProcessProvider {
         }
     }
 
-    /// The same provider keeping the command's output on disk (awscred's opt-in
+    /// The same provider, when `enabled`, keeping the command's output on disk (awscred's opt-in
     /// `awscred_credential_process_cache = true`; the CLI runs the command every time): in
     /// `~/.aws/cli/cache` of its environment, keyed by the profile and the command line, written
     /// atomically with mode 0600 under the entry's lock, reused until its `Expiration` is within
     /// [`REUSE_WINDOW`]. Output without `Expiration` is never cached.
-    pub fn with_disk_cache(mut self) -> Self {
-        self.disk_cache = disk_cache::DiskCache::new(&self.env, &self.profile, &self.command);
+    pub fn with_disk_cache(mut self, enabled: bool) -> Self {
+        if enabled {
+            self.disk_cache = disk_cache::DiskCache::new(&self.env, &self.profile, &self.command);
+        }
         self
     }
 

@@ -22,11 +22,11 @@
 //! # Ok::<(), awscred_core::Error>(())
 //! ```
 
-use awscred_core::explain::{FileReport, Hop};
+use awscred_core::explain::{Explanation, FileReport, Hop};
 use awscred_core::fs::ReadLimit;
 use awscred_core::{Env, Tier};
 
-use crate::plan::{self, BaseCredentials, CredentialSource};
+use crate::plan::{self, BaseCredentials};
 use crate::{FileLocations, ProfileContext, ProfileSet, Section};
 
 /// The keys that make a profile hold credentials of some kind.
@@ -40,6 +40,24 @@ const CREDENTIAL_KEYS: &[&str] = &[
     "credential_process",
     "login_session",
 ];
+
+/// Fills in what the files say besides the tiers' outcomes: whether the selected profile exists,
+/// where the region came from, the files, the profiles that hold credentials, the files'
+/// warnings and the profile's chain. `ctx` is `None` when the files could not be read.
+pub fn describe_files(explanation: &mut Explanation, env: &Env, ctx: Option<&ProfileContext>) {
+    explanation.files = files(env);
+    let Some(ctx) = ctx else { return };
+    explanation.profile_exists = ctx.profile().is_some();
+    explanation.region_source = region_source(ctx);
+    explanation.profiles_with_credentials = profiles_with_credentials(&ctx.profiles);
+    explanation.warnings = ctx
+        .profiles
+        .warnings()
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
+    explanation.hops = hops(ctx);
+}
 
 /// The configuration files, where their paths came from, and whether they exist.
 pub fn files(env: &Env) -> Vec<FileReport> {
@@ -136,20 +154,14 @@ pub fn hops(ctx: &ProfileContext) -> Vec<Hop> {
         ),
         BaseCredentials::CredentialSource {
             profile, source, ..
-        } => {
-            let source = match source {
-                CredentialSource::Environment => "Environment",
-                CredentialSource::EcsContainer => "EcsContainer",
-                CredentialSource::Ec2InstanceMetadata => "Ec2InstanceMetadata",
-            };
-            (
-                profile,
-                format!(
-                    "credential_source = {source} ({})",
-                    at(set, profile, "credential_source")
-                ),
-            )
-        }
+        } => (
+            profile,
+            format!(
+                "credential_source = {} ({})",
+                source.as_str(),
+                at(set, profile, "credential_source")
+            ),
+        ),
     };
     let mut hops = vec![Hop::new(profile.clone(), what)];
     for step in &chain.roles {
@@ -163,6 +175,33 @@ pub fn hops(ctx: &ProfileContext) -> Vec<Hop> {
         ));
     }
     hops
+}
+
+/// The profile tiers botocore asks before `chosen` (all of them when `None`), each with why it
+/// did not answer.
+pub fn profile_tiers_before(
+    ctx: &ProfileContext,
+    chosen: Option<Tier>,
+) -> impl Iterator<Item = (Tier, String)> {
+    let passed = Tier::PROFILE
+        .into_iter()
+        .take_while(move |t| Some(*t) != chosen);
+    passed.map(|tier| {
+        let why = tier_applies(ctx, tier).err();
+        (
+            tier,
+            why.unwrap_or_else(|| "not used: an earlier setting of the profile wins".into()),
+        )
+    })
+}
+
+/// The profile tier whose keys the selected profile holds first (the one a failure of the
+/// profile's plan is reported under).
+pub fn first_applying_tier(ctx: &ProfileContext) -> Tier {
+    let mut tiers = Tier::PROFILE.into_iter();
+    tiers
+        .find(|t| tier_applies(ctx, *t).is_ok())
+        .unwrap_or(Tier::PROFILE[0])
 }
 
 /// Whether a profile tier's keys are in the selected profile: `Ok` when they are (the tier

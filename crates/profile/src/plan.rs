@@ -62,16 +62,10 @@ impl ProfileChain {
     /// The tier that answers for the plan: assume role when there are roles (or a
     /// `credential_source`), else the base's tier; keys are named after the file they are in.
     pub fn tier(&self) -> Tier {
-        if !self.roles.is_empty() {
-            return Tier::AssumeRole;
-        }
         match &self.base {
-            BaseCredentials::AccessKey { keys, .. } => keys.tier,
-            BaseCredentials::WebIdentity { .. } => Tier::WebIdentity,
-            BaseCredentials::Sso { .. } => Tier::Sso,
-            BaseCredentials::Login { .. } => Tier::Login,
-            BaseCredentials::CredentialProcess { .. } => Tier::CredentialProcess,
+            _ if !self.roles.is_empty() => Tier::AssumeRole,
             BaseCredentials::CredentialSource { .. } => Tier::AssumeRole,
+            base => base.tier(),
         }
     }
 }
@@ -150,6 +144,33 @@ impl BaseCredentials {
             | BaseCredentials::CredentialSource { profile, .. } => profile,
         }
     }
+
+    /// The tier that gives the base credentials (for a `credential_source`, the tier it names).
+    pub fn tier(&self) -> Tier {
+        match self {
+            BaseCredentials::AccessKey { keys, .. } => keys.tier,
+            BaseCredentials::WebIdentity { .. } => Tier::WebIdentity,
+            BaseCredentials::Sso { .. } => Tier::Sso,
+            BaseCredentials::Login { .. } => Tier::Login,
+            BaseCredentials::CredentialProcess { .. } => Tier::CredentialProcess,
+            BaseCredentials::CredentialSource { source, .. } => source.tier(),
+        }
+    }
+
+    /// What the profile uses, in the words of an error about it: `static keys`,
+    /// `credential_source = EcsContainer`...
+    pub fn describe(&self) -> String {
+        match self {
+            BaseCredentials::AccessKey { .. } => "static keys".to_owned(),
+            BaseCredentials::WebIdentity { .. } => "web identity".to_owned(),
+            BaseCredentials::Sso { .. } => "IAM Identity Center".to_owned(),
+            BaseCredentials::Login { .. } => "an `aws login` session".to_owned(),
+            BaseCredentials::CredentialProcess { .. } => "credential_process".to_owned(),
+            BaseCredentials::CredentialSource { source, .. } => {
+                format!("credential_source = {}", source.as_str())
+            }
+        }
+    }
 }
 
 /// The values `credential_source` accepts.
@@ -171,6 +192,15 @@ impl CredentialSource {
             "Ec2InstanceMetadata" => Some(CredentialSource::Ec2InstanceMetadata),
             "EcsContainer" => Some(CredentialSource::EcsContainer),
             _ => None,
+        }
+    }
+
+    /// The tier that gives the credentials.
+    pub fn tier(self) -> Tier {
+        match self {
+            CredentialSource::Environment => Tier::Env,
+            CredentialSource::Ec2InstanceMetadata => Tier::InstanceMetadata,
+            CredentialSource::EcsContainer => Tier::Container,
         }
     }
 
