@@ -198,3 +198,27 @@ fn without_credentials_it_asks_for_the_keys_first_and_refusals_write_nothing() {
     ));
     assert!(!fresh.dir.path().join(".aws/credentials").exists());
 }
+
+/// The call is made with the profile's retry settings, as botocore's STS client is: an STS that
+/// is always unavailable gets `max_attempts` calls (three by default), then the failure.
+#[test]
+fn get_session_token_is_retried_as_the_profile_says() {
+    use awscred_testkit::fake_http::{FakeServer, Reply};
+    let unavailable = "<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code>\
+                       <Message>try later</Message></Error></ErrorResponse>";
+    let sts = FakeServer::start(move |_| Reply::status(503, unavailable));
+    let answers = "AKIDEXAMPLE\nsecret\nGAHT12345678\n654321\np\n";
+    for (max_attempts, calls) in [(None, 3), (Some("1"), 1), (Some("2"), 2)] {
+        sts.clear_requests();
+        let mut home = Home::new()
+            .env("AWS_ENDPOINT_URL_STS", &sts.url())
+            .env("AWS_REGION", "us-east-1");
+        if let Some(n) = max_attempts {
+            home = home.env("AWS_MAX_ATTEMPTS", n);
+        }
+        let out = home.run_with_input(&["configure", "mfa-login"], answers);
+        assert_ne!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert_eq!(sts.requests().len(), calls, "AWS_MAX_ATTEMPTS={max_attempts:?}");
+        assert!(!home.dir.path().join(".aws/credentials").exists());
+    }
+}

@@ -3,11 +3,9 @@
 //! long-term keys (or keys typed in when there are none), the session written into a profile of
 //! the credentials file.
 
-use std::sync::Arc;
 
-use awscred_core::http::HyperClient;
 use awscred_core::{Credentials, Env, Secret};
-use awscred_sts::{SessionTokenRequest, StsClient, StsEndpoint, StsServiceError};
+use awscred_sts::{SessionTokenRequest, StsServiceError};
 use clap::{Arg, ArgMatches, Command, value_parser};
 
 use super::prompt::{ask, error_with_status_1};
@@ -130,11 +128,10 @@ pub(crate) fn run(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<
         }
     };
     validate(duration, &serial, &token)?;
-    let ctx = chain
-        .profile_context()
+    // The chain's client: the profile's endpoint, and its retry settings as botocore's client.
+    let client = chain
+        .sts_client()
         .map_err(|e| Failure::General(e.to_string()))?;
-    let endpoint = StsEndpoint::resolve(ctx).map_err(|e| Failure::General(e.to_string()))?;
-    let client = StsClient::new(Arc::new(HyperClient::new(env)), endpoint);
     let request = SessionTokenRequest::default()
         .with_duration_seconds(u32::try_from(duration).ok())
         .with_mfa(serial, Secret::new(token));
