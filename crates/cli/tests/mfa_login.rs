@@ -218,7 +218,11 @@ fn get_session_token_is_retried_as_the_profile_says() {
         }
         let out = home.run_with_input(&["configure", "mfa-login"], answers);
         assert_ne!(out.status.code(), Some(0), "{}", text(&out.stderr));
-        assert_eq!(sts.requests().len(), calls, "AWS_MAX_ATTEMPTS={max_attempts:?}");
+        assert_eq!(
+            sts.requests().len(),
+            calls,
+            "AWS_MAX_ATTEMPTS={max_attempts:?}"
+        );
         assert!(!home.dir.path().join(".aws/credentials").exists());
     }
 }

@@ -3,7 +3,6 @@
 //! long-term keys (or keys typed in when there are none), the session written into a profile of
 //! the credentials file.
 
-
 use awscred_core::{Credentials, Env, Secret};
 use awscred_sts::{SessionTokenRequest, StsServiceError};
 use clap::{Arg, ArgMatches, Command, value_parser};
