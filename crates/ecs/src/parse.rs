@@ -1,5 +1,6 @@
-//! The credentials document of the container endpoints. Public so the fuzz target can drive
-//! it; never panics on any input.
+//! The credentials document of the container endpoints. Public: programs that serve or check
+//! such documents read them as the tier does (awscred's `serve` tests do; so does the fuzz
+//! target); it never panics on any input.
 
 use awscred_core::credentials_document::{Document, Refused};
 use awscred_core::{Credentials, Error};

@@ -1,5 +1,6 @@
 //! Readers for what IMDS sends back: the role-name listing and the credentials document.
-//! Public so the fuzz targets can drive them; they never panic on any input.
+//! Public, with examples, for programs that read these documents as the tier does (and for the
+//! fuzz targets); they never panic on any input.
 
 use awscred_core::credentials_document::Document;
 use awscred_core::{Credentials, Error};

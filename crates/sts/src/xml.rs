@@ -3,8 +3,9 @@
 //!
 //! The reader keeps, for every element holding text, the text under the name `Parent/Child`
 //! (`Credentials/AccessKeyId`, `Error/Code`). STS responses are small and flat, so that is all
-//! the structure needed; anything else in the document is skipped. Entry points are public so
-//! the fuzz target can drive them; none of them panics on any input.
+//! the structure needed; anything else in the document is skipped. The entry points are
+//! reached from outside only through `awscred_sts::internal` (fuzz targets and hardening
+//! tests); none of them panics on any input.
 
 use std::time::SystemTime;
 
