@@ -26,7 +26,7 @@ use plan::{AccountRole, Change, Settings};
 
 /// The subcommand's parser (`--profile` and `--region` are the global options).
 pub(crate) fn command() -> Command {
-    Command::new("populate")
+    globals::command("populate")
         .about("Write one profile per SSO account and role into the config file")
         .long_about(
             "Write one profile per account and role of an IAM Identity Center login into the \
