@@ -28,6 +28,10 @@
 //!   representative lookups under `valgrind --tool=callgrind` and lists the functions in the
 //!   order they first ran; the second build links in that order. Without valgrind, or without
 //!   lld, the binary is built once, unordered.
+//! - Source paths of crates.io dependencies are written from the crate's own folder
+//!   (`ring-0.17.14/src/...`, rustc's `--remap-path-prefix`), not from the builder's cargo home
+//!   (`/root/.cargo/registry/src/index.crates.io-.../`): the binary names no folder of the machine
+//!   that built it, and the 240 or so paths its panic locations hold are 14 KiB shorter.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -258,11 +262,17 @@ fn run_cargo(plan: &Plan, extra: &[&str], quiet: bool) -> Result<(), String> {
     if !extra.is_empty() {
         cmd.arg("--").args(extra);
     }
-    if !plan.rustflags.is_empty() {
+    let rustflags: Vec<String> = plan
+        .rustflags
+        .iter()
+        .cloned()
+        .chain(registry_remaps())
+        .collect();
+    if !rustflags.is_empty() {
         // With an explicit --target these flags reach only the target's crates, not the build
         // scripts and proc-macros, which are built for the host as usual.
         let mut flags = std::env::var("RUSTFLAGS").unwrap_or_default();
-        for flag in &plan.rustflags {
+        for flag in &rustflags {
             flags.push(' ');
             flags.push_str(flag);
         }
@@ -273,6 +283,26 @@ fn run_cargo(plan: &Plan, extra: &[&str], quiet: bool) -> Result<(), String> {
         return crate::quiet::run_quiet(&mut cmd);
     }
     run_status(&mut cmd)
+}
+
+/// `--remap-path-prefix` flags that write the source paths of registry crates from the crate's
+/// own folder: one for each registry under cargo's home (`$CARGO_HOME`, else `~/.cargo`). A
+/// folder whose path has white space is left as it is (RUSTFLAGS is split at white space).
+fn registry_remaps() -> Vec<String> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
+    let Some(Ok(registries)) = home.map(|h| std::fs::read_dir(h.join("registry/src"))) else {
+        return Vec::new();
+    };
+    let mut flags: Vec<String> = registries
+        .flatten()
+        .map(|entry| entry.path().display().to_string())
+        .filter(|dir| !dir.contains(char::is_whitespace))
+        .map(|dir| format!("--remap-path-prefix={dir}/="))
+        .collect();
+    flags.sort();
+    flags
 }
 
 fn on_path(program: &str) -> bool {

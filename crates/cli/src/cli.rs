@@ -14,7 +14,7 @@ use crate::{configure, console, exec, explain, export, logging, login, serve, ss
 
 /// The parser.
 pub(crate) fn command() -> Command {
-    Command::new("awscred")
+    globals::command("awscred")
         .version(env!("CARGO_PKG_VERSION"))
         .about("AWS credentials, resolved exactly as the AWS CLI v2 resolves them")
         .subcommand_required(true)

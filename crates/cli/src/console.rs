@@ -29,7 +29,7 @@ const FEDERATED_USER: &str = "awscred-console";
 
 /// The subcommand's parser (`--profile` and `--region` are the global options).
 pub(crate) fn command() -> Command {
-    Command::new("console")
+    globals::command("console")
         .about("Open the AWS Management Console signed in with the profile's credentials")
         .long_about(
             "Open the AWS Management Console signed in with the profile's credentials (or print \

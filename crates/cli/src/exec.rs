@@ -24,7 +24,7 @@ use crate::globals::{self, Globals};
 
 /// The subcommand's parser.
 pub(crate) fn command() -> Command {
-    Command::new("exec")
+    globals::command("exec")
         .about("Run a command with the credentials in its environment")
         .long_about(
             "Run a command with the credentials in its environment: AWS_ACCESS_KEY_ID, \

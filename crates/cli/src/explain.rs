@@ -19,7 +19,7 @@ const SCHEMA: u32 = 1;
 
 /// The subcommand's parser.
 pub(crate) fn command() -> Command {
-    Command::new("explain")
+    crate::globals::command("explain")
         .about("Show how the credentials are found, tier by tier (no secrets)")
         .long_about(
             "Show how the credentials are found: the profile and how it was selected, the \

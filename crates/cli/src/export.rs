@@ -11,7 +11,7 @@ use crate::globals::{self, Globals};
 
 /// The subcommand's parser.
 pub(crate) fn command() -> Command {
-    Command::new("export-credentials")
+    globals::command("export-credentials")
         .about("Print the credentials, as `aws configure export-credentials`")
         .long_about(
             "Print the credentials the AWS CLI would use, in the format another program reads: \

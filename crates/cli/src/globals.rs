@@ -1,5 +1,6 @@
 //! The options every subcommand takes (`--profile`, `--region`, `--debug`) and what the commands
-//! that use them check first: the selected profile, and that a named profile exists.
+//! that use them check first: the selected profile, and that a named profile exists; and
+//! [`command`], which every parser starts from.
 //!
 //! The parser ([`crate::cli`]) and every subcommand depend on this module; it depends on none of
 //! them.
@@ -142,4 +143,12 @@ pub(crate) fn require_named_profile(
             suggest::did_you_mean(&selected.name, ctx.profiles.profile_names()),
         ))
     })
+}
+
+/// A parser named `name`: `clap::Command::new`, compiled once. clap's `new` writes out the
+/// whole default `Command` wherever it is called; through this function the CLI's two dozen
+/// parsers share one copy of it.
+#[inline(never)]
+pub(crate) fn command(name: &'static str) -> clap::Command {
+    clap::Command::new(name)
 }

@@ -21,7 +21,7 @@ const DEFAULT_REGION_FOR_PROMPT: &str = "us-east-1";
 
 /// `login`'s parser.
 pub(crate) fn login_command() -> Command {
-    Command::new("login")
+    globals::command("login")
         .about("Sign in with console credentials in a browser, as `aws login`")
         .long_about(
             "Sign in with AWS Management Console credentials in a browser and cache a session \
@@ -40,7 +40,7 @@ pub(crate) fn login_command() -> Command {
 
 /// `logout`'s parser.
 pub(crate) fn logout_command() -> Command {
-    Command::new("logout")
+    globals::command("logout")
         .about("Remove the profile's cached `login` session, as `aws logout`")
         .arg(
             Arg::new("all")

@@ -23,7 +23,7 @@ use crate::signals::Stop;
 
 /// The subcommand's parser.
 pub(crate) fn command() -> Command {
-    Command::new("serve")
+    globals::command("serve")
         .about("Serve the credentials on a local container-credentials endpoint")
         .long_about(
             "Serve the credentials on a local container-credentials endpoint (127.0.0.1, a random \

@@ -13,7 +13,7 @@ use crate::globals::{self, Globals};
 
 /// The subcommand's parser.
 pub(crate) fn command() -> Command {
-    Command::new("sso")
+    globals::command("sso")
         .about("Log in to or out of IAM Identity Center, as `aws sso login` / `logout`")
         .long_about(
             "Log in to or out of IAM Identity Center (AWS SSO), as `aws sso login` and `aws sso \
@@ -21,7 +21,7 @@ pub(crate) fn command() -> Command {
         )
         .subcommand_required(true)
         .subcommand(
-            Command::new("login")
+            globals::command("login")
                 .about("Obtain and cache an SSO access token")
                 .long_about(
                     "Obtain an SSO access token for the profile's sso-session (or legacy SSO \
@@ -38,7 +38,7 @@ pub(crate) fn command() -> Command {
         )
         .subcommand(crate::sso_populate::command())
         .subcommand(
-            Command::new("logout")
+            globals::command("logout")
                 .about("Log out of every cached SSO session")
                 .long_about(
                     "Invalidate and remove every cached SSO access token, and remove the cached \

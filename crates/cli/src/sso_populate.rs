@@ -3,6 +3,7 @@
 //! other line kept byte for byte, awscred's profiles marked with `awscred_populated`, profiles
 //! it did not write never touched. `--dry-run` prints the change as a unified diff.
 
+mod diff;
 mod plan;
 
 use awscred_core::fs::ReadLimit;
@@ -25,7 +26,7 @@ use plan::{AccountRole, Change, Settings};
 
 /// The subcommand's parser (`--profile` and `--region` are the global options).
 pub(crate) fn command() -> Command {
-    Command::new("populate")
+    globals::command("populate")
         .about("Write one profile per SSO account and role into the config file")
         .long_about(
             "Write one profile per account and role of an IAM Identity Center login into the \
@@ -129,13 +130,8 @@ fn populate(globals: &Globals, matches: &ArgMatches, env: &Env) -> Result<(), Fa
             .read(&config, ReadLimit::CONFIG)
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default();
-        let diff = similar::TextDiff::from_lines(before.as_deref().unwrap_or(""), &after);
         let shown = config.display().to_string();
-        let text = diff
-            .unified_diff()
-            .context_radius(3)
-            .header(&shown, &shown)
-            .to_string();
+        let text = diff::unified(before.as_deref().unwrap_or(""), &after, &shown);
         print(&text)?;
         eprintln!("{} (dry run: nothing written)", summary.describe(&config));
         return Ok(());

@@ -22,7 +22,7 @@ const JSON_VERSION: u32 = 1;
 
 /// The subcommand's parser.
 pub(crate) fn command() -> Command {
-    Command::new("status")
+    crate::globals::command("status")
         .about("List the cached sessions of awscred and the AWS CLI, and when they expire")
         .long_about(
             "List the cached sessions (SSO tokens, role credentials, `aws login` sessions, MFA \

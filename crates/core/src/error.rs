@@ -87,14 +87,45 @@ pub enum Detail {
 
 /// A tier's error. The message is written for the person at the terminal: it names the file,
 /// profile, key or endpoint involved. It never contains a secret.
-#[derive(Debug)]
+///
+/// One pointer wide: its parts live behind a box, so a `Result<T, Error>` stays small and
+/// every `?` and return moves a pointer rather than the whole error (which, written inline in
+/// the hundreds of places errors pass through, cost tens of KiB of the shipped binary).
 pub struct Error {
+    inner: Box<Inner>,
+}
+
+/// The parts of an [`Error`].
+#[derive(Debug)]
+struct Inner {
     kind: ErrorKind,
     message: String,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     deferred: bool,
     refused_by_service: bool,
     detail: Option<Detail>,
+}
+
+/// As `#[derive(Debug)]` printed it when the parts were the error's own fields.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Inner {
+            kind,
+            message,
+            source,
+            deferred,
+            refused_by_service,
+            detail,
+        } = &*self.inner;
+        f.debug_struct("Error")
+            .field("kind", kind)
+            .field("message", message)
+            .field("source", source)
+            .field("deferred", deferred)
+            .field("refused_by_service", refused_by_service)
+            .field("detail", detail)
+            .finish()
+    }
 }
 
 /// botocore's message for credentials that are still expired after a refresh.
@@ -108,12 +139,14 @@ impl Error {
     /// An error of the given kind.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error {
-            kind,
-            message: message.into(),
-            source: None,
-            deferred: false,
-            refused_by_service: false,
-            detail: None,
+            inner: Box::new(Inner {
+                kind,
+                message: message.into(),
+                source: None,
+                deferred: false,
+                refused_by_service: false,
+                detail: None,
+            }),
         }
     }
 
@@ -151,7 +184,7 @@ impl Error {
 
     /// Attaches what exactly went wrong ([`Detail`]).
     pub fn with_detail(mut self, detail: Detail) -> Self {
-        self.detail = Some(detail);
+        self.inner.detail = Some(detail);
         self
     }
 
@@ -159,7 +192,10 @@ impl Error {
     pub fn detail(&self) -> Option<&Detail> {
         let mut current: Option<&(dyn std::error::Error + 'static)> = Some(self);
         while let Some(e) = current {
-            if let Some(detail) = e.downcast_ref::<Error>().and_then(|e| e.detail.as_ref()) {
+            if let Some(detail) = e
+                .downcast_ref::<Error>()
+                .and_then(|e| e.inner.detail.as_ref())
+            {
                 return Some(detail);
             }
             current = e.source();
@@ -184,23 +220,23 @@ impl Error {
 
     /// Attaches the underlying cause.
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        self.source = Some(Box::new(source));
+        self.inner.source = Some(Box::new(source));
         self
     }
 
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.inner.kind
     }
 
     /// Whether the chain should move on to the next tier.
     pub fn is_not_configured(&self) -> bool {
-        self.kind == ErrorKind::NotConfigured
+        self.inner.kind == ErrorKind::NotConfigured
     }
 
     /// The message without its cause.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
 
     /// The same error, marked as met while the credentials were being read rather than while
@@ -210,26 +246,26 @@ impl Error {
     /// retrieve credentials" handling. The `awscred` command ends such failures as the CLI does
     /// (its general error, exit status 255).
     pub fn deferred(mut self) -> Self {
-        self.deferred = true;
+        self.inner.deferred = true;
         self
     }
 
     /// Whether this error, or one of its causes, is marked [`Error::deferred`].
     pub fn is_deferred(&self) -> bool {
-        self.any_cause(|e| e.deferred)
+        self.any_cause(|e| e.inner.deferred)
     }
 
     /// The same error, marked as a service's refusal of a request (an error answer: botocore's
     /// `ClientError`), which the `awscred` command ends as the CLI ends a `ClientError` met while
     /// reading credentials (exit status 254).
     pub fn refused_by_service(mut self) -> Self {
-        self.refused_by_service = true;
+        self.inner.refused_by_service = true;
         self
     }
 
     /// Whether this error, or one of its causes, is marked [`Error::refused_by_service`].
     pub fn is_refused_by_service(&self) -> bool {
-        self.any_cause(|e| e.refused_by_service)
+        self.any_cause(|e| e.inner.refused_by_service)
     }
 
     fn any_cause(&self, test: impl Fn(&Error) -> bool) -> bool {
@@ -245,15 +281,16 @@ impl Error {
 
     /// The same error with context put in front of the message: `"{context}: {message}"`.
     pub fn context(mut self, context: impl fmt::Display) -> Self {
-        self.message = format!("{context}: {}", self.message);
+        self.inner.message = format!("{context}: {}", self.inner.message);
         self
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
+        f.write_str(&self.inner.message)?;
         let mut cause = self
+            .inner
             .source
             .as_deref()
             .map(|e| e as &(dyn std::error::Error + 'static));
@@ -261,7 +298,7 @@ impl fmt::Display for Error {
             // Our own errors print their sources themselves: write only their message here, so
             // each cause appears once.
             match e.downcast_ref::<Error>() {
-                Some(ours) => write!(f, ": {}", ours.message)?,
+                Some(ours) => write!(f, ": {}", ours.inner.message)?,
                 None => write!(f, ": {e}")?,
             }
             cause = e.source();
@@ -272,7 +309,8 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
+        self.inner
+            .source
             .as_deref()
             .map(|e| e as &(dyn std::error::Error + 'static))
     }
@@ -325,6 +363,22 @@ mod tests {
         assert_eq!(
             Error::still_expired("").detail(),
             Some(&Detail::StillExpired)
+        );
+    }
+
+    #[test]
+    fn an_error_is_one_pointer_wide() {
+        assert_eq!(size_of::<Error>(), size_of::<usize>());
+        assert_eq!(size_of::<Result<()>>(), size_of::<usize>());
+    }
+
+    #[test]
+    fn debug_names_the_parts_as_the_derived_form_did() {
+        let e = Error::provider_failed("m").with_detail(Detail::StillExpired);
+        assert_eq!(
+            format!("{e:?}"),
+            "Error { kind: ProviderFailed, message: \"m\", source: None, deferred: false, \
+             refused_by_service: false, detail: Some(StillExpired) }"
         );
     }
 

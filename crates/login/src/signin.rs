@@ -119,7 +119,7 @@ pub async fn create_oauth2_token(
             .body(body.to_vec())
             .map_err(|e| Error::invalid_config(format!("invalid endpoint URL {url}: {e}")))
     };
-    internal::call_with(Client { http, retry }, CREATE_OAUTH2_TOKEN, make)
+    internal::call_with(Client { http, retry }, CREATE_OAUTH2_TOKEN, &make)
         .await
         .map_err(TokenCallError::from)
 }

@@ -116,15 +116,16 @@ pub(crate) async fn call(
     request: HttpRequest,
     operation: &str,
 ) -> CallResult<Map<String, Value>> {
-    call_with(client, operation, || Ok(duplicate(&request))).await
+    call_with(client, operation, &|| Ok(duplicate(&request))).await
 }
 
 /// `call` with the request made afresh for each attempt by `make` (a request carrying a
-/// one-time proof, such as a DPoP header, must not be sent twice).
+/// one-time proof, such as a DPoP header, must not be sent twice). `make` is a trait object so
+/// that the retry loop is compiled once for every caller.
 pub async fn call_with(
     client: Client<'_>,
     operation: &str,
-    make: impl Fn() -> Result<HttpRequest>,
+    make: &(dyn Fn() -> Result<HttpRequest> + Sync),
 ) -> CallResult<Map<String, Value>> {
     // Where the last attempt went, for the messages (the same place each time).
     let endpoint = std::sync::Mutex::new(String::new());

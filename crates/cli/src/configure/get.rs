@@ -13,7 +13,7 @@ use crate::failure::Failure;
 use crate::globals::Globals;
 
 pub(crate) fn command() -> Command {
-    Command::new("get")
+    crate::globals::command("get")
         .about("Print a value from the config or credentials file, as `aws configure get`")
         .arg(
             Arg::new("varname")

@@ -14,7 +14,7 @@ const ACCESS_KEY_ID: &str = "Access Key ID";
 const SECRET_ACCESS_KEY: &str = "Secret Access key";
 
 pub(crate) fn command() -> Command {
-    Command::new("import")
+    crate::globals::command("import")
         .about("Import the IAM console's access-key CSV as profiles of the credentials file")
         .arg(
             Arg::new("csv")

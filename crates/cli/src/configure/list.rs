@@ -13,7 +13,7 @@ use crate::globals::Globals;
 const NOT_SET: &str = "<not set>";
 
 pub(crate) fn command() -> Command {
-    Command::new("list")
+    crate::globals::command("list")
         .about("Show the credentials and region in use and where each came from")
         .long_about(
             "Show the profile, access key, secret key and region in use and where each came from, \

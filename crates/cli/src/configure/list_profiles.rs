@@ -14,7 +14,8 @@ use super::Files;
 use crate::failure::Failure;
 
 pub(crate) fn command() -> Command {
-    Command::new("list-profiles").about("List the profiles of the config and credentials files")
+    crate::globals::command("list-profiles")
+        .about("List the profiles of the config and credentials files")
 }
 
 pub(crate) fn run(env: &Env) -> Result<u8, Failure> {

@@ -13,7 +13,7 @@ use crate::failure::Failure;
 use crate::globals::Globals;
 
 pub(crate) fn command() -> Command {
-    Command::new("mfa-login")
+    crate::globals::command("mfa-login")
         .about("Get temporary credentials with an MFA code and write them into a profile")
         .arg(
             Arg::new("update-profile")

@@ -29,7 +29,7 @@ use crate::globals::Globals;
 
 /// The subcommand's parser.
 pub(crate) fn command() -> Command {
-    Command::new("configure")
+    crate::globals::command("configure")
         .about("Set up credentials and settings, as `aws configure`")
         .long_about(
             "Set up credentials and settings as `aws configure` does: with no subcommand, prompt \

@@ -23,7 +23,7 @@ pub(crate) fn is_predefined_section(name: &str) -> bool {
 }
 
 pub(crate) fn command() -> Command {
-    Command::new("set")
+    crate::globals::command("set")
         .about(
             "Set a value in the config file (keys in the credentials file), as `aws configure set`",
         )

@@ -28,7 +28,7 @@ const DEFAULT_SSO_SCOPE: &str = "sso:account:access";
 
 /// `configure sso`'s parser.
 pub(crate) fn sso_command() -> Command {
-    Command::new("sso")
+    globals::command("sso")
         .about("Configure an IAM Identity Center profile, as `aws configure sso`")
         .long_about(
             "Interactively configure a profile that gets its credentials from IAM Identity \
@@ -39,7 +39,7 @@ pub(crate) fn sso_command() -> Command {
 
 /// `configure sso-session`'s parser.
 pub(crate) fn sso_session_command() -> Command {
-    Command::new("sso-session")
+    globals::command("sso-session")
         .about("Interactively configure an [sso-session] section, as `aws configure sso-session`")
 }
 

@@ -2,6 +2,7 @@
 //! `CONNECT` tunnel, and the stream type hyper drives (plain TCP or TLS over it).
 
 use std::io;
+use std::mem::MaybeUninit;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -15,6 +16,9 @@ use crate::Secret;
 
 /// The longest answer to `CONNECT` a proxy may send (hyper-util's bound).
 const MAX_TUNNEL_HEAD: usize = 8 * 1024;
+
+/// The most one read hands hyper at a time (hyper's own first read buffer is this size).
+const READ_CHUNK: usize = 8 * 1024;
 
 /// A TCP connection to `host` (a name, or an IP literal with or without brackets), with Nagle
 /// off: requests are small and written at once.
@@ -176,5 +180,59 @@ impl AsyncWrite for Stream {
             Stream::Plain(s) => s.is_write_vectored(),
             Stream::Tls(s) => s.is_write_vectored(),
         }
+    }
+}
+
+/// hyper's reading side: the stream's tokio reads, copied into hyper's buffer. Writing into that
+/// buffer's spare capacity directly, as hyper-util's `TokioIo` does, takes `unsafe`, which this
+/// workspace forbids; a copy from a stack buffer (never zeroed: tokio reads into uninitialised
+/// memory safely) costs less than the system call it follows, and spares a crate.
+impl hyper::rt::Read for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        mut buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<io::Result<()>> {
+        let mut chunk = [MaybeUninit::<u8>::uninit(); READ_CHUNK];
+        let len = buf.remaining().min(READ_CHUNK);
+        let mut read = ReadBuf::uninit(&mut chunk[..len]);
+        match AsyncRead::poll_read(self, cx, &mut read) {
+            Poll::Ready(Ok(())) => {
+                buf.put_slice(read.filled());
+                Poll::Ready(Ok(()))
+            }
+            other => other,
+        }
+    }
+}
+
+/// hyper's writing side: the stream's tokio writes as they are.
+impl hyper::rt::Write for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        AsyncWrite::poll_write(self, cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        AsyncWrite::poll_flush(self, cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        AsyncWrite::poll_shutdown(self, cx)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        AsyncWrite::is_write_vectored(self)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        AsyncWrite::poll_write_vectored(self, cx, bufs)
     }
 }

@@ -29,7 +29,6 @@ use ::http::header::{CONTENT_LENGTH, HOST, HeaderValue, PROXY_AUTHORIZATION};
 use ::http::{Request, Uri};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper_util::rt::TokioIo;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 
@@ -318,7 +317,7 @@ impl HyperClient {
         } else {
             Stream::Plain(tcp)
         };
-        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        let (sender, connection) = hyper::client::conn::http1::handshake(stream)
             .await
             .map_err(|e| error_chain(&e))?;
         tokio::spawn(async move {
@@ -562,9 +561,15 @@ mod tests {
             // request is queued on it and before it is written: what a server hanging up on an
             // idle connection looks like at the worst moment.
             let client = HyperClient::new(&Env::from_vars([("HOME", "/nonexistent")]));
-            let (io, _peer) = tokio::io::duplex(1024);
+            // Its peer: a listener of its own that never answers (nor counts as `accepted`).
+            let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            let io = tokio::net::TcpStream::connect(silent.local_addr().expect("addr"))
+                .await
+                .expect("connect");
             let (mut sender, connection) =
-                hyper::client::conn::http1::handshake::<_, Full<Bytes>>(TokioIo::new(io))
+                hyper::client::conn::http1::handshake::<_, Full<Bytes>>(Stream::Plain(io))
                     .await
                     .expect("handshake");
             let (kill, killed) = tokio::sync::oneshot::channel::<()>();
