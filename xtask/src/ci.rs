@@ -11,6 +11,9 @@ use crate::{cargo, describe, root};
 struct Check {
     name: String,
     action: Action,
+    /// Run beside the checks after it (a child `xtask ci --step NAME` writing to a log, see
+    /// side.rs) instead of before them: for a long check that mostly waits.
+    beside: bool,
 }
 
 enum Action {
@@ -27,12 +30,16 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let mut keep_going = false;
     let mut skip: Vec<String> = Vec::new();
     let mut only: Vec<String> = Vec::new();
+    // `--step NAME`: that one check alone, by its whole name, in the foreground (how a check run
+    // beside the others is started).
+    let mut step: Option<String> = None;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--keep-going" => keep_going = true,
             "--skip" => skip.push(args.next().ok_or("--skip needs a check name")?.clone()),
             "--only" => only.push(args.next().ok_or("--only needs a check name")?.clone()),
+            "--step" => step = Some(args.next().ok_or("--step needs a check name")?.clone()),
             other => {
                 return Err(format!(
                     "unknown option {other:?} (ci takes --keep-going, --skip NAME, --only NAME)"
@@ -40,15 +47,33 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             }
         }
     }
-    let checks = checks()?;
+    let mut checks = checks()?;
+    if let Some(step) = &step {
+        checks.retain(|c| &c.name == step);
+        if checks.is_empty() {
+            return Err(format!("no check named {step:?}"));
+        }
+        for check in &mut checks {
+            check.beside = false;
+        }
+    }
     let started = Instant::now();
     let mut summary: Vec<String> = Vec::new();
     let mut failed: Vec<String> = Vec::new();
+    let mut beside: Vec<crate::side::Beside> = Vec::new();
     for check in checks {
         let left_out = skip.iter().any(|s| check.name.starts_with(s.as_str()))
             || !(only.is_empty() || only.iter().any(|o| check.name.starts_with(o.as_str())));
         if left_out {
             summary.push(format!("{:<4} {}", "skip", check.name));
+            continue;
+        }
+        if check.beside {
+            eprintln!(
+                "\n==> {} (started beside the checks that follow)",
+                check.name
+            );
+            beside.push(crate::side::Beside::start(&check.name)?);
             continue;
         }
         eprintln!("\n==> {}", check.name);
@@ -82,6 +107,15 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             if !keep_going {
                 break;
             }
+        }
+    }
+    // The checks run beside the others end before the summary, whatever happened: their output
+    // is shown whole, and their lines join the summary.
+    for check in beside {
+        let outcome = check.finish();
+        summary.push(outcome.line);
+        if let Some(message) = outcome.failure {
+            failed.push(message);
         }
     }
     print_summary(&summary, started.elapsed());
@@ -124,6 +158,7 @@ fn checks() -> Result<Vec<Check>, String> {
         Check {
             name: name.to_owned(),
             action: Action::Command(cmd),
+            beside: false,
         }
     };
     let mut checks = vec![
@@ -143,6 +178,7 @@ fn checks() -> Result<Vec<Check>, String> {
         Check {
             name: "python venv (tests/python-requirements.txt)".to_owned(),
             action: Action::Venv,
+            beside: false,
         },
         // Unit, integration and conformance tests; the doc tests get their own line below.
         command(
@@ -201,6 +237,7 @@ fn checks() -> Result<Vec<Check>, String> {
             checks.push(Check {
                 name: format!("awscred-cli tests on {MUSL} (the shipped build)"),
                 action: Action::Command(musl),
+                beside: false,
             });
         } else {
             eprintln!("ci: the {MUSL} standard library is not installed: its tests do not run");
@@ -218,10 +255,12 @@ fn checks() -> Result<Vec<Check>, String> {
                 checks.push(Check {
                     name: format!("clippy on {}", crate::windows::TARGET),
                     action: Action::Command(clippy),
+                    beside: false,
                 });
                 checks.push(Check {
                     name: format!("tests on {} under Wine", crate::windows::TARGET),
                     action: Action::Windows,
+                    beside: true,
                 });
             }
             Some(missing) => {
@@ -238,6 +277,7 @@ fn checks() -> Result<Vec<Check>, String> {
             checks.push(Check {
                 name: format!("check on {target} (the crates clear of ring)"),
                 action: Action::Command(mac),
+                beside: false,
             });
         }
     }
@@ -247,10 +287,12 @@ fn checks() -> Result<Vec<Check>, String> {
     checks.push(Check {
         name: "docs (RUSTDOCFLAGS=-D warnings)".to_owned(),
         action: Action::Command(doc),
+        beside: false,
     });
     checks.push(Check {
         name: "fuzz smoke (5 s per target)".to_owned(),
         action: Action::Fuzz,
+        beside: false,
     });
     Ok(checks)
 }

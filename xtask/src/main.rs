@@ -14,6 +14,7 @@ mod dist;
 mod fake;
 mod fuzz;
 mod quiet;
+mod side;
 mod windows;
 mod windows_compare;
 
