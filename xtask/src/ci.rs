@@ -1,5 +1,8 @@
-//! `cargo xtask ci`: the checks CI runs, in order, each with its time; the first failure stops
-//! the run with a non-zero exit.
+//! `cargo xtask ci`: the checks CI runs, in order, each with its time (and the processor time it
+//! took); the first failure stops the run with a non-zero exit. Two long checks run beside the
+//! others once fmt and clippy passed (side.rs): the fuzz smoke run, whose build has a target
+//! directory of its own, and the Windows tests under Wine, which mostly wait; their output is
+//! shown whole when they end, and every check runs whatever order they finish in.
 
 use std::path::Path;
 use std::process::Command;
@@ -180,6 +183,26 @@ fn checks() -> Result<Vec<Check>, String> {
             action: Action::Venv,
             beside: false,
         },
+        // Beside the checks that follow, once fmt and clippy passed: the fuzz targets build in
+        // a target directory of their own (target/fuzz), so that build fills the cores the
+        // tests leave idle while they wait (on Python, on servers, on timeouts).
+        Check {
+            name: "fuzz smoke (5 s per target)".to_owned(),
+            action: Action::Fuzz,
+            beside: true,
+        },
+    ];
+    // The Windows tests, also beside the others: under Wine they mostly wait (see side.rs).
+    let windows =
+        cfg!(all(target_os = "linux", target_arch = "x86_64")).then(crate::windows::missing_tools);
+    if windows == Some(None) {
+        checks.push(Check {
+            name: format!("tests on {} under Wine", crate::windows::TARGET),
+            action: Action::Windows,
+            beside: true,
+        });
+    }
+    checks.extend([
         // Unit, integration and conformance tests; the doc tests get their own line below.
         command(
             "tests",
@@ -196,7 +219,7 @@ fn checks() -> Result<Vec<Check>, String> {
             "doc tests",
             &["test", "--workspace", "--all-features", "--doc"],
         ),
-    ];
+    ]);
     let features = chain_features(&root().join("crates/chain/Cargo.toml"))?;
     checks.push(command(
         "chain with no tier",
@@ -243,30 +266,22 @@ fn checks() -> Result<Vec<Check>, String> {
             eprintln!("ci: the {MUSL} standard library is not installed: its tests do not run");
         }
     }
-    // The Windows build, its tests under Wine (`.ci/run` installs mingw-w64 and Wine).
-    if cfg!(all(target_os = "linux", target_arch = "x86_64")) {
-        match crate::windows::missing_tools() {
-            None => {
-                // The `cfg(windows)` code is linted only when built for Windows.
-                let mut clippy = cargo();
-                clippy
-                    .args(["clippy", "--workspace", "--all-targets", "--all-features"])
-                    .args(["--target", crate::windows::TARGET, "--", "-D", "warnings"]);
-                checks.push(Check {
-                    name: format!("clippy on {}", crate::windows::TARGET),
-                    action: Action::Command(clippy),
-                    beside: false,
-                });
-                checks.push(Check {
-                    name: format!("tests on {} under Wine", crate::windows::TARGET),
-                    action: Action::Windows,
-                    beside: true,
-                });
-            }
-            Some(missing) => {
-                eprintln!("ci: the Windows tests do not run: missing {missing}");
-            }
+    // The Windows build (`.ci/run` installs mingw-w64 and Wine): the `cfg(windows)` code is
+    // linted only when built for Windows. Its tests run beside the others (above).
+    match windows {
+        Some(None) => {
+            let mut clippy = cargo();
+            clippy
+                .args(["clippy", "--workspace", "--all-targets", "--all-features"])
+                .args(["--target", crate::windows::TARGET, "--", "-D", "warnings"]);
+            checks.push(Check {
+                name: format!("clippy on {}", crate::windows::TARGET),
+                action: Action::Command(clippy),
+                beside: false,
+            });
         }
+        Some(Some(missing)) => eprintln!("ci: the Windows tests do not run: missing {missing}"),
+        None => {}
     }
     // macOS: the crates clear of ring (whose C needs Apple's SDK: docs/platforms.md), for each
     // Apple target whose standard library is installed.
@@ -287,11 +302,6 @@ fn checks() -> Result<Vec<Check>, String> {
     checks.push(Check {
         name: "docs (RUSTDOCFLAGS=-D warnings)".to_owned(),
         action: Action::Command(doc),
-        beside: false,
-    });
-    checks.push(Check {
-        name: "fuzz smoke (5 s per target)".to_owned(),
-        action: Action::Fuzz,
         beside: false,
     });
     Ok(checks)

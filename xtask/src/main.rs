@@ -33,7 +33,9 @@ tasks:
                               where mingw-w64 and Wine are installed), the macOS crates clear of
                               ring, docs, and a 5 s fuzz smoke run; stops at the first failure
                               (--keep-going: runs every check; --skip: leaves out the checks whose
-                              name starts with NAME; --only: runs only those)
+                              name starts with NAME; --only: runs only those). The fuzz run and
+                              the Windows tests run beside the others, each into
+                              target/ci/NAME.log, shown when it ends
   fuzz [--seconds N] [--jobs J] [TARGET]
                               build every fuzz target of fuzz/ (one cargo-fuzz project), then run
                               each (or only TARGET) for N seconds (default 60), J at a time
