@@ -1,8 +1,8 @@
 //! `cargo xtask ci`: the checks CI runs, in order, each with its time (and the processor time it
 //! took); the first failure stops the run with a non-zero exit. Two long checks run beside the
-//! others once fmt and clippy passed (side.rs): the fuzz smoke run, whose build has a target
-//! directory of its own, and the Windows tests under Wine, which mostly wait; their output is
-//! shown whole when they end, and every check runs whatever order they finish in.
+//! others (side.rs): the fuzz smoke run once fmt and clippy passed (its build has a target
+//! directory of its own), and the Windows tests under Wine, which mostly wait, once the Linux
+//! tests are done; their output is shown whole when they end.
 
 use std::path::Path;
 use std::process::Command;
@@ -164,6 +164,8 @@ fn checks() -> Result<Vec<Check>, String> {
             beside: false,
         }
     };
+    let windows =
+        cfg!(all(target_os = "linux", target_arch = "x86_64")).then(crate::windows::missing_tools);
     let mut checks = vec![
         command("fmt", &["fmt", "--all", "--", "--check"]),
         command(
@@ -191,18 +193,6 @@ fn checks() -> Result<Vec<Check>, String> {
             action: Action::Fuzz,
             beside: true,
         },
-    ];
-    // The Windows tests, also beside the others: under Wine they mostly wait (see side.rs).
-    let windows =
-        cfg!(all(target_os = "linux", target_arch = "x86_64")).then(crate::windows::missing_tools);
-    if windows == Some(None) {
-        checks.push(Check {
-            name: format!("tests on {} under Wine", crate::windows::TARGET),
-            action: Action::Windows,
-            beside: true,
-        });
-    }
-    checks.extend([
         // Unit, integration and conformance tests; the doc tests get their own line below.
         command(
             "tests",
@@ -215,11 +205,22 @@ fn checks() -> Result<Vec<Check>, String> {
                 "--tests",
             ],
         ),
-        command(
-            "doc tests",
-            &["test", "--workspace", "--all-features", "--doc"],
-        ),
-    ]);
+    ];
+    // The Windows tests, also beside the others: under Wine they mostly wait (see side.rs).
+    // Started once the Linux tests are done, so the two test runs (each starting hundreds of
+    // processes, Wine's slow to start) do not overlap; the builds and tests that follow leave
+    // it the time it needs.
+    if windows == Some(None) {
+        checks.push(Check {
+            name: format!("tests on {} under Wine", crate::windows::TARGET),
+            action: Action::Windows,
+            beside: true,
+        });
+    }
+    checks.push(command(
+        "doc tests",
+        &["test", "--workspace", "--all-features", "--doc"],
+    ));
     let features = chain_features(&root().join("crates/chain/Cargo.toml"))?;
     checks.push(command(
         "chain with no tier",
