@@ -1,5 +1,8 @@
-//! `cargo xtask ci`: the checks CI runs, in order, each with its time; the first failure stops
-//! the run with a non-zero exit.
+//! `cargo xtask ci`: the checks CI runs, in order, each with its time (and the processor time it
+//! took); the first failure stops the run with a non-zero exit. Two long checks run beside the
+//! others (side.rs): the fuzz smoke run once fmt and clippy passed (its build has a target
+//! directory of its own), and the Windows tests under Wine, which mostly wait, once the Linux
+//! tests are done; their output is shown whole when they end.
 
 use std::path::Path;
 use std::process::Command;
@@ -11,6 +14,9 @@ use crate::{cargo, describe, root};
 struct Check {
     name: String,
     action: Action,
+    /// Run beside the checks after it (a child `xtask ci --step NAME` writing to a log, see
+    /// side.rs) instead of before them: for a long check that mostly waits.
+    beside: bool,
 }
 
 enum Action {
@@ -27,12 +33,16 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let mut keep_going = false;
     let mut skip: Vec<String> = Vec::new();
     let mut only: Vec<String> = Vec::new();
+    // `--step NAME`: that one check alone, by its whole name, in the foreground (how a check run
+    // beside the others is started).
+    let mut step: Option<String> = None;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--keep-going" => keep_going = true,
             "--skip" => skip.push(args.next().ok_or("--skip needs a check name")?.clone()),
             "--only" => only.push(args.next().ok_or("--only needs a check name")?.clone()),
+            "--step" => step = Some(args.next().ok_or("--step needs a check name")?.clone()),
             other => {
                 return Err(format!(
                     "unknown option {other:?} (ci takes --keep-going, --skip NAME, --only NAME)"
@@ -40,10 +50,20 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             }
         }
     }
-    let checks = checks()?;
+    let mut checks = checks()?;
+    if let Some(step) = &step {
+        checks.retain(|c| &c.name == step);
+        if checks.is_empty() {
+            return Err(format!("no check named {step:?}"));
+        }
+        for check in &mut checks {
+            check.beside = false;
+        }
+    }
     let started = Instant::now();
     let mut summary: Vec<String> = Vec::new();
     let mut failed: Vec<String> = Vec::new();
+    let mut beside: Vec<crate::side::Beside> = Vec::new();
     for check in checks {
         let left_out = skip.iter().any(|s| check.name.starts_with(s.as_str()))
             || !(only.is_empty() || only.iter().any(|o| check.name.starts_with(o.as_str())));
@@ -51,8 +71,17 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             summary.push(format!("{:<4} {}", "skip", check.name));
             continue;
         }
+        if check.beside {
+            eprintln!(
+                "\n==> {} (started beside the checks that follow)",
+                check.name
+            );
+            beside.push(crate::side::Beside::start(&check.name)?);
+            continue;
+        }
         eprintln!("\n==> {}", check.name);
         let began = Instant::now();
+        let cpu_before = children_cpu();
         let mut note = String::new();
         let result = match check.action {
             Action::Command(mut cmd) => {
@@ -63,8 +92,14 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             Action::Fuzz => fuzz_smoke(),
             Action::Windows => crate::windows::ci().map(|counts| note = format!(" ({counts})")),
         };
+        let cpu = match (cpu_before, children_cpu()) {
+            (Some(before), Some(after)) => {
+                format!(" (cpu {})", seconds(after.saturating_sub(before)))
+            }
+            _ => String::new(),
+        };
         let line = format!(
-            "{:<4} {:<60} {}{note}",
+            "{:<4} {:<60} {}{cpu}{note}",
             if result.is_ok() { "ok" } else { "FAIL" },
             check.name,
             seconds(began.elapsed())
@@ -75,6 +110,15 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             if !keep_going {
                 break;
             }
+        }
+    }
+    // The checks run beside the others end before the summary, whatever happened: their output
+    // is shown whole, and their lines join the summary.
+    for check in beside {
+        let outcome = check.finish();
+        summary.push(outcome.line);
+        if let Some(message) = outcome.failure {
+            failed.push(message);
         }
     }
     print_summary(&summary, started.elapsed());
@@ -97,6 +141,19 @@ fn seconds(d: Duration) -> String {
     format!("{:.1}s", d.as_secs_f64())
 }
 
+/// The processor time (user and system) of this process's finished children and theirs, from
+/// `/proc/self/stat` (Linux; `None` elsewhere): beside a step's wall time it shows whether the
+/// step kept both cores busy or mostly waited.
+fn children_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces: state is
+    // field 3, cutime and cstime fields 16 and 17, in clock ticks (100 a second on Linux).
+    let (_, after_name) = stat.rsplit_once(") ")?;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    Some(Duration::from_millis((ticks(13)? + ticks(14)?) * 10))
+}
+
 fn checks() -> Result<Vec<Check>, String> {
     let command = |name: &str, args: &[&str]| {
         let mut cmd = cargo();
@@ -104,8 +161,11 @@ fn checks() -> Result<Vec<Check>, String> {
         Check {
             name: name.to_owned(),
             action: Action::Command(cmd),
+            beside: false,
         }
     };
+    let windows =
+        cfg!(all(target_os = "linux", target_arch = "x86_64")).then(crate::windows::missing_tools);
     let mut checks = vec![
         command("fmt", &["fmt", "--all", "--", "--check"]),
         command(
@@ -123,6 +183,15 @@ fn checks() -> Result<Vec<Check>, String> {
         Check {
             name: "python venv (tests/python-requirements.txt)".to_owned(),
             action: Action::Venv,
+            beside: false,
+        },
+        // Beside the checks that follow, once fmt and clippy passed: the fuzz targets build in
+        // a target directory of their own (target/fuzz), so that build fills the cores the
+        // tests leave idle while they wait (on Python, on servers, on timeouts).
+        Check {
+            name: "fuzz smoke (5 s per target)".to_owned(),
+            action: Action::Fuzz,
+            beside: true,
         },
         // Unit, integration and conformance tests; the doc tests get their own line below.
         command(
@@ -136,11 +205,22 @@ fn checks() -> Result<Vec<Check>, String> {
                 "--tests",
             ],
         ),
-        command(
-            "doc tests",
-            &["test", "--workspace", "--all-features", "--doc"],
-        ),
     ];
+    // The Windows tests, also beside the others: under Wine they mostly wait (see side.rs).
+    // Started once the Linux tests are done, so the two test runs (each starting hundreds of
+    // processes, Wine's slow to start) do not overlap; the builds and tests that follow leave
+    // it the time it needs.
+    if windows == Some(None) {
+        checks.push(Check {
+            name: format!("tests on {} under Wine", crate::windows::TARGET),
+            action: Action::Windows,
+            beside: true,
+        });
+    }
+    checks.push(command(
+        "doc tests",
+        &["test", "--workspace", "--all-features", "--doc"],
+    ));
     let features = chain_features(&root().join("crates/chain/Cargo.toml"))?;
     checks.push(command(
         "chain with no tier",
@@ -181,33 +261,28 @@ fn checks() -> Result<Vec<Check>, String> {
             checks.push(Check {
                 name: format!("awscred-cli tests on {MUSL} (the shipped build)"),
                 action: Action::Command(musl),
+                beside: false,
             });
         } else {
             eprintln!("ci: the {MUSL} standard library is not installed: its tests do not run");
         }
     }
-    // The Windows build, its tests under Wine (`.ci/run` installs mingw-w64 and Wine).
-    if cfg!(all(target_os = "linux", target_arch = "x86_64")) {
-        match crate::windows::missing_tools() {
-            None => {
-                // The `cfg(windows)` code is linted only when built for Windows.
-                let mut clippy = cargo();
-                clippy
-                    .args(["clippy", "--workspace", "--all-targets", "--all-features"])
-                    .args(["--target", crate::windows::TARGET, "--", "-D", "warnings"]);
-                checks.push(Check {
-                    name: format!("clippy on {}", crate::windows::TARGET),
-                    action: Action::Command(clippy),
-                });
-                checks.push(Check {
-                    name: format!("tests on {} under Wine", crate::windows::TARGET),
-                    action: Action::Windows,
-                });
-            }
-            Some(missing) => {
-                eprintln!("ci: the Windows tests do not run: missing {missing}");
-            }
+    // The Windows build (`.ci/run` installs mingw-w64 and Wine): the `cfg(windows)` code is
+    // linted only when built for Windows. Its tests run beside the others (above).
+    match windows {
+        Some(None) => {
+            let mut clippy = cargo();
+            clippy
+                .args(["clippy", "--workspace", "--all-targets", "--all-features"])
+                .args(["--target", crate::windows::TARGET, "--", "-D", "warnings"]);
+            checks.push(Check {
+                name: format!("clippy on {}", crate::windows::TARGET),
+                action: Action::Command(clippy),
+                beside: false,
+            });
         }
+        Some(Some(missing)) => eprintln!("ci: the Windows tests do not run: missing {missing}"),
+        None => {}
     }
     // macOS: the crates clear of ring (whose C needs Apple's SDK: docs/platforms.md), for each
     // Apple target whose standard library is installed.
@@ -218,6 +293,7 @@ fn checks() -> Result<Vec<Check>, String> {
             checks.push(Check {
                 name: format!("check on {target} (the crates clear of ring)"),
                 action: Action::Command(mac),
+                beside: false,
             });
         }
     }
@@ -227,10 +303,7 @@ fn checks() -> Result<Vec<Check>, String> {
     checks.push(Check {
         name: "docs (RUSTDOCFLAGS=-D warnings)".to_owned(),
         action: Action::Command(doc),
-    });
-    checks.push(Check {
-        name: "fuzz smoke (5 s per target)".to_owned(),
-        action: Action::Fuzz,
+        beside: false,
     });
     Ok(checks)
 }
@@ -311,7 +384,8 @@ fn fuzz_smoke() -> Result<(), String> {
         install.args(["install", "cargo-fuzz", "--locked"]);
         crate::run_status(&mut install)?;
     }
-    crate::fuzz::run(&["--seconds".to_owned(), "5".to_owned()])
+    // Two targets at a time: a libFuzzer run keeps one core busy, and this machine has two.
+    crate::fuzz::run(&["--seconds", "5", "--jobs", "2"].map(str::to_owned))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //!
 //! - `demo`: shows the product working on a fresh machine (temporary home, example files).
 //! - `ci`: every check CI runs, in order, stopping at the first failure.
-//! - `fuzz [--seconds N] [TARGET]`: runs the cargo-fuzz targets under `fuzz/`.
+//! - `fuzz [--seconds N] [--jobs J] [TARGET]`: runs the cargo-fuzz targets of `fuzz/`.
 //! - `bench [--quick]`: speed and footprint against the AWS SDK for Rust and botocore (bench.rs).
 //! - `dist`: the shipped `awscred` binary (a static musl build on Linux), and `awscred.exe`
 //!   for Windows where mingw-w64 is installed.
@@ -14,6 +14,7 @@ mod dist;
 mod fake;
 mod fuzz;
 mod quiet;
+mod side;
 mod windows;
 mod windows_compare;
 
@@ -32,9 +33,13 @@ tasks:
                               where mingw-w64 and Wine are installed), the macOS crates clear of
                               ring, docs, and a 5 s fuzz smoke run; stops at the first failure
                               (--keep-going: runs every check; --skip: leaves out the checks whose
-                              name starts with NAME; --only: runs only those)
-  fuzz [--seconds N] [TARGET] run every fuzz target under fuzz/*/fuzz_targets/ (or only TARGET)
-                              for N seconds each (default 60)
+                              name starts with NAME; --only: runs only those). The fuzz run and
+                              the Windows tests run beside the others, each into
+                              target/ci/NAME.log, shown when it ends
+  fuzz [--seconds N] [--jobs J] [TARGET]
+                              build every fuzz target of fuzz/ (one cargo-fuzz project), then run
+                              each (or only TARGET) for N seconds (default 60), J at a time
+                              (default 1; more: each writes to target/fuzz/logs/TARGET.log)
   bench [--quick] [--runs N]  speed and footprint, side by side with the AWS SDK for Rust and
                               botocore measured in the same run: a table, target/bench/results.json
                               and docs/performance.md (--quick: fewer runs, no clean builds)

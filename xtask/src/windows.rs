@@ -89,7 +89,24 @@ impl Wine {
             std::fs::copy(&output, system32.join(built))
                 .map_err(|e| format!("cannot copy {built} into {}: {e}", system32.display()))?;
         }
+        wine.keep_server();
         Ok(wine)
+    }
+
+    /// One Wine server for every Wine process that follows (the test programs, the programs
+    /// they start, the side-by-side runs), kept a minute after the last one ends, instead of one
+    /// started and stopped between programs (a second or more each time, which made the
+    /// side-by-side runs take minutes). One already running (exit status 2) serves as well.
+    /// Its output goes nowhere: it must not hold open the pipe of the tests' output.
+    fn keep_server(&self) {
+        let mut server = Command::new("wineserver");
+        server.arg("--persistent=60");
+        self.apply(&mut server);
+        let _ = server
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
     }
 
     /// The environment every Wine process of these checks gets: the prefix, no debug chatter,
@@ -183,13 +200,8 @@ pub(crate) fn compare(args: &[String]) -> Result<(), String> {
 }
 
 fn compare_in(wine: &Wine) -> Result<String, String> {
-    // One Wine server for all the runs that follow, instead of one started (and stopped) per
-    // program; it ends by itself a minute after the last one. One already running (exit
-    // status 2) serves as well.
-    let mut server = Command::new("wineserver");
-    server.arg("--persistent=60");
-    wine.apply(&mut server);
-    let _ = server.status();
+    // The tests may have outlasted the server's minute.
+    wine.keep_server();
     crate::windows_compare::run(&wine.prefix)
 }
 

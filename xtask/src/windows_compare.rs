@@ -11,6 +11,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::{cargo, root, target_dir};
 
@@ -41,47 +43,31 @@ pub(crate) fn run(prefix: &Path) -> Result<String, String> {
         .join("debug/awscred.exe");
     let work = target_dir().join("wine/compare");
     let _ = std::fs::remove_dir_all(&work);
-    let mut compared = 0;
-    let mut differences = Vec::new();
-    for case in cases()? {
-        let name = case
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        let home = work.join(&name);
-        copy_tree(&case.join("fs"), &home)?;
-        let vars = case_vars(&case, &home)?;
-        for args in [&["export-credentials"][..], &["explain"][..]] {
-            let mut ours = Command::new(&linux);
-            ours.env_clear()
-                .env("PATH", std::env::var_os("PATH").unwrap_or_default());
-            // Wine sets `USERPROFILE` of a program it starts to the prefix's user folder; a
-            // batch file sets the case's home, as a Windows parent process would.
-            let launcher = work.join(format!("{name}.cmd"));
-            let home_var = vars.iter().find(|(k, _)| k == "USERPROFILE");
-            let set_home = home_var.map_or(String::new(), |(_, v)| {
-                format!("set \"USERPROFILE={v}\"\r\n")
+    let cases = cases()?;
+    // A few cases at a time: each run mostly waits on Wine (its server, the start of `cmd` and
+    // of the program), so their waits overlap. Each case has a home and a launcher of its own.
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, CaseResult)>> = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..COMPARE_THREADS.min(cases.len()) {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(case) = cases.get(index) else { break };
+                    let result = compare_case(case, &work, &linux, &windows, prefix);
+                    results
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((index, result));
+                }
             });
-            let batch = format!("@echo off\r\n{set_home}\"{}\" %*\r\n", windows.display());
-            std::fs::write(&launcher, batch).map_err(|e| format!("{}: {e}", launcher.display()))?;
-            let mut theirs = crate::windows::under_wine(prefix, Path::new("cmd"));
-            theirs.arg("/c").arg(&launcher);
-            for cmd in [&mut ours, &mut theirs] {
-                cmd.envs(vars.iter().map(|(k, v)| (k, v)))
-                    .args(args)
-                    .current_dir(&home);
-            }
-            let (a, b) = (output(&mut ours)?, output(&mut theirs)?);
-            let (a, b) = (shown(&a, &home, false), shown(&b, &home, true));
-            if a != b {
-                differences.push(format!(
-                    "{name} {}:\n  linux:   {a:?}\n  windows: {b:?}",
-                    args.join(" ")
-                ));
-            }
-            compared += 1;
         }
+    });
+    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    results.sort_by_key(|(index, _)| *index);
+    let mut differences = Vec::new();
+    for (_, result) in results {
+        differences.extend(result?);
     }
     if !differences.is_empty() {
         return Err(format!(
@@ -90,8 +76,66 @@ pub(crate) fn run(prefix: &Path) -> Result<String, String> {
         ));
     }
     Ok(format!(
-        "{compared} answers of awscred.exe the same as on Linux"
+        "{} answers of awscred.exe the same as on Linux",
+        cases.len() * COMMANDS.len()
     ))
+}
+
+/// What both programs answer on every case.
+const COMMANDS: [&[&str]; 2] = [&["export-credentials"], &["explain"]];
+/// Cases compared at a time.
+const COMPARE_THREADS: usize = 4;
+
+/// The differences found on one case (none when both programs agree), or why it could not run.
+type CaseResult = Result<Vec<String>, String>;
+
+/// Runs both programs on one case.
+fn compare_case(
+    case: &Path,
+    work: &Path,
+    linux: &Path,
+    windows: &Path,
+    prefix: &Path,
+) -> CaseResult {
+    let name = case
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let home = work.join(&name);
+    copy_tree(&case.join("fs"), &home)?;
+    let vars = case_vars(case, &home)?;
+    let mut differences = Vec::new();
+    for args in COMMANDS {
+        let mut ours = Command::new(linux);
+        ours.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        // Wine sets `USERPROFILE` of a program it starts to the prefix's user folder; a
+        // batch file sets the case's home, as a Windows parent process would.
+        let launcher = work.join(format!("{name}.cmd"));
+        let home_var = vars.iter().find(|(k, _)| k == "USERPROFILE");
+        let set_home = home_var.map_or(String::new(), |(_, v)| {
+            format!("set \"USERPROFILE={v}\"\r\n")
+        });
+        let batch = format!("@echo off\r\n{set_home}\"{}\" %*\r\n", windows.display());
+        std::fs::write(&launcher, batch).map_err(|e| format!("{}: {e}", launcher.display()))?;
+        let mut theirs = crate::windows::under_wine(prefix, Path::new("cmd"));
+        theirs.arg("/c").arg(&launcher);
+        for cmd in [&mut ours, &mut theirs] {
+            cmd.envs(vars.iter().map(|(k, v)| (k, v)))
+                .args(args)
+                .current_dir(&home);
+        }
+        let (a, b) = (output(&mut ours)?, output(&mut theirs)?);
+        let (a, b) = (shown(&a, &home, false), shown(&b, &home, true));
+        if a != b {
+            differences.push(format!(
+                "{name} {}:\n  linux:   {a:?}\n  windows: {b:?}",
+                args.join(" ")
+            ));
+        }
+    }
+    Ok(differences)
 }
 
 fn output(cmd: &mut Command) -> Result<Output, String> {

@@ -12,7 +12,7 @@
 
 use awscred_sts::internal::xml;
 
-/// `fuzz/sts` `sts_xml`, crash-2f0a3198...: a closing tag of a space and NUL bytes was quoted in the
+/// fuzz target `sts_xml`, crash-2f0a3198...: a closing tag of a space and NUL bytes was quoted in
 /// error through quick-xml's message. Errors describe the document, never quote it.
 #[test]
 fn sts_xml_error_does_not_quote_a_mismatched_end_tag() {
@@ -27,7 +27,7 @@ fn sts_xml_error_does_not_quote_a_mismatched_end_tag() {
     assert!(err.contains("malformed XML at byte"), "{err}");
 }
 
-/// `fuzz/sts` `sts_xml`, crash-3e576d3d...: an unknown entity's name (here `#1` followed by NUL
+/// fuzz target `sts_xml`, crash-3e576d3d...: an unknown entity's name (here `#1` followed by NUL
 /// bytes and `[`) was echoed in `unknown XML entity &...;`.
 #[test]
 fn sts_xml_error_does_not_quote_an_unknown_entity() {
@@ -47,7 +47,7 @@ fn sts_xml_error_does_not_quote_an_unknown_entity() {
     assert!(err.contains("unknown XML entity"), "{err}");
 }
 
-/// `fuzz/sso` `role_cache`, crash-fed34e0b...: the fuzzer wrote, as the cached role-credential
+/// fuzz target `sso_role_cache`, crash-fed34e0b...: the fuzzer wrote, as the cached role-credential
 /// file, the first 64 bytes of the error of a missing SSO token, and the target's "the error
 /// never quotes the file" check fired although nothing was quoted. A harness bug, not a product
 /// bug; the target now checks the stronger property kept here: whatever the cache file holds,

@@ -1,6 +1,6 @@
-"""Writes the seed corpus for the `parse` target from the cross-SDK conformance suite, at run
-time, so no copy of the suite lives in the repository. Usage: seed_corpus.py [OUT_DIR]
-(default: corpus/parse beside this script, where `cargo fuzz run parse` looks)."""
+"""Writes the seed corpus for the `profile_parse` target from the cross-SDK conformance suite, at
+run time, so no copy of the suite lives in the repository. Usage: profile.py [OUT_DIR]
+(default: fuzz/corpus/profile_parse, where `cargo fuzz run profile_parse` looks)."""
 import hashlib
 import json
 import os
@@ -8,7 +8,7 @@ import sys
 
 here = os.path.dirname(os.path.abspath(__file__))
 suite = os.path.join(here, "../../../shared/conformance/smithy-rs/aws-runtime/profile-parser-tests.json")
-out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "corpus", "parse") if len(sys.argv) > 1 else os.path.join(here, "corpus", "parse")
+out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "corpus", "profile_parse")
 os.makedirs(out, exist_ok=True)
 with open(suite, encoding="utf-8") as f:
     tests = json.load(f)["tests"]

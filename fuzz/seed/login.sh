@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Seeds the corpora of the `aws login` refresh targets (run by `cargo xtask fuzz` from this
-# directory). The key is the cross-SDK suite's (login-provider-test-cases.json); its PKCS#8 form
+# Seeds the corpora of the `aws login` refresh targets (run by `cargo xtask fuzz` in
+# fuzz/). The key is the cross-SDK suite's (login-provider-test-cases.json); its PKCS#8 form
 # is `openssl pkcs8 -topk8 -nocrypt` of it, its other forms `openssl ec -no_public` and
 # `openssl ec -conv_form compressed` (both refused: the public point is missing or compressed).
 set -euo pipefail
