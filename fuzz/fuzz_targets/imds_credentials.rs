@@ -29,12 +29,15 @@ fuzz_target!(|data: &[u8]| {
     match imds {
         Ok(creds) => {
             assert!(!failed, "IMDS accepted a failure Code");
-            assert_eq!(creds.provider(), "imds");
+            assert_eq!(
+                creds.provider(),
+                awscred_core::Tier::InstanceMetadata.name()
+            );
             assert!(creds.expiration().is_some());
             // The status fields only ever add refusals to the container reading.
             let container = Document::parse(data)
                 .map_err(|e| e.error)
-                .and_then(|doc| doc.into_credentials("ecs"))
+                .and_then(|doc| doc.into_credentials(awscred_core::Tier::Container.name()))
                 .expect("the container reading accepts what IMDS accepts");
             assert_eq!(creds.access_key_id(), container.access_key_id());
             assert_eq!(creds.secret_access_key(), container.secret_access_key());
