@@ -1,7 +1,6 @@
 #![doc = include_str!("../README.md")]
 
-// The public types stay at the root, where users name them (`awscred_chain::Chain`, as
-// `type_name` and the aws-sdk adapter's `Debug` show it); `resolver` and `tiers` never use them.
+// Public types stay at the root, where users name them; `resolver` and `tiers` never use them.
 mod resolver;
 mod tiers;
 

@@ -54,6 +54,7 @@ impl Resolver {
         &self,
         report: &mut Option<Vec<TierReport>>,
     ) -> Result<Credentials, Error> {
+        let explaining = report.is_some();
         let mut record = |tier: Tier, status: TierStatus| {
             if let Some(r) = report.as_mut() {
                 r.push(TierReport::new(tier, status));
@@ -89,7 +90,7 @@ impl Resolver {
         match self.tiers.profile_provider(ctx) {
             Ok((tier, provider)) => {
                 tracing::debug!(target: LOG_TARGET, profile = %profile_name, tier = tier.name(), "the profile's tier applies");
-                record_profile_tiers_before(ctx, Some(tier), &mut record);
+                record_profile_tiers_before(explaining.then_some(ctx), Some(tier), &mut record);
                 let result = provider.provide_credentials().await;
                 // A configured profile tier answers, even "not configured" from a source below it.
                 return match finish(result, tier, &mut record) {
@@ -101,14 +102,14 @@ impl Resolver {
             }
             Err(e) if e.is_not_configured() => {
                 tracing::debug!(target: LOG_TARGET, profile = %profile_name, "no profile tier applies: {}", e.message());
-                record_profile_tiers_before(ctx, None, &mut record);
+                record_profile_tiers_before(explaining.then_some(ctx), None, &mut record);
                 if self.profile_only {
                     return Err(e);
                 }
             }
             Err(e) => {
                 let tier = awscred_profile::explain::first_applying_tier(ctx);
-                record_profile_tiers_before(ctx, Some(tier), &mut record);
+                record_profile_tiers_before(explaining.then_some(ctx), Some(tier), &mut record);
                 record(tier, TierStatus::Failed(e.to_string()));
                 return Err(e);
             }
@@ -144,12 +145,13 @@ impl Resolver {
     }
 }
 
-/// Records the profile tiers before `chosen` (all of them when `None`) as skipped, with why.
+/// Records the profile tiers before `chosen` (all when `None`), with why; `ctx` only if reporting.
 fn record_profile_tiers_before(
-    ctx: &ProfileContext,
+    ctx: Option<&ProfileContext>,
     chosen: Option<Tier>,
     record: &mut impl FnMut(Tier, TierStatus),
 ) {
+    let Some(ctx) = ctx else { return };
     for (tier, why) in awscred_profile::explain::profile_tiers_before(ctx, chosen) {
         let status = match tiers::missing_feature(tier) {
             Some(feature) => TierStatus::NotCompiled(feature),

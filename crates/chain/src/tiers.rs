@@ -27,8 +27,7 @@ pub(crate) struct Tiers {
     instance: OnceLock<Provider>,
 }
 
-// Unused in part without a tier that needs it (`http` alone; the container and
-// instance-metadata tiers take no retry policy).
+// Unused in part when no tier needs it (`http` alone; `retry` with only ecs and imds).
 #[cfg(feature = "http")]
 #[allow(dead_code)]
 impl Tiers {
