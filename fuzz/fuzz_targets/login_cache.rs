@@ -7,9 +7,9 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use awscred_core::Env;
 use awscred_core::clock::ManualClock;
 use awscred_core::fs::MemFs;
-use awscred_core::{Credentials, Env, Secret};
 use awscred_login::{LoginSessionProvider, login_token_path};
 use libfuzzer_sys::fuzz_target;
 
@@ -23,17 +23,12 @@ fuzz_target!(|data: &[u8]| {
     fs.insert(path, data.to_vec());
     match LoginSessionProvider::from_parts(env, "p", "fuzz").load() {
         Ok(creds) => {
-            let swapped = Credentials::new(
-                creds.access_key_id(),
-                Secret::new(format!("{}x", creds.secret_access_key().expose())),
-                creds
-                    .session_token()
-                    .map(|t| Secret::new(format!("{}x", t.expose()))),
-                creds.expiration(),
-                creds.provider(),
-            )
-            .with_account_id(creds.account_id().map(str::to_owned));
-            assert_eq!(format!("{creds:?}"), format!("{swapped:?}"), "a secret shows in Debug");
+            let swapped = awscred_fuzz::with_secrets_changed(&creds);
+            assert_eq!(
+                format!("{creds:?}"),
+                format!("{swapped:?}"),
+                "a secret shows in Debug"
+            );
         }
         Err(e) => {
             // Only text the messages cannot hold by themselves (they are ASCII without control
@@ -41,7 +36,10 @@ fuzz_target!(|data: &[u8]| {
             if let Ok(text) = std::str::from_utf8(data) {
                 let foreign = text.chars().any(|c| !c.is_ascii() || c.is_ascii_control());
                 if data.len() >= 24 && foreign {
-                    assert!(!e.to_string().contains(text), "the file is quoted in an error");
+                    assert!(
+                        !e.to_string().contains(text),
+                        "the file is quoted in an error"
+                    );
                 }
             }
         }

@@ -8,7 +8,7 @@
 //! proof that verifies against the public key it puts in the proof (checked through a refresh).
 #![no_main]
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use awscred_core::clock::ManualClock;
@@ -140,25 +140,13 @@ fn signs(key: &str) {
             Duration::from_millis(1),
             Duration::from_millis(1),
         ));
-    let creds = runtime()
+    let creds = awscred_fuzz::paused_runtime()
         .block_on(provider.provide_credentials())
         .unwrap_or_else(|e| panic!("a key that loads does not refresh: {e}"));
     assert_eq!(creds.access_key_id(), "ASIANEW");
     let proofs = signin.proofs.lock().unwrap_or_else(|p| p.into_inner());
     assert_eq!(proofs.len(), 1, "one attempt, one proof");
     verify(&proofs[0]);
-}
-
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        // Paused: backoff and lock waits pass at once.
-        tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .start_paused(true)
-            .build()
-            .expect("a current-thread runtime")
-    })
 }
 
 /// The sign-in service in process: every request is answered with [`ANSWER`]; the `DPoP`

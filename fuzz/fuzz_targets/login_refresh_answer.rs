@@ -12,7 +12,7 @@
 #![no_main]
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
 use awscred_core::clock::ManualClock;
@@ -68,18 +68,6 @@ fn token_file() -> String {
     format!(
         r#"{{"accessToken": {{"accessKeyId": "ASIAOLD", "secretAccessKey": "SECREToldKEY", "sessionToken": "SESSIONoldTOKEN", "accountId": "123456789012", "expiresAt": "{EXPIRY}"}}, "tokenType": "aws_sigv4", "refreshToken": "REFRESHoldTOKEN", "idToken": "IDoldTOKEN", "clientId": "arn:aws:signin:::devtools/same-device", "dpopKey": {key}, "extra": {{"kept": [1, 2.5, null, "\u00e9"]}}}}"#
     )
-}
-
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        // Paused: backoff and lock waits pass at once.
-        tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .start_paused(true)
-            .build()
-            .expect("a current-thread runtime")
-    })
 }
 
 /// The sign-in service in process: every request gets `status` and `body`; the requests' bodies
@@ -174,11 +162,18 @@ fuzz_target!(|data: &[u8]| {
     let provider = LoginSessionProvider::from_parts(env, "p", "fuzz")
         .with_http(signin.clone())
         .with_retry(RETRY);
-    let outcome = runtime().block_on(provider.provide_credentials());
+    let outcome = awscred_fuzz::paused_runtime().block_on(provider.provide_credentials());
 
     check_requests(&signin);
-    assert!(fs.read(&lock, ReadLimit::LOCK).is_err(), "the lock file is left behind");
-    let after = String::from_utf8(fs.read(&path, ReadLimit::CACHE_ENTRY).expect("the token file")).expect("UTF-8");
+    assert!(
+        fs.read(&lock, ReadLimit::LOCK).is_err(),
+        "the lock file is left behind"
+    );
+    let after = String::from_utf8(
+        fs.read(&path, ReadLimit::CACHE_ENTRY)
+            .expect("the token file"),
+    )
+    .expect("UTF-8");
     let answer = serde_json::from_slice::<Value>(body).ok();
     match outcome {
         Ok(creds) => succeeded(&creds, answer.as_ref(), &after),
@@ -263,16 +258,7 @@ fn succeeded(creds: &Credentials, answer: Option<&Value>, after: &str) {
         "expiry {expiration:?}"
     );
 
-    let swapped = Credentials::new(
-        creds.access_key_id(),
-        Secret::new(format!("{}x", creds.secret_access_key().expose())),
-        creds
-            .session_token()
-            .map(|t| Secret::new(format!("{}x", t.expose()))),
-        creds.expiration(),
-        creds.provider(),
-    )
-    .with_account_id(creds.account_id().map(str::to_owned));
+    let swapped = awscred_fuzz::with_secrets_changed(creds);
     // `Credentials::new` drops the origin: compare with the same.
     let plain = Credentials::new(
         creds.access_key_id(),
